@@ -1,0 +1,39 @@
+# Two commands work on a fresh clone: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test lint format bench fixtures clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+demo: $(INSTALLED)
+	$(BIN)/notices demo
+
+test: $(INSTALLED) lint
+	$(BIN)/pytest
+	# the timestamp and parser suites again under a far-from-UTC local zone
+	TZ=Pacific/Chatham $(BIN)/pytest -q -p no:cacheprovider tests/parsers
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.parse_bench
+
+# Rewrite the golden expected output from the current parsers; review it with `git diff`.
+fixtures: $(INSTALLED)
+	$(BIN)/python -m tests.regen_fixtures
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

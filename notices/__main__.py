@@ -1,0 +1,5 @@
+import sys
+
+from notices.cli import main
+
+sys.exit(main())

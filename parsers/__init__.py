@@ -1,0 +1,33 @@
+"""Pure parsers: (page bytes or text, context) -> normalised notice records.
+
+No Scrapy, no I/O, no clock: everything a parser needs arrives as an argument. `SOURCES`
+is the one registry of source kinds that `notices parse`, the crawl pipeline and reparse use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from parsers import nhsmail
+from parsers.result import ParseResult
+
+PageParser = Callable[..., ParseResult]
+SOURCES: dict[str, PageParser] = {
+    "nhsmail": nhsmail.parse_page,
+}
+
+
+def parse(
+    source: str,
+    content: bytes | str,
+    *,
+    url: str | None = None,
+    fetched_at: datetime | None = None,
+) -> ParseResult:
+    """Parse one page of ``source``. Unknown sources are a ValueError naming the known ones."""
+    try:
+        parser = SOURCES[source]
+    except KeyError:
+        raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}") from None
+    return parser(content, url=url, fetched_at=fetched_at)

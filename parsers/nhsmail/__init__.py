@@ -1,0 +1,85 @@
+"""NHSmail service-status pages, 2017 onwards: one parser per layout generation.
+
+`parse_page` picks layouts by explicit marker tests (the page's own furniture first, its
+address second) and returns the records of the first that yields notices, so an old
+snapshot always goes to the parser of its own generation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from parsers.lines import Page, page_lines
+from parsers.nhsmail import portal_2018, servicestatus_2017, wp_listing, wp_post
+from parsers.nhsmail.notice import Context
+from parsers.nhsmail.segments import date_line, last_updated
+from parsers.result import ParseResult
+
+Layout = Callable[[Page, Context], list[dict[str, Any]]]
+LAYOUTS: dict[str, tuple[str, Layout]] = {
+    module.NAME: (module.VERSION, module.parse)
+    for module in (servicestatus_2017, portal_2018, wp_listing, wp_post)
+}
+_SCAN_LINES = 400  # how far down the page markers are looked for
+
+
+def detect(page: Page, url: str | None) -> list[str]:
+    """Layouts whose markers this page carries, most specific first."""
+    url = url or ""
+    head = [line for line in page.lines[:_SCAN_LINES] if not line.blank]
+    updated = last_updated(head)
+    status_title = any(line.text.lower() == "service status" for line in head)
+    if (updated is not None and status_title) or (
+        updated is not None
+        and (servicestatus_2017.URL_RE.search(url) or portal_2018.URL_RE.search(url))
+    ):
+        newer = portal_2018.URL_RE.search(url) or (
+            not servicestatus_2017.URL_RE.search(url)
+            and updated.local is not None
+            and updated.local.year >= 2018
+        )
+        old, new = servicestatus_2017.NAME, portal_2018.NAME
+        return [new, old] if newer else [old, new]
+    if wp_post.URL_RE.search(url):
+        return [wp_post.NAME, wp_listing.NAME]
+    if wp_listing.URL_RE.search(url):
+        return [wp_listing.NAME, wp_post.NAME]
+    dated = sum(1 for line in head if date_line(line) is not None)
+    if dated >= 2:
+        return [wp_listing.NAME, wp_post.NAME]
+    return [wp_post.NAME, wp_listing.NAME] if dated == 1 else [wp_post.NAME]
+
+
+def parse_page(
+    content: bytes | str,
+    *,
+    url: str | None = None,
+    fetched_at: datetime | None = None,
+    layout: str | None = None,
+) -> ParseResult:
+    """Records for every notice on one NHSmail page (HTML or a person's copy of its text)."""
+    page = page_lines(content)
+    url = url or page.header_url
+    tried = [layout] if layout else detect(page, url)
+    warnings = list(page.warnings)
+    if layout is not None and layout not in LAYOUTS:
+        raise ValueError(f"unknown nhsmail layout {layout!r}; known: {', '.join(LAYOUTS)}")
+    updated = last_updated(page.lines[:_SCAN_LINES])
+    for name in tried:
+        version, parse = LAYOUTS[name]
+        ctx = Context(
+            layout=name,
+            parser_version=f"{name}/{version}",
+            url=url,
+            fetched_at=fetched_at,
+            page_updated=updated if name in (servicestatus_2017.NAME, portal_2018.NAME) else None,
+        )
+        if name == wp_post.NAME:
+            records = wp_post.parse(page, ctx, url_says_post=bool(wp_post.URL_RE.search(url or "")))
+        else:
+            records = parse(page, ctx)
+        if records:
+            return ParseResult(records, name, tried, warnings)
+    return ParseResult([], None, tried, warnings)

@@ -1,0 +1,119 @@
+"""Service-status pages of 2017-2019: named sections holding accordion items.
+
+A section is a heading ("High Severity Service Incidents", "Portal Known Issues", "Forward
+Schedule of Change"); its items are the accordions under it, each a title and a body with no
+time of its own. The page's "Last updated" stamp is page-level and stays out of the items'
+published fields. Sections that are help or process text yield nothing.
+
+Each layout module passes its own section rules, so a later generation's names never
+change how an earlier one parses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from parsers.lines import Line, Page, is_chrome
+from parsers.nhsmail.notice import Context, build_notice
+from parsers.nhsmail.segments import body_lines, title_like
+
+_PAGE_FURNITURE_RE = re.compile(r"^(service status|last updated\b.*)$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class SectionRule:
+    pattern: re.Pattern[str]
+    category: str
+    severity: str | None = None
+
+
+@dataclass(slots=True)
+class _Section:
+    name: str
+    rule: SectionRule | None
+    level: int
+    indent: int
+
+
+def section_rule(pattern: str, category: str, severity: str | None = None) -> SectionRule:
+    """A section name (matched whole, any case) and what its items are."""
+    return SectionRule(re.compile(pattern, re.I), category, severity)
+
+
+def _rule_for(text: str, rules: list[SectionRule]) -> SectionRule | None:
+    return next((r for r in rules if r.pattern.fullmatch(text)), None)
+
+
+def _text_section(lines: list[Line], i: int, rules: list[SectionRule]) -> bool:
+    """In a person's copy, a section name is an unindented, heading-like line."""
+    line = lines[i]
+    if line.bullet or line.indent > 1 or len(line.text) > 90:
+        return False
+    if _rule_for(line.text, rules):
+        return True
+    return title_like(line.text) and (i == 0 or lines[i - 1].blank or lines[i - 1].indent <= 1)
+
+
+def _text_item(lines: list[Line], i: int) -> bool:
+    """In a person's copy, an item title is a shallow bullet that is not one of a list."""
+    line = lines[i]
+    if not line.bullet or line.indent > 3:
+        return False
+    nxt = next((ln for ln in lines[i + 1 :] if not ln.blank), None)
+    return nxt is None or not (nxt.bullet and nxt.indent == line.indent)
+
+
+def parse_accordions(page: Page, ctx: Context, rules: list[SectionRule]) -> list[dict[str, Any]]:
+    lines = page.lines
+    section: _Section | None = None
+    items: list[tuple[_Section, int, int]] = []  # (section, title index, end index)
+    open_item: int | None = None
+
+    def close(end: int) -> None:
+        nonlocal open_item
+        if open_item is not None and section is not None and section.rule is not None:
+            items.append((section, open_item, end))
+        open_item = None
+
+    for i, line in enumerate(lines):
+        if line.blank or is_chrome(line.text) or _PAGE_FURNITURE_RE.match(line.text):
+            continue
+        rule = _rule_for(line.text, rules)
+        if page.is_html:
+            if not line.heading:
+                continue
+            deeper = section is not None and (
+                line.heading > section.level or line.indent > section.indent
+            )
+            if rule is None and deeper:
+                close(i)
+                open_item = i
+                continue
+            close(i)
+            section = _Section(line.text, rule, line.heading, line.indent)
+        elif _text_item(lines, i):
+            close(i)
+            open_item = i
+        elif _text_section(lines, i, rules):
+            close(i)
+            section = _Section(line.text, rule, 0, line.indent)
+    close(len(lines))
+
+    records = []
+    for n, (sec, title_i, end) in enumerate(items):
+        assert sec.rule is not None
+        records.append(
+            build_notice(
+                ctx,
+                title=lines[title_i].text,
+                stamp=None,
+                body=body_lines(lines[title_i + 1 : end]),
+                section=sec.name,
+                section_category=sec.rule.category,
+                section_severity=sec.rule.severity,
+                truncated=page.truncated and n == len(items) - 1,
+            )
+        )
+    return records

@@ -1,0 +1,230 @@
+"""One NHSmail notice -> one normalised record. Layouts find the pieces; this reads them.
+
+Every layout hands over the same pieces (title line, date line, body lines, section), so
+the rules for states, categories, references, windows and keys live here once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from parsers.nhsmail.labels import read_labelled
+from parsers.nhsmail.titles import looks_like_incident_title, read_title
+from parsers.record import empty_record
+from parsers.references import find_references, merge
+from parsers.states import STATE_WORD_RE, is_open, normalise_state
+from parsers.timestamps import Stamp
+from parsers.windows import find_window, stated_duration_minutes
+
+SOURCE = "nhsmail"
+_BODY_STATE_RE = re.compile(rf"^(?P<word>{STATE_WORD_RE.pattern})\s*(?:[–—:\-]+\s*|$)", re.I)
+_SENTENCE_RE = re.compile(r"^(.+?[.!?])(?=\s|$)")
+_INCIDENT_BODY_RE = re.compile(
+    r"\b(aware of an? (?:intermittent |potential |ongoing )?(?:issue|problem|incident)|"
+    r"outage|service disruption|are investigating)\b",
+    re.I,
+)
+_MAINTENANCE_BODY_RE = re.compile(
+    r"\b(planned maintenance|scheduled maintenance|maintenance window|will be unavailable|"
+    r"planned (?:works?|outage|downtime)|scheduled (?:works?|outage|downtime))\b",
+    re.I,
+)
+
+
+@dataclass(slots=True)
+class Context:
+    """What a layout knows about the page: where it came from and what it says of itself."""
+
+    layout: str
+    parser_version: str
+    url: str | None = None
+    fetched_at: datetime | None = None
+    page_updated: Stamp | None = None
+
+
+def slugify(text: str, words: int = 8, limit: int = 60) -> str:
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    tokens = re.findall(r"[a-z0-9]+", ascii_.lower())[:words]
+    return "-".join(tokens)[:limit].strip("-") or "untitled"
+
+
+def first_sentence(text: str, limit: int = 200) -> str:
+    m = _SENTENCE_RE.match(text)
+    sentence = m.group(1) if m else text
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def _base_date(stamp: Stamp | None, ctx: Context) -> date | None:
+    """The notice's own date for inferring what its prose omits (never the clock)."""
+    for candidate in (stamp, ctx.page_updated):
+        if candidate is not None and candidate.local is not None:
+            return candidate.local.date()
+    return ctx.fetched_at.date() if ctx.fetched_at is not None else None
+
+
+def build_notice(
+    ctx: Context,
+    *,
+    title: str | None,
+    stamp: Stamp | None,
+    body: list[str],
+    section: str | None = None,
+    section_category: str | None = None,
+    section_severity: str | None = None,
+    truncated: bool = False,
+) -> dict[str, Any]:
+    """The record for one notice from its title line, date line and body lines."""
+    record = empty_record()
+    flags: list[str] = record["flags"]
+    warnings: list[str] = record["warnings"]
+    body = list(body)
+    while body and not body[-1]:
+        body.pop()
+    content = [line for line in body if line]
+    title = " ".join(title.split()) if title else None
+
+    record.update(
+        source=SOURCE,
+        url=ctx.url,
+        fetched_at=ctx.fetched_at.isoformat() if ctx.fetched_at else None,
+        layout=ctx.layout,
+        parser_version=ctx.parser_version,
+        section=section,
+        title=title,
+        body="\n".join(content),
+    )
+    if ctx.page_updated is not None:
+        record.update(
+            page_updated_raw=ctx.page_updated.raw,
+            page_updated_local=ctx.page_updated.local_iso,
+            page_updated_at=ctx.page_updated.at_iso,
+        )
+
+    # Timestamps: the notice's own, never the page's "Last updated".
+    if stamp is not None:
+        record.update(
+            published_raw=stamp.raw,
+            published_local=stamp.local_iso,
+            published_at=stamp.at_iso,
+            tz_label=stamp.tz_label,
+            tz_policy=stamp.tz_policy,
+        )
+        flags.extend(stamp.flags)
+        if stamp.warning:
+            warnings.append(f"published: {stamp.warning}")
+    else:
+        flags.append("published_missing")
+    base = stamp.local if stamp is not None and stamp.local is not None else None
+    if base is None and ctx.fetched_at is not None:
+        base = ctx.fetched_at.replace(tzinfo=None)
+
+    labelled = read_labelled(body, base)
+    record["updates"] = labelled.updates
+    record["details"] = labelled.details
+    warnings.extend(labelled.warnings)
+
+    # State: the title's last part, else an "Issue Status:" line, else a body prefix.
+    info = read_title(title)
+    candidates: list[tuple[str, str]] = []
+    if info.state_raw:
+        candidates.append(("title", info.state_raw))
+    status_line = labelled.details.get("issue_status", "").split("\n")[0].strip()
+    if status_line and normalise_state(status_line):
+        candidates.append(("issue_status", status_line))
+    elif status_line:
+        warnings.append(f"unknown state word in Issue Status: {status_line!r}")
+    prefix = _BODY_STATE_RE.match(content[0]) if content else None
+    if prefix is not None:
+        candidates.append(("body_prefix", prefix.group("word")))
+    if candidates:
+        source_, raw = candidates[0]
+        record.update(state_raw=raw, state=normalise_state(raw), state_source=source_)
+        record["is_open"] = is_open(record["state"])
+        if len({is_open(normalise_state(r)) for _, r in candidates}) > 1:
+            flags.append("state_conflict")
+            warnings.append(
+                "states disagree: " + ", ".join(f"{where}={r!r}" for where, r in candidates)
+            )
+
+    # References: the title's INC first, then a labelled NHSmail reference, then the body's.
+    refs = merge(find_references(title or "", "title"), find_references(record["body"], "body"))
+    incs = [r["value"] for r in refs if r["kind"] == "nhsmail_inc"]
+    if incs:
+        record["reference"] = incs[0]
+    elif ctx.url:
+        url_refs = [r for r in find_references(ctx.url, "url") if r["kind"] == "nhsmail_inc"]
+        if url_refs and ctx.layout.startswith("wp_post"):
+            refs = merge(refs, url_refs)
+            record["reference"] = url_refs[0]["value"]
+            flags.append("reference_from_url")
+    record["references"] = refs
+
+    # Category and severity: title prefixes and tags, the section, then the body's wording.
+    record["severity"] = info.severity or section_severity
+    if record["severity"] and not info.severity:
+        flags.append("severity_from_section")
+    category = info.category or section_category
+    if category is None:
+        text = record["body"]
+        if (
+            record["reference"]
+            or record["severity"]
+            or record["state"] in ("resolved", "open")
+            or (title and looks_like_incident_title(title))
+            or _INCIDENT_BODY_RE.search(text)
+        ):
+            category = "incident"
+        elif _MAINTENANCE_BODY_RE.search(text):
+            category = "maintenance"
+        else:
+            category = "information"
+        flags.append("category_inferred")
+    record["category"] = category
+
+    # Windows and stated durations come from the notice's own prose.
+    prose = record["body"]
+    window = find_window(prose, _base_date(stamp, ctx))
+    if window is not None:
+        record.update(
+            window_raw=window.raw,
+            window_start_local=window.start.local_iso,
+            window_end_local=window.end.local_iso,
+            window_start=window.start.at_iso,
+            window_end=window.end.at_iso,
+        )
+        flags.extend(window.flags)
+    record["stated_duration_minutes"] = stated_duration_minutes(prose)
+
+    # Summary and key.
+    if title:
+        record["summary"] = title
+        key_text = info.core or title
+    else:
+        flags.append("title_missing")
+        source_text = labelled.details.get("description") or next(
+            (line for i, line in enumerate(body) if line and i not in labelled.labelled_lines),
+            "",
+        )
+        if prefix is not None and source_text == content[0]:
+            source_text = source_text[prefix.end() :]
+        record["summary"] = first_sentence(source_text.strip()) or None
+        if record["summary"]:
+            flags.append("summary_derived")
+        key_text = record["summary"] or ""
+    if record["reference"]:
+        record["notice_key"] = f"{SOURCE}:{record['reference']}"
+    else:
+        when = (
+            stamp.local.strftime("%Y%m%dT%H%M")
+            if stamp is not None and stamp.local is not None
+            else "undated"
+        )
+        record["notice_key"] = f"{SOURCE}:{when}:{slugify(key_text)}"
+    if truncated:
+        flags.append("truncated")  # the saved page was cut short inside this notice
+    record["flags"] = list(dict.fromkeys(flags))
+    return record

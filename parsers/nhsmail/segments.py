@@ -1,0 +1,64 @@
+"""Line-level tests the NHSmail layouts share: date lines, title-like lines, page furniture."""
+
+from __future__ import annotations
+
+import re
+
+from parsers.lines import Line, is_chrome
+from parsers.nhsmail.labels import DETAIL_LABELS, TIMELINE_LABELS
+from parsers.timestamps import Stamp, parse_stamp, stamp_line
+
+_DATE_PREFIX_RE = re.compile(r"^(?:posted\s+on|published(?:\s+on)?|date|updated)\s*:?\s*", re.I)
+_LAST_UPDATED_RE = re.compile(r"^last\s+updated\s*:?\s*(?P<when>.+)$", re.I)
+_LABEL_HEAD_RE = re.compile(r"^([A-Za-z][A-Za-z ]{1,30}?)\s*:")
+
+
+def date_line(line: Line) -> Stamp | None:
+    """A notice's own date line: a whole line that is a date with a time of day."""
+    if line.blank or len(line.text) > 60:
+        return None
+    stamp = stamp_line(line.text)
+    if stamp is None and _DATE_PREFIX_RE.match(line.text):
+        stamp = stamp_line(_DATE_PREFIX_RE.sub("", line.text))
+    return stamp
+
+
+def last_updated(lines: list[Line]) -> Stamp | None:
+    """The page-level 'Last updated: 09/03/2017 17:30', if the page has one."""
+    for line in lines:
+        m = _LAST_UPDATED_RE.match(line.text)
+        if m:
+            return parse_stamp(m.group("when"))
+    return None
+
+
+def is_label_line(text: str) -> bool:
+    m = _LABEL_HEAD_RE.match(text)
+    if m is None:
+        return False
+    key = " ".join(m.group(1).lower().split())
+    return key in DETAIL_LABELS or key in TIMELINE_LABELS
+
+
+def title_like(text: str) -> bool:
+    """Could this plain line be a notice title (short, no sentence end, not a label)?"""
+    if not text or len(text) > 200 or is_chrome(text) or is_label_line(text):
+        return False
+    if text[-1] in ".,;:!?/" or text[0].islower():
+        return False
+    return "@" not in text and "http" not in text.lower()
+
+
+def body_text(line: Line) -> str:
+    """A body line as a person reads it: list items keep their bullet."""
+    return f"• {line.text}" if line.bullet and line.text else line.text
+
+
+def body_lines(lines: list[Line]) -> list[str]:
+    """Lines of a notice body, page furniture removed, outer blank lines trimmed."""
+    out = [body_text(line) for line in lines if not is_chrome(line.text)]
+    while out and not out[0]:
+        out.pop(0)
+    while out and not out[-1]:
+        out.pop()
+    return out

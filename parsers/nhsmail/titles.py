@@ -1,0 +1,87 @@
+"""What an NHSmail title says: its state suffix, category prefix and severity tag.
+
+Titles are dash-separated parts: ``INC28274463– HSSI – RESOLVED``, ``Information –
+Compromised Account Process Update``, ``Microsoft 365 Alert – Service Degradation – … –
+RESOLVED``, ``Threat: Malware Delivery Campaign``. The state is only ever the *last* part;
+a tag or prefix (HSSI, Maintenance, Information) is never taken for the state.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsers.states import STATE_WORD_RE, normalise_state
+
+# "–" with or without spaces, " - " only with spaces (hyphens live inside words).
+_PART_SPLIT_RE = re.compile(r"\s*[–—]\s*|\s+-\s+|(?<=\d)-\s+")
+_STATE_PART_RE = re.compile(rf"^(?:{STATE_WORD_RE.pattern})$", re.IGNORECASE)
+_SEVERITY_RE = re.compile(r"^(HSSI|High Severity(?: Service)? Incident|P[1-4]|SEV\s?[1-4])$", re.I)
+
+_PREFIX_CATEGORIES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(?:Microsoft\s*365\s+|Microsoft\s+|M365\s+|O365\s+)?Alert\b", re.I), "alert"),
+    (re.compile(r"^Information(?:al)?\b", re.I), "information"),
+    (re.compile(r"^(?:Service\s+)?Enhancements?\b", re.I), "enhancement"),
+    (re.compile(r"^(?:Cyber\s+)?(?:Threat|Security Alert|Security Notice)\b", re.I), "threat"),
+    (re.compile(r"^(?:Planned|Scheduled|Emergency)?\s*Maintenance\b", re.I), "maintenance"),
+]
+_MAINTENANCE_RE = re.compile(
+    r"\b(maintenance|planned (?:works?|outage|downtime|change)|"
+    r"scheduled (?:works?|outage|downtime))\b",
+    re.I,
+)
+_ENHANCEMENT_RE = re.compile(r"\benhancements?\b", re.I)
+_INCIDENT_TITLE_RE = re.compile(
+    r"\b(issues?|outage|incident|delays?|delayed|disruption|slowness|slow|degradation|degraded|"
+    r"unavailable|unavailability|failures?|failing|problems?|errors?|intermittent|not working|"
+    r"unable)\b",
+    re.I,
+)
+
+
+@dataclass(slots=True)
+class TitleInfo:
+    parts: list[str]
+    state_raw: str | None = None
+    category: str | None = None
+    severity: str | None = None
+    core: str = ""  # the title without its state suffix: what identifies the notice
+
+
+def split_parts(title: str) -> list[str]:
+    return [p for p in (x.strip() for x in _PART_SPLIT_RE.split(title)) if p]
+
+
+def read_title(title: str | None) -> TitleInfo:
+    if not title:
+        return TitleInfo(parts=[])
+    parts = split_parts(title)
+    info = TitleInfo(parts=parts, core=title)
+    if len(parts) > 1 and _STATE_PART_RE.match(parts[-1]) and normalise_state(parts[-1]):
+        info.state_raw = parts[-1]
+        info.core = " – ".join(parts[:-1])
+    for part in parts[:-1] if info.state_raw else parts:
+        if _SEVERITY_RE.match(part):
+            upper = part.upper()
+            info.severity = "HSSI" if upper.startswith(("HSSI", "HIGH")) else upper.replace(" ", "")
+    if re.search(r"\bHSSI\b", title):
+        info.severity = "HSSI"
+    head = parts[0] if parts else title
+    if head.lower().startswith("threat:") or title.lower().startswith("threat:"):
+        info.category = "threat"
+    else:
+        for pattern, category in _PREFIX_CATEGORIES:
+            if pattern.match(head):
+                info.category = category
+                break
+    if info.category is None and any(p.lower() == "maintenance" for p in parts):
+        info.category = "maintenance"
+    if info.category is None and _MAINTENANCE_RE.search(info.core):
+        info.category = "maintenance"
+    if info.category is None and _ENHANCEMENT_RE.search(info.core):
+        info.category = "enhancement"
+    return info
+
+
+def looks_like_incident_title(title: str) -> bool:
+    return bool(_INCIDENT_TITLE_RE.search(title))

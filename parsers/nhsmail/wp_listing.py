@@ -1,0 +1,74 @@
+"""2020 on: WordPress listings of many notices (tag, category, author and date archives).
+
+Each notice is an optional title, a date line and a body; untitled notices start straight
+at their date line, right under the previous notice's body. Notices are not in date order.
+The date lines are the anchors: everything else is placed relative to them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from parsers.lines import Line, Page
+from parsers.nhsmail.notice import Context, build_notice
+from parsers.nhsmail.segments import body_lines, date_line, title_like
+
+NAME = "wp_listing"
+VERSION = "1"
+URL_RE = re.compile(
+    r"/(?:tag|category|author|topics?)/|/page/\d+|/\d{4}/(?:\d{2}/)?(?:page/\d+/?)?(?:$|[?#])",
+    re.I,
+)
+
+
+def _title_index(lines: list[Line], stamp_i: int, floor: int, is_html: bool) -> int | None:
+    """Index of the title line above the date line at ``stamp_i``, or None when untitled."""
+    j = stamp_i - 1
+    while j > floor and lines[j].blank:
+        j -= 1
+    if j <= floor:
+        return None
+    line, stamp_line_ = lines[j], lines[stamp_i]
+    if line.heading:
+        return j
+    indented = not is_html and stamp_line_.indent > 0
+    if indented:
+        # A person's copy keeps the theme's indentation: titles sit at least a step (two
+        # spaces) left of the date line; a body line may be off by one, as copies are.
+        shallower = line.indent <= stamp_line_.indent - 2
+        return j if shallower or (line.bullet and line.indent < stamp_line_.indent) else None
+    if line.bullet:
+        return j
+    before = j - 1
+    separated = before <= floor or lines[before].blank or bool(lines[before].heading)
+    return j if separated and title_like(line.text) else None
+
+
+def parse(page: Page, ctx: Context) -> list[dict[str, Any]]:
+    lines = page.lines
+    stamps = [(i, s) for i, line in enumerate(lines) if (s := date_line(line)) is not None]
+    anchors: list[tuple[int | None, int]] = []  # (title index, date index)
+    floor = -1
+    for i, _ in stamps:
+        title_i = _title_index(lines, i, floor, page.is_html)
+        anchors.append((title_i, i))
+        floor = i
+    records = []
+    for n, ((title_i, stamp_i), (_, stamp)) in enumerate(zip(anchors, stamps, strict=True)):
+        if n + 1 < len(anchors):
+            next_title, next_stamp = anchors[n + 1]
+            end = next_title if next_title is not None else next_stamp
+        else:
+            end = len(lines)
+        last = n + 1 == len(anchors)
+        records.append(
+            build_notice(
+                ctx,
+                title=lines[title_i].text if title_i is not None else None,
+                stamp=stamp,
+                body=body_lines(lines[stamp_i + 1 : end]),
+                truncated=page.truncated and last,
+            )
+        )
+    return records

@@ -1,0 +1,72 @@
+"""2020 on: a single WordPress notice post.
+
+A title (sometimes missing), a date line (sometimes missing too), then labelled lines
+(``Issue Status:``, ``Description:``, ``Current Update:``, ``Final Update:``…) and prose.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from parsers.lines import Page, is_chrome
+from parsers.nhsmail.notice import Context, build_notice
+from parsers.nhsmail.segments import body_lines, date_line, is_label_line, title_like
+from parsers.references import INC_RE
+from parsers.states import STATE_WORD_RE
+
+NAME = "wp_post"
+VERSION = "1"
+URL_RE = re.compile(r"/\d{4}/\d{2}/[^/?#]+/?(?:$|[?#])|[?&]p=\d+", re.I)
+_HEAD_LINES = 8  # a post's date line sits right under its title
+_SIGNAL_RE = re.compile(rf"^(?:{STATE_WORD_RE.pattern})\s*[–—:\-]", re.I)
+
+
+def has_notice_signals(texts: list[str]) -> bool:
+    """Evidence that undated text is a notice: labelled lines, a reference, a state prefix."""
+    return any(is_label_line(t) or INC_RE.search(t) or _SIGNAL_RE.match(t) for t in texts)
+
+
+def parse(page: Page, ctx: Context, *, url_says_post: bool = False) -> list[dict[str, Any]]:
+    lines = page.lines
+    content = [i for i, line in enumerate(lines) if not line.blank and not is_chrome(line.text)]
+    if not content:
+        return []
+    stamp_i, stamp = None, None
+    for i in content[:_HEAD_LINES]:
+        found = date_line(lines[i])
+        if found is not None:
+            stamp_i, stamp = i, found
+            break
+    title_i = None
+    if stamp_i is not None:
+        before = [i for i in content if i < stamp_i]
+        headed = [i for i in before if lines[i].heading]
+        if page.is_html:
+            title_i = headed[-1] if headed else None
+        elif before:
+            title_i = before[-1]
+        body_start = stamp_i + 1
+    else:
+        first = content[0]
+        if page.is_html:
+            headed = [i for i in content[:_HEAD_LINES] if lines[i].heading]
+            title_i = headed[0] if headed else None
+        elif title_like(lines[first].text):
+            title_i = first
+        body_start = (title_i + 1) if title_i is not None else first
+        texts = [lines[i].text for i in content]
+        if not (url_says_post or has_notice_signals(texts)):
+            return []
+    body = body_lines(lines[body_start:])
+    if not body and title_i is None:
+        return []
+    return [
+        build_notice(
+            ctx,
+            title=lines[title_i].text if title_i is not None else None,
+            stamp=stamp,
+            body=body,
+            truncated=page.truncated,
+        )
+    ]

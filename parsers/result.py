@@ -1,0 +1,18 @@
+"""What parsing one page gives back: the records, the layout used, and what went wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class ParseResult:
+    records: list[dict[str, Any]]
+    layout: str | None  # the layout that produced the records (None: none did)
+    tried: list[str] = field(default_factory=list)  # layouts whose markers matched, in order
+    warnings: list[str] = field(default_factory=list)  # page-level problems
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.records)

@@ -47,8 +47,8 @@ def _read(path: str) -> bytes:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    fetched_at = _fetched_at(args.fetched_at)  # before reading: a usage error costs nothing
     content = _read(args.path)
-    fetched_at = _fetched_at(args.fetched_at)
     result = parse(args.source, content, url=args.url, fetched_at=fetched_at)
     where = f"{args.source} page {args.path}"
     for warning in result.warnings:
@@ -81,7 +81,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"\n{rel}  [{result.layout or 'no layout'}]  {len(result.records)} notices")
         for r in result.records:
             state = r["state"] or "-"
-            when = r["published_local"] or r["page_updated_local"] or "undated"
+            when = r["published_local"] or "undated"
             print(
                 f"  {when[:16]:16}  {state:11}  {r['category'] or '-':12}  {r['summary'] or ''}"[
                     :150

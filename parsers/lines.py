@@ -32,6 +32,7 @@ class Line:
     indent: int = 0  # text: leading spaces; HTML: DOM depth
     bullet: bool = False  # a list item's first line
     heading: int = 0  # 0: not a heading; 1-6: h1-h6; 7: accordion toggle / title element
+    strong: bool = False  # HTML: the whole line is bold (a title set in <p><strong>)
 
     @property
     def blank(self) -> bool:
@@ -166,19 +167,21 @@ _BLOCK_TAGS = {
 _TITLE_CLASS_RE = re.compile(r"(title|toggle|accordion-heading|panel-heading)(?:$|[\s_-])")
 _DATE_CLASS_RE = re.compile(r"(?:^|[\s_-])(date|posted-on|published|meta-date|entry-meta)")
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_TOGGLE_TAGS = frozenset(("summary", "button", "dt"))
+_STRONG_TAGS = frozenset(("strong", "b"))
 
 
-def _dropped(el: etree._Element) -> bool:
-    tag = el.tag
+def _dropped(el: etree._Element, tag: str) -> bool:
+    """Site furniture: navigation, footers, sidebars, scripts, cookie banners."""
     if tag in _DROP_TAGS:
         return True
-    if el.get("role") in _DROP_ROLES or el.get("aria-hidden") == "true":
+    role, classes, id_ = el.get("role"), el.get("class"), el.get("id")
+    if role in _DROP_ROLES or el.get("aria-hidden") == "true":
         return True
     if tag == "header" and not _inside_content(el):
         return True
-    classes = el.get("class") or ""
     return bool(classes and _DROP_CLASS_RE.search(classes)) or bool(
-        el.get("id") and _DROP_CLASS_RE.search(el.get("id", ""))
+        id_ and _DROP_CLASS_RE.search(id_)
     )
 
 
@@ -200,22 +203,49 @@ def _content_root(root: etree._Element) -> etree._Element:
     return body if body is not None else root
 
 
-def _is_block(el: etree._Element, tag: str) -> bool:
-    if tag in _BLOCK_TAGS:
-        return True
-    classes = el.get("class")
-    return bool(classes and _DATE_CLASS_RE.search(classes))  # date spans get their own line
-
-
-def _heading_level(el: etree._Element, tag: str) -> int:
-    """1-6 for h1-h6, 7 for accordion toggles and title-classed elements, else 0."""
+def _kind(el: etree._Element, tag: str) -> tuple[bool, int]:
+    """(starts its own line, heading level): 1-6 for h1-h6, 7 for toggles and titles."""
     level = _HEADINGS.get(tag, 0)
-    if level:
-        return level
     classes = el.get("class")
-    if tag in ("summary", "button", "dt") or (classes and _TITLE_CLASS_RE.search(classes)):
-        return 7
-    return 0
+    if not level and (tag in _TOGGLE_TAGS or (classes and _TITLE_CLASS_RE.search(classes))):
+        level = 7
+    block = tag in _BLOCK_TAGS or bool(level) or bool(classes and _DATE_CLASS_RE.search(classes))
+    return block, level
+
+
+class _LineBuilder:
+    """Collects text into lines; remembers whether a line was all bold (an inline title)."""
+
+    __slots__ = ("bold", "buf", "lines", "pending_bullet", "plain")
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+        self.buf: list[str] = []
+        self.bold = self.plain = False
+        self.pending_bullet = False
+
+    def add(self, text: str, bold: bool) -> None:
+        self.buf.append(text)
+        if not text.isspace():
+            if bold:
+                self.bold = True
+            else:
+                self.plain = True
+
+    def flush(self, depth: int, heading: int) -> None:
+        if not self.buf:
+            return
+        text = collapse("".join(self.buf))
+        strong = self.bold and not self.plain
+        self.buf.clear()
+        self.bold = self.plain = False
+        if not text:
+            return
+        bullet = self.pending_bullet
+        self.pending_bullet = False
+        if bullet:
+            text = _BULLET_RE.sub("", text)
+        self.lines.append(Line(text, depth, bullet, heading, strong))
 
 
 def html_lines(text: str) -> Page:
@@ -226,71 +256,72 @@ def html_lines(text: str) -> Page:
     except (etree.ParserError, ValueError) as exc:
         page.warnings.append(f"unreadable HTML: {exc}")
         return page
-    root = _content_root(root)
-    lines = page.lines
-    buf: list[str] = []
-    depth = 0
-    heading = 0
-    heading_stack: list[int] = []
-    pending_bullet = False
-    skip_depth = 0  # >0 while inside a dropped element
-
-    def flush() -> None:
-        nonlocal pending_bullet
-        text_ = collapse("".join(buf))
-        buf.clear()
-        if not text_:
-            return
-        bullet = pending_bullet
-        pending_bullet = False
-        if bullet:
-            text_ = _BULLET_RE.sub("", text_)
-        lines.append(Line(text_, depth, bullet, heading))
-
-    for event, el in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
-        if event in ("comment", "pi"):
-            if not skip_depth and el.tail:
-                buf.append(el.tail)
+    out = _LineBuilder(page.lines)
+    stack: list[tuple[bool, int, bool]] = []  # per open element: (block, level, strong)
+    headings: list[int] = []
+    depth = strong = skip = 0  # skip > 0 while inside a dropped element
+    for event, el in etree.iterwalk(_content_root(root), events=("start", "end", "comment", "pi")):
+        if event == "comment" or event == "pi":
+            if not skip and el.tail:
+                out.add(el.tail, strong > 0)
             continue
         tag = el.tag
         if event == "start":
-            if skip_depth or _dropped(el):
-                skip_depth += 1
+            if skip or _dropped(el, tag):
+                skip += 1
                 continue
             depth += 1
             if tag == "br":
-                flush()
-            elif _is_block(el, tag):
-                flush()
-                level = _heading_level(el, tag)
-                if level:
-                    heading_stack.append(level)
-                    heading = heading_stack[0]
-                if tag == "li":
-                    pending_bullet = True
+                out.flush(depth, headings[0] if headings else 0)
+                stack.append((False, 0, False))
+            else:
+                block, level = _kind(el, tag)
+                is_strong = tag in _STRONG_TAGS
+                stack.append((block, level, is_strong))
+                if block:
+                    out.flush(depth, headings[0] if headings else 0)
+                    if level:
+                        headings.append(level)
+                    if tag == "li":
+                        out.pending_bullet = True
+                strong += is_strong
             if el.text:
-                buf.append(el.text)
+                out.add(el.text, strong > 0)
             continue
-        if skip_depth:
-            skip_depth -= 1
-            if skip_depth == 0 and el.tail:
-                buf.append(el.tail)
+        if skip:
+            skip -= 1
+            if not skip and el.tail:
+                out.add(el.tail, strong > 0)
             continue
-        if _is_block(el, tag):
-            flush()
-            if _heading_level(el, tag) and heading_stack:
-                heading_stack.pop()
-                heading = heading_stack[0] if heading_stack else 0
+        block, level, is_strong = stack.pop()
+        if block:
+            out.flush(depth, headings[0] if headings else 0)
+            if level:
+                headings.pop()
+        strong -= is_strong
         depth -= 1
         if el.tail:
-            buf.append(el.tail)
-    flush()
+            out.add(el.tail, strong > 0)
+    out.flush(depth, headings[0] if headings else 0)
     return page
+
+
+def _binary_share(text: str) -> float:
+    """Share of control and undecodable characters in the first 4 KB."""
+    head = text[:4096]
+    odd = sum(1 for c in head if c == "\ufffd" or (c < " " and c not in "\t\n\r\f"))
+    return odd / max(len(head), 1)
 
 
 def page_lines(content: bytes | str) -> Page:
     """Bytes or text, HTML or a person's copy, to a Page of lines."""
     text = decode(content)
-    if looks_like_html(text):
-        return html_lines(text)
-    return text_lines(text)
+    if not text.strip().lstrip("\ufeff"):
+        return Page(lines=[], is_html=False, warnings=["empty page"])
+    if _binary_share(text) > 0.1:
+        share = f"{_binary_share(text):.0%}"
+        return Page(lines=[], is_html=False, warnings=[f"not text: {share} control bytes"])
+    page = html_lines(text) if looks_like_html(text) else text_lines(text)
+    if not any(line.text for line in page.lines):
+        page.warnings.append("empty page: no visible text")
+    return page

@@ -104,7 +104,7 @@ def _date(text: str, base: date | None, flags: list[str]) -> date | None:
         picked = pick_year(month, int(day), weekday, base)
         if picked is None:
             return None
-        flags.append("window_year_inferred")
+        flags.append("year_inferred")
         return date(picked[0], month, int(day))
     except ValueError:
         return None

@@ -27,6 +27,7 @@ class SectionRule:
     pattern: re.Pattern[str]
     category: str
     severity: str | None = None
+    whole: bool = False  # a section with no items is itself one notice (a release's notes)
 
 
 @dataclass(slots=True)
@@ -35,11 +36,15 @@ class _Section:
     rule: SectionRule | None
     level: int
     indent: int
+    start: int  # index of the section's heading line
+    items: int = 0
 
 
-def section_rule(pattern: str, category: str, severity: str | None = None) -> SectionRule:
+def section_rule(
+    pattern: str, category: str, severity: str | None = None, *, whole: bool = False
+) -> SectionRule:
     """A section name (matched whole, any case) and what its items are."""
-    return SectionRule(re.compile(pattern, re.I), category, severity)
+    return SectionRule(re.compile(pattern, re.I), category, severity, whole)
 
 
 def _rule_for(text: str, rules: list[SectionRule]) -> SectionRule | None:
@@ -65,16 +70,30 @@ def _text_item(lines: list[Line], i: int) -> bool:
     return nxt is None or not (nxt.bullet and nxt.indent == line.indent)
 
 
+def _html_item(line: Line, section: _Section | None) -> bool:
+    """In HTML, an item title is a heading under the section's, or a line set all in bold."""
+    if section is None:
+        return False
+    if line.heading:
+        return line.heading > section.level or line.indent > section.indent
+    return line.strong and title_like(line.text)
+
+
 def parse_accordions(page: Page, ctx: Context, rules: list[SectionRule]) -> list[dict[str, Any]]:
     lines = page.lines
     section: _Section | None = None
-    items: list[tuple[_Section, int, int]] = []  # (section, title index, end index)
+    # (section, title index or None for a whole-section notice, body start, end index)
+    items: list[tuple[_Section, int | None, int, int]] = []
     open_item: int | None = None
 
     def close(end: int) -> None:
         nonlocal open_item
-        if open_item is not None and section is not None and section.rule is not None:
-            items.append((section, open_item, end))
+        if section is not None and section.rule is not None:
+            if open_item is not None:
+                items.append((section, open_item, open_item + 1, end))
+                section.items += 1
+            elif section.items == 0 and section.rule.whole:
+                items.append((section, None, section.start + 1, end))
         open_item = None
 
     for i, line in enumerate(lines):
@@ -82,34 +101,35 @@ def parse_accordions(page: Page, ctx: Context, rules: list[SectionRule]) -> list
             continue
         rule = _rule_for(line.text, rules)
         if page.is_html:
-            if not line.heading:
-                continue
-            deeper = section is not None and (
-                line.heading > section.level or line.indent > section.indent
-            )
-            if rule is None and deeper:
-                close(i)
+            if rule is None and _html_item(line, section):
+                if open_item is not None:
+                    close(i)
                 open_item = i
                 continue
+            if not line.heading:
+                continue
             close(i)
-            section = _Section(line.text, rule, line.heading, line.indent)
+            section = _Section(line.text, rule, line.heading, line.indent, i)
         elif _text_item(lines, i):
             close(i)
             open_item = i
         elif _text_section(lines, i, rules):
             close(i)
-            section = _Section(line.text, rule, 0, line.indent)
+            section = _Section(line.text, rule, 0, line.indent, i)
     close(len(lines))
 
     records = []
-    for n, (sec, title_i, end) in enumerate(items):
+    for n, (sec, title_i, body_start, end) in enumerate(items):
         assert sec.rule is not None
+        body = body_lines(lines[body_start:end])
+        if title_i is None and not body:
+            continue
         records.append(
             build_notice(
                 ctx,
-                title=lines[title_i].text,
+                title=lines[title_i].text if title_i is not None else sec.name,
                 stamp=None,
-                body=body_lines(lines[title_i + 1 : end]),
+                body=body,
                 section=sec.name,
                 section_category=sec.rule.category,
                 section_severity=sec.rule.severity,

@@ -23,7 +23,7 @@ URL_RE = re.compile(r"portal\.nhs\.net/help/servicestatus/?(?:$|[?#])", re.I)
 SECTIONS = [
     _rule(r"high severity (?:service )?incidents?(?: \(hssis?\))?", "incident", "HSSI"),
     _rule(r".*\bknown issues?", "known_issue"),
-    _rule(r"(?:portal |service )?releases?\b.*|release notes?\b.*", "release"),
+    _rule(r"(?:portal |service )?releases?\b.*|release notes?\b.*", "release", whole=True),
     _rule(r"forward schedule of changes?|planned (?:maintenance|changes?|works?)", "maintenance"),
     _rule(r"(?:cyber |security )?(?:threats?|alerts?)(?: and alerts)?|carecert.*", "threat"),
     _rule(r"(?:current |recent )?service (?:incidents|issues)", "incident"),

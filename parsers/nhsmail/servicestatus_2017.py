@@ -23,7 +23,7 @@ URL_RE = re.compile(r"support\.nhs\.net/servicestatus/?(?:$|[?#])", re.I)
 SECTIONS = [
     _rule(r"high severity (?:service )?incidents?(?: \(hssis?\))?", "incident", "HSSI"),
     _rule(r".*\bknown issues?", "known_issue"),
-    _rule(r"(?:portal |service |skype for business )?release\b.*", "release"),
+    _rule(r"(?:portal |service |skype for business )?release\b.*", "release", whole=True),
     _rule(r"forward schedule of changes?|planned (?:maintenance|changes?|works?)", "maintenance"),
     _rule(r"(?:current |recent )?service (?:incidents|issues)", "incident"),
 ]

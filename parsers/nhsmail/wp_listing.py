@@ -22,6 +22,10 @@ URL_RE = re.compile(
 )
 
 
+def _meta_like(text: str) -> bool:
+    return len(text) <= 60 and not text.endswith((".", ":"))
+
+
 def _title_index(lines: list[Line], stamp_i: int, floor: int, is_html: bool) -> int | None:
     """Index of the title line above the date line at ``stamp_i``, or None when untitled."""
     j = stamp_i - 1
@@ -32,6 +36,19 @@ def _title_index(lines: list[Line], stamp_i: int, floor: int, is_html: bool) -> 
     line, stamp_line_ = lines[j], lines[stamp_i]
     if line.heading:
         return j
+    # Themes put bylines and categories between the title and the date ("By NHSmail
+    # Service Desk", "Posted in Status"): look past up to three such short lines.
+    k = j
+    for _ in range(3):
+        if not _meta_like(lines[k].text):
+            break
+        k -= 1
+        while k > floor and lines[k].blank:
+            k -= 1
+        if k <= floor:
+            break
+        if lines[k].heading:
+            return k
     indented = not is_html and stamp_line_.indent > 0
     if indented:
         # A person's copy keeps the theme's indentation: titles sit at least a step (two

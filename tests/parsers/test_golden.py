@@ -1,0 +1,60 @@
+"""Every fixture parses to exactly its reviewed expected records, field by field."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers.record import FIELDS, validate
+from tests.golden import Fixture, fixtures
+
+ALL = fixtures()
+
+
+@pytest.mark.parametrize("fixture", ALL, ids=[f.name for f in ALL])
+def test_layout_is_the_one_named(fixture: Fixture) -> None:
+    assert fixture.parse().layout == fixture.meta["layout"]
+
+
+@pytest.mark.parametrize("fixture", ALL, ids=[f.name for f in ALL])
+def test_records_match_golden(fixture: Fixture) -> None:
+    records = fixture.parse().records
+    expected = fixture.expected()
+    assert [r["notice_key"] for r in records] == [e["notice_key"] for e in expected]
+    for got, want in zip(records, expected, strict=True):
+        assert list(got) == list(FIELDS), "no extra or missing fields, in contract order"
+        for field in FIELDS:
+            assert got[field] == want[field], f"{got['notice_key']}: {field}"
+
+
+@pytest.mark.parametrize("fixture", ALL, ids=[f.name for f in ALL])
+def test_records_satisfy_schema(fixture: Fixture) -> None:
+    for record in fixture.parse().records:
+        assert validate(record) == [], record["notice_key"]
+
+
+@pytest.mark.parametrize("fixture", ALL, ids=[f.name for f in ALL])
+def test_keys_unique_within_page(fixture: Fixture) -> None:
+    keys = [r["notice_key"] for r in fixture.parse().records]
+    assert len(keys) == len(set(keys))
+
+
+WITH_FACTS = [f for f in ALL if f.facts() is not None]
+
+
+@pytest.mark.parametrize("fixture", WITH_FACTS, ids=[f.name for f in WITH_FACTS])
+def test_hand_derived_facts(fixture: Fixture) -> None:
+    """facts.json was written by hand from the page: an oracle independent of the goldens."""
+    records = fixture.parse().records
+    facts = fixture.facts()
+    assert facts is not None
+    assert len(records) == len(facts), [r["title"] for r in records]
+    for record, fact in zip(records, facts, strict=True):
+        for key, want in fact.items():
+            if key == "flags_include":
+                missing = set(want) - set(record["flags"])
+                assert not missing, f"{record['notice_key']}: flags lack {missing}"
+            elif key == "updates":
+                got = [{"label": u["label"], "at_local": u["at_local"]} for u in record["updates"]]
+                assert got == want, f"{record['notice_key']}: updates"
+            else:
+                assert record[key] == want, f"{record['notice_key']}: {key}"

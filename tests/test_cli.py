@@ -1,0 +1,119 @@
+"""`notices parse` and `notices demo`: output contract and exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from notices.cli import main
+from parsers.record import FIELDS
+
+LISTING = b"""\
+  \xe2\x80\xa2 INC12345678\xe2\x80\x93 HSSI \xe2\x80\x93 RESOLVED
+
+    14/04/2022 09:35:00 AM
+    RESOLVED \xe2\x80\x93 Portal sign-in failed for some users.
+
+     21/03/2022 10:20:00 AM
+    RESOLVED- Relay mail was rejected.
+
+back to top
+"""
+
+
+@pytest.fixture
+def listing(tmp_path: Path) -> Path:
+    path = tmp_path / "listing.txt"
+    path.write_bytes(LISTING)
+    return path
+
+
+def test_parse_prints_one_json_record_per_line(listing: Path, capsys) -> None:
+    code = main(["parse", "nhsmail", str(listing), "--url", "https://support.nhs.net/tag/x/"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["notice_key"] for r in records] == [
+        "nhsmail:INC12345678",
+        "nhsmail:20220321T1020:relay-mail-was-rejected",
+    ]
+    assert all(list(r) == list(FIELDS) for r in records)
+    assert records[0]["url"] == "https://support.nhs.net/tag/x/"
+    assert err == ""
+
+
+def test_fetched_at_is_normalised_to_utc(listing: Path, capsys) -> None:
+    code = main(["parse", "nhsmail", str(listing), "--fetched-at", "2022-04-15T10:00:00+01:00"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert json.loads(out.splitlines()[0])["fetched_at"] == "2022-04-15T09:00:00+00:00"
+
+
+def test_stdin(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(LISTING)))
+    assert main(["parse", "nhsmail", "-"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_page_without_notices_exits_1_naming_layouts(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "empty.html"
+    path.write_text("<html><body><h1>Page not found</h1><p>Nothing here.</p></body></html>")
+    assert main(["parse", "nhsmail", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "no notices found" in err and "wp_post" in err
+
+
+def test_empty_file_exits_1_with_a_warning(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    assert main(["parse", "nhsmail", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "empty page" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["parse", "nhsmail"],
+        ["parse", "nosuchsource", "x.txt"],
+        ["parse", "nhsmail", "/nonexistent/page.txt"],
+        ["parse", "nhsmail", "-", "--fetched-at", "yesterday"],
+        ["parse", "nhsmail", "-", "--fetched-at", "2022-04-15T10:00:00"],
+        [],
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str], capsys) -> None:
+    assert main(argv) == 2
+    assert capsys.readouterr().err
+
+
+def test_warnings_go_to_stderr(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "post.txt"
+    path.write_text(
+        "Mail Delay\n14/04/2022 09:35:00 AM\nIssue Status: WOBBLY\nDescription: Mail is slow.\n"
+    )
+    assert main(["parse", "nhsmail", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "WOBBLY" in err and "unknown state word" in err
+    assert json.loads(out)["state"] is None
+
+
+def test_demo_summarises_the_samples(capsys) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "notices from" in out
+
+
+def test_console_script_is_installed(listing: Path) -> None:
+    exe = shutil.which("notices", path=str(Path(sys.executable).parent))
+    assert exe, "the `notices` console script is installed beside the interpreter"
+    done = subprocess.run([exe, "parse", "nhsmail", str(listing)], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 2

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lxml import etree, html
+from lxml import etree
 
 BULLETS = "•●▪◦·‣∙"
 _WS_RE = re.compile(r"\s+")
@@ -52,7 +52,9 @@ class Page:
 
 def collapse(text: str) -> str:
     """Whitespace collapsed to single spaces (NBSP and zero-width space included)."""
-    return _WS_RE.sub(" ", text.replace("\u200b", "").replace("\ufeff", "")).strip()
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.replace("\u200b", "").replace("\ufeff", "")
+    return " ".join(text.split())
 
 
 def is_chrome(text: str) -> bool:
@@ -105,205 +107,169 @@ def text_lines(text: str) -> Page:
 
 
 # --- HTML --------------------------------------------------------------------------------
+# The tree is marked in place (line breaks in block elements' text and tails, private-use
+# markers on headings, list items and all-bold lines), then lxml serialises it to text in C.
+# XPath picks the elements, so Python touches only the few it must change: this is what
+# keeps page parsing within a few times a bare lxml parse.
 
-_DROP_TAGS = {
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "svg",
-    "iframe",
-    "nav",
-    "footer",
-    "aside",
-    "form",
-    "head",
-    "select",
-}
+_DROP_TAGS = "script style noscript template svg iframe nav footer aside form select".split()
+_DROP_ROLES = "navigation banner contentinfo complementary search".split()
+_DROP_TOKENS = (
+    "sidebar widget-area widget site-header site-footer main-navigation nav-menu menu "
+    "breadcrumb breadcrumbs skip-link screen-reader-text comments-area post-navigation "
+    "navigation nav-links pagination back-to-top"
+).split()
+_DROP_PARTS = ("cookie", "share", "social")
+_BLOCK_TAGS = (
+    "p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr table thead tbody blockquote pre section "
+    "article header main summary details figure figcaption address hr time button body center"
+).split()
+_BLOCK_SET = frozenset(_BLOCK_TAGS)
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_TOGGLE_TAGS = ("summary", "button", "dt")  # accordion toggles: headings of level 7
+_TITLE_PARTS = ("title", "toggle", "accordion-heading", "panel-heading")
+_DATE_PARTS = ("date", "posted-on", "published", "entry-meta")
+_HEAD, _BULLET, _STRONG = "\ue000", "\ue001", "\ue002"  # private use: never in real pages
+
+
 _DROP_CLASS_RE = re.compile(
-    r"(?:^|\s)(sidebar|widget-area|widget|site-header|site-footer|main-navigation|nav-menu|"
-    r"menu|breadcrumbs?|skip-link|screen-reader-text|cookie[\w-]*|comments-area|"
-    r"post-navigation|navigation|nav-links|pagination|share[\w-]*|social[\w-]*|back-to-top)"
-    r"(?:$|\s)",
+    r"(?:^|\s)(?:"
+    + "|".join(map(re.escape, _DROP_TOKENS))
+    + r")(?:$|\s)"
+    + "|"
+    + "|".join(_DROP_PARTS),
     re.IGNORECASE,
 )
-_DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
-_BLOCK_TAGS = {
-    "p",
-    "div",
-    "li",
-    "ul",
-    "ol",
-    "dl",
-    "dt",
-    "dd",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "tr",
-    "table",
-    "thead",
-    "tbody",
-    "blockquote",
-    "pre",
-    "section",
-    "article",
-    "header",
-    "main",
-    "summary",
-    "details",
-    "figure",
-    "figcaption",
-    "address",
-    "hr",
-    "time",
-    "button",
-    "body",
-    "center",
-}
-_TITLE_CLASS_RE = re.compile(r"(title|toggle|accordion-heading|panel-heading)(?:$|[\s_-])")
-_DATE_CLASS_RE = re.compile(r"(?:^|[\s_-])(date|posted-on|published|meta-date|entry-meta)")
-_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-_TOGGLE_TAGS = frozenset(("summary", "button", "dt"))
-_STRONG_TAGS = frozenset(("strong", "b"))
-
-
-def _dropped(el: etree._Element, tag: str) -> bool:
-    """Site furniture: navigation, footers, sidebars, scripts, cookie banners."""
-    if tag in _DROP_TAGS:
-        return True
-    role, classes, id_ = el.get("role"), el.get("class"), el.get("id")
-    if role in _DROP_ROLES or el.get("aria-hidden") == "true":
-        return True
-    if tag == "header" and not _inside_content(el):
-        return True
-    return bool(classes and _DROP_CLASS_RE.search(classes)) or bool(
-        id_ and _DROP_CLASS_RE.search(id_)
-    )
-
-
-def _inside_content(el: etree._Element) -> bool:
-    parent = el.getparent()
-    while parent is not None:
-        if parent.tag in ("article", "main", "section") or parent.get("role") == "main":
-            return True
-        parent = parent.getparent()
-    return False
+_TITLE_CLASS_RE = re.compile("|".join(_TITLE_PARTS), re.IGNORECASE)
+_DATE_CLASS_RE = re.compile("|".join(_DATE_PARTS), re.IGNORECASE)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")  # XML forbids them
+_HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+_CLASS_VALUES = etree.XPath(".//@class")  # attribute values know their element: cheap
+_ID_VALUES = etree.XPath(".//@id")
+_ROLE_VALUES = etree.XPath(".//@role|.//@aria-hidden")
+_CONTENT_XPATHS = [etree.XPath(x) for x in ("//main", "//*[@role='main']", "//*[@id='content']")]
+_CONTENT_TAGS = frozenset(("article", "main", "section"))
 
 
 def _content_root(root: etree._Element) -> etree._Element:
-    for path in ("//main", "//*[@role='main']", "//*[@id='content']", "//*[@id='main']"):
-        found = root.xpath(path)
+    for xpath in _CONTENT_XPATHS:
+        found = xpath(root)
         if found:
             return found[0]
     body = root.find("body")
     return body if body is not None else root
 
 
-def _kind(el: etree._Element, tag: str) -> tuple[bool, int]:
-    """(starts its own line, heading level): 1-6 for h1-h6, 7 for toggles and titles."""
-    level = _HEADINGS.get(tag, 0)
-    classes = el.get("class")
-    if not level and (tag in _TOGGLE_TAGS or (classes and _TITLE_CLASS_RE.search(classes))):
-        level = 7
-    block = tag in _BLOCK_TAGS or bool(level) or bool(classes and _DATE_CLASS_RE.search(classes))
-    return block, level
+def _depth(el: etree._Element) -> int:
+    return sum(1 for _ in el.iterancestors())
 
 
-class _LineBuilder:
-    """Collects text into lines; remembers whether a line was all bold (an inline title)."""
+def _mark(el: etree._Element, marker: str) -> None:
+    el.text = f"\n{marker}{el.text}" if el.text else f"\n{marker}"
+    el.tail = f"\n{el.tail}" if el.tail else "\n"
 
-    __slots__ = ("bold", "buf", "lines", "pending_bullet", "plain")
 
-    def __init__(self, lines: list[Line]) -> None:
-        self.lines = lines
-        self.buf: list[str] = []
-        self.bold = self.plain = False
-        self.pending_bullet = False
+def _drop(el: etree._Element) -> None:
+    """Remove an element but keep its tail text, which belongs to the parent."""
+    parent = el.getparent()
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
-    def add(self, text: str, bold: bool) -> None:
-        self.buf.append(text)
-        if not text.isspace():
-            if bold:
-                self.bold = True
-            else:
-                self.plain = True
 
-    def flush(self, depth: int, heading: int) -> None:
-        if not self.buf:
-            return
-        text = collapse("".join(self.buf))
-        strong = self.bold and not self.plain
-        self.buf.clear()
-        self.bold = self.plain = False
-        if not text:
-            return
-        bullet = self.pending_bullet
-        self.pending_bullet = False
-        if bullet:
-            text = _BULLET_RE.sub("", text)
-        self.lines.append(Line(text, depth, bullet, heading, strong))
+def _furniture(root: etree._Element) -> list[etree._Element]:
+    """Navigation, footers, sidebars, scripts, cookie banners: never notice text."""
+    found = list(root.iter(*_DROP_TAGS))
+    found += [v.getparent() for v in _CLASS_VALUES(root) if _DROP_CLASS_RE.search(v)]
+    found += [v.getparent() for v in _ID_VALUES(root) if _DROP_CLASS_RE.search(v)]
+    found += [
+        v.getparent()
+        for v in _ROLE_VALUES(root)
+        if v in _DROP_ROLES or (v == "true" and v.attrname == "aria-hidden")
+    ]
+    for header in root.iter("header"):  # a site header, unless it heads an article
+        if not any(
+            a.tag in _CONTENT_TAGS or a.get("role") == "main" for a in header.iterancestors()
+        ):
+            found.append(header)
+    return found
 
 
 def html_lines(text: str) -> Page:
-    """HTML as the lines a browser would show, in one pass over the tree."""
+    """HTML as the lines a browser would show."""
     page = Page(lines=[], is_html=True)
     try:
-        root = html.document_fromstring(text.replace("\x00", ""))
+        # plain etree elements: lxml.html's element classes cost a Python call per node
+        doc = etree.fromstring(_CONTROL_RE.sub("", text), _HTML_PARSER)
+        if doc is None:
+            raise ValueError("no elements")
     except (etree.ParserError, ValueError) as exc:
         page.warnings.append(f"unreadable HTML: {exc}")
         return page
-    out = _LineBuilder(page.lines)
-    stack: list[tuple[bool, int, bool]] = []  # per open element: (block, level, strong)
-    headings: list[int] = []
-    depth = strong = skip = 0  # skip > 0 while inside a dropped element
-    for event, el in etree.iterwalk(_content_root(root), events=("start", "end", "comment", "pi")):
-        if event == "comment" or event == "pi":
-            if not skip and el.tail:
-                out.add(el.tail, strong > 0)
-            continue
-        tag = el.tag
-        if event == "start":
-            if skip or _dropped(el, tag):
-                skip += 1
-                continue
-            depth += 1
-            if tag == "br":
-                out.flush(depth, headings[0] if headings else 0)
-                stack.append((False, 0, False))
-            else:
-                block, level = _kind(el, tag)
-                is_strong = tag in _STRONG_TAGS
-                stack.append((block, level, is_strong))
-                if block:
-                    out.flush(depth, headings[0] if headings else 0)
-                    if level:
-                        headings.append(level)
-                    if tag == "li":
-                        out.pending_bullet = True
-                strong += is_strong
-            if el.text:
-                out.add(el.text, strong > 0)
-            continue
-        if skip:
-            skip -= 1
-            if not skip and el.tail:
-                out.add(el.tail, strong > 0)
-            continue
-        block, level, is_strong = stack.pop()
-        if block:
-            out.flush(depth, headings[0] if headings else 0)
-            if level:
-                headings.pop()
-        strong -= is_strong
-        depth -= 1
-        if el.tail:
-            out.add(el.tail, strong > 0)
-    out.flush(depth, headings[0] if headings else 0)
+    root = _content_root(doc)
+    for el in _furniture(root):
+        if el is not root and el.getparent() is not None:
+            _drop(el)
+    headings: dict[etree._Element, int] = {
+        el: _HEADINGS.get(el.tag, 7) for el in root.iter(*_HEADINGS, *_TOGGLE_TAGS)
+    }
+    dated: list[etree._Element] = []
+    for value in _CLASS_VALUES(root):
+        if _TITLE_CLASS_RE.search(value):
+            headings.setdefault(value.getparent(), 7)
+        elif _DATE_CLASS_RE.search(value):
+            dated.append(value.getparent())
+    for strong in root.iter("strong", "b"):  # a block set wholly in bold: an inline title
+        parent = strong.getparent()
+        if parent is not None and parent.tag in ("p", "div", "li") and len(parent) == 1:
+            whole = collapse("".join(parent.itertext()))
+            if whole and whole == collapse("".join(strong.itertext())):
+                parent.text = _STRONG + (parent.text or "")
+    for el in root.iter(*_BLOCK_TAGS):
+        if el not in headings:
+            _mark(el, _BULLET if el.tag == "li" else "")
+    for el in dated:
+        if el not in headings and el.tag not in _BLOCK_SET:
+            _mark(el, "")
+    for el, level in headings.items():
+        _mark(el, f"{_HEAD}{level},{_depth(el)}{_HEAD}")
+    for el in root.iter("br"):
+        el.tail = f"\n{el.tail}" if el.tail else "\n"
+    marked = etree.tostring(root, method="text", encoding="unicode", with_tail=False)
+    _read_marked(marked, page.lines)
     return page
+
+
+def _read_marked(marked: str, lines: list[Line]) -> None:
+    """Marked text back to Lines; a marker alone on a line carries over to the next text."""
+    bullet, heading, depth = False, 0, 0
+    for raw in marked.split("\n"):
+        if not raw or raw.isspace():
+            continue
+        while _HEAD in raw:  # nested headings: the outermost one names the line
+            before, _, rest = raw.partition(_HEAD)
+            mark, _, after = rest.partition(_HEAD)
+            raw = before + after
+            if not heading:
+                level, _, at = mark.partition(",")
+                heading, depth = int(level), int(at)
+        if _BULLET in raw:
+            bullet = True
+            raw = raw.replace(_BULLET, "")
+        strong = _STRONG in raw
+        if strong:
+            raw = raw.replace(_STRONG, "")
+        text = collapse(raw)
+        if not text:
+            continue
+        if bullet:
+            text = _BULLET_RE.sub("", text)
+        lines.append(Line(text, depth if heading else 0, bullet, heading, strong))
+        bullet, heading, depth = False, 0, 0
 
 
 def _binary_share(text: str) -> float:

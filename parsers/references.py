@@ -6,51 +6,57 @@ import re
 
 INC_RE = re.compile(r"\bINC\s?(\d{6,10})\b", re.IGNORECASE)
 # Microsoft 365 service-health ids: a workload prefix and digits (EX649488, TM1283300).
-MICROSOFT_RE = re.compile(r"\b(EX|TM|SP|OD|MO|PL|CP|FL|IT|PB|DZ|MF|YA|FM|MM|PF)(\d{5,8})\b")
-CARECERT_RE = re.compile(r"\bCC-(\d{3,6})\b")
-# "Microsoft Reference: EX649488", "Service Bridge Reference : 12345"
-LABELLED_RE = re.compile(
-    r"\b(?P<label>NHSmail|Microsoft|Service\s*Bridge|Supplier|CareCERT)\s+"
-    r"(?:Ref(?:erence)?|ID|Incident)\s*(?:No\.?|Number)?\s*:\s*(?P<value>[A-Z0-9][\w-]{2,30})",
-    re.IGNORECASE,
-)
-_LABEL_KIND = {
-    "nhsmail": "nhsmail_inc",
-    "microsoft": "microsoft",
-    "servicebridge": "service_bridge",
-    "carecert": "carecert",
+MICROSOFT_PREFIXES = frozenset("EX TM SP OD MO PL CP FL IT PB DZ MF YA FM MM PF".split())
+# One pass over the text finds all three kinds; a character class keeps the scan fast.
+_SCAN_RE = re.compile(r"\b(?:[Ii][Nn][Cc] ?(\d{6,10})|([A-Z]{2})(\d{5,8})|CC-(\d{3,6}))\b")
+# Labelled lines, as `parsers.nhsmail.labels` names them -> reference kind.
+DETAIL_KINDS = {
+    "nhsmail_reference": "nhsmail_inc",
+    "microsoft_reference": "microsoft",
+    "service_bridge_reference": "service_bridge",
+    "reference": "other",
 }
+_VALUE_RE = re.compile(r"[A-Za-z0-9][\w-]{2,30}")
+
+Reference = dict[str, str]
 
 
-def find_references(text: str, where: str) -> list[dict[str, str]]:
-    """Every reference in ``text``, in order of appearance, each once."""
-    found: list[tuple[int, str, str]] = []
-    for m in LABELLED_RE.finditer(text):
-        kind = _LABEL_KIND.get(re.sub(r"\s+", "", m.group("label")).lower(), "other")
-        value = (
-            m.group("value").upper() if kind in ("nhsmail_inc", "microsoft") else m.group("value")
-        )
-        found.append((m.start("value"), kind, value))
-    for m in INC_RE.finditer(text):
-        found.append((m.start(), "nhsmail_inc", "INC" + m.group(1)))
-    for m in MICROSOFT_RE.finditer(text):
-        found.append((m.start(), "microsoft", m.group(0)))
-    for m in CARECERT_RE.finditer(text):
-        found.append((m.start(), "carecert", m.group(0)))
-    seen: set[tuple[str, str]] = set()
-    refs = []
-    for _, kind, value in sorted(found):
-        if kind == "nhsmail_inc" and not value.upper().startswith("INC"):
-            kind = "other"  # an NHSmail reference that is not an INC number
-        if (kind, value) in seen:
-            continue
-        seen.add((kind, value))
+def find_references(text: str, where: str) -> list[Reference]:
+    """Every INC, Microsoft and CareCERT reference in ``text``, in order, each once."""
+    refs: list[Reference] = []
+    for inc, prefix, digits, carecert in _SCAN_RE.findall(text):
+        if inc:
+            kind, value = "nhsmail_inc", "INC" + inc
+        elif prefix:
+            if prefix not in MICROSOFT_PREFIXES:
+                continue
+            kind, value = "microsoft", prefix + digits
+        else:
+            kind, value = "carecert", "CC-" + carecert
         refs.append({"kind": kind, "value": value, "where": where})
+    return merge(refs)
+
+
+def labelled_references(details: dict[str, str]) -> list[Reference]:
+    """References given on labelled lines ("Microsoft Reference: EX649488")."""
+    refs: list[Reference] = []
+    for name, kind in DETAIL_KINDS.items():
+        m = _VALUE_RE.match(details.get(name, ""))
+        if m is None:
+            continue
+        value = m.group(0)
+        if kind in ("nhsmail_inc", "microsoft"):
+            value = value.upper()
+        if kind == "nhsmail_inc" and not INC_RE.fullmatch(value):
+            kind = "other"  # an NHSmail reference that is not an INC number
+        elif kind == "other" and INC_RE.fullmatch(value):
+            kind = "nhsmail_inc"
+        refs.append({"kind": kind, "value": value, "where": "body"})
     return refs
 
 
-def merge(*groups: list[dict[str, str]]) -> list[dict[str, str]]:
-    """References from several places, first place winning for duplicates."""
+def merge(*groups: list[Reference]) -> list[Reference]:
+    """References from several places, the first place winning for duplicates."""
     seen: set[tuple[str, str]] = set()
     out = []
     for group in groups:

@@ -15,7 +15,7 @@ from typing import Any
 from parsers.nhsmail.labels import read_labelled
 from parsers.nhsmail.titles import looks_like_incident_title, read_title
 from parsers.record import empty_record
-from parsers.references import find_references, merge
+from parsers.references import find_references, labelled_references, merge
 from parsers.states import STATE_WORD_RE, is_open, normalise_state
 from parsers.timestamps import Stamp
 from parsers.windows import find_window, stated_duration_minutes
@@ -151,7 +151,11 @@ def build_notice(
             )
 
     # References: the title's INC first, then a labelled NHSmail reference, then the body's.
-    refs = merge(find_references(title or "", "title"), find_references(record["body"], "body"))
+    refs = merge(
+        find_references(title or "", "title"),
+        labelled_references(labelled.details),
+        find_references(record["body"], "body"),
+    )
     incs = [r["value"] for r in refs if r["kind"] == "nhsmail_inc"]
     if incs:
         record["reference"] = incs[0]

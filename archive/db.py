@@ -1,0 +1,84 @@
+"""Opening an archive: a DuckDB file whose schema is brought up to date on open.
+
+Migrations are the numbered `.sql` files in `archive/migrations/`, applied in order, each
+inside its own transaction together with its row in `schema_migrations`, so a killed process
+leaves the schema before or after a migration, never half-way. The state and category
+vocabularies are filled into the CHECK constraints from `parsers/`, their one definition.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from parsers.record import CATEGORIES
+from parsers.states import STATES
+
+DEFAULT_DB = Path("data") / "archive.duckdb"
+_MIGRATION_RE = re.compile(r"^(\d{3})_(\w+)\.sql$")
+
+
+def default_path() -> Path:
+    """`NOTICES_DB` if set, else data/archive.duckdb."""
+    return Path(os.environ.get("NOTICES_DB") or DEFAULT_DB)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(number, name, SQL) for every migration shipped with the package, in order."""
+    found = []
+    for entry in resources.files("archive.migrations").iterdir():
+        m = _MIGRATION_RE.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def _vocabulary(sql: str) -> str:
+    quote = lambda words: ", ".join(f"'{w}'" for w in words)  # noqa: E731
+    return sql.replace("{{STATES}}", quote(STATES)).replace("{{CATEGORIES}}", quote(CATEGORIES))
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations this archive lacks; return their names."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for number, name, sql in migrations():
+        if number in done:
+            continue
+        con.begin()
+        try:
+            con.execute(_vocabulary(sql))
+            con.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [number, name]
+            )
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        applied.append(f"{number:03d}_{name}")
+    return applied
+
+
+def connect(
+    path: str | Path | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open (creating and migrating when writable) the archive at ``path``."""
+    target = Path(path) if path is not None else default_path()
+    if read_only:
+        if not target.exists():
+            raise FileNotFoundError(f"no archive at {target}")
+        return duckdb.connect(str(target), read_only=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(target))
+    con.execute("SET TimeZone = 'UTC'")  # timestamps print and compare in UTC
+    migrate(con)
+    return con

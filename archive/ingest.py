@@ -1,0 +1,530 @@
+"""Putting observations into the archive: one transaction per fetched page or batch.
+
+A fetched page becomes a `fetches` row, always; new content also becomes a `snapshots` row
+(raw bytes stored once per distinct content) and, through the parser, notice versions and
+sightings. Unchanged content and 304s re-sight what the previous snapshot showed without
+parsing anything. A page that used to give notices and now gives none (or far fewer) is
+drift: the snapshot is kept for a later reparse, nothing is sighted, nothing vanishes.
+
+Records move in bulk: Arrow tables registered with DuckDB and set-based SQL, never
+row-by-row inserts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from archive.columns import HASHED, RECORD_COLUMNS, stage_rows
+from parsers.result import ParseResult
+
+DRIFT_RATIO = 0.5  # fewer than half the previous snapshot's notices counts as drift
+OK_FETCHES = ("new", "unchanged", "not_modified")
+
+
+@dataclass(slots=True)
+class FetchedPage:
+    """One fetch of one URL, as the crawler saw it (bytes, status, headers, time)."""
+
+    source: str
+    url: str
+    fetched_at: datetime  # timezone-aware
+    http_status: int | None
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    origin: str = "live"
+    capture_id: str | None = None
+    error: str | None = None  # set when the fetch failed (timeout, 5xx after retries…)
+    not_modified: bool = False  # a 304 answer to a conditional request
+
+    @property
+    def failed(self) -> bool:
+        if self.error is not None:
+            return True
+        status = self.http_status
+        return status is None or (status >= 400 and not self.not_modified)
+
+
+@dataclass(slots=True)
+class PageOutcome:
+    outcome: str  # new | unchanged | not_modified | drift | no_notices | failed
+    fetch_id: int
+    snapshot_id: int | None = None
+    notices: int = 0
+    versions_new: int = 0
+    message: str = ""
+
+
+Parse = Callable[[FetchedPage], ParseResult]
+
+
+def _fault_point(name: str) -> None:
+    """Fault injection for the kill -9 tests: pause inside the transaction when asked."""
+    if os.environ.get("NOTICES_FAULT_PAUSE") == name:
+        time.sleep(float(os.environ.get("NOTICES_FAULT_SECONDS", "30")))
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> Any:
+    row = con.execute(sql, params).fetchone()
+    return row[0] if row else None
+
+
+def _previous_snapshot(
+    con: duckdb.DuckDBPyConnection, source: str, url: str
+) -> tuple[int, str, int, str] | None:
+    row = con.execute(
+        "SELECT snapshot_id, sha256, notice_count, parse_outcome FROM snapshots"
+        " WHERE source = ? AND url = ? ORDER BY fetched_at DESC, snapshot_id DESC LIMIT 1",
+        [source, url],
+    ).fetchone()
+    return (int(row[0]), str(row[1]), int(row[2]), str(row[3])) if row else None
+
+
+def validators(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, dict[str, str]]:
+    """ETag / Last-Modified of each URL's latest snapshot, for conditional requests."""
+    rows = con.execute(
+        "SELECT url, headers FROM snapshots WHERE source = ?"
+        " QUALIFY row_number() OVER"
+        " (PARTITION BY url ORDER BY fetched_at DESC, snapshot_id DESC) = 1",
+        [source],
+    ).fetchall()
+    out = {}
+    for url, headers in rows:
+        h = {k.lower(): v for k, v in json.loads(headers).items()}
+        kept = {k: h[k] for k in ("etag", "last-modified") if k in h}
+        if kept:
+            out[url] = kept
+    return out
+
+
+def _insert_fetch(
+    con: duckdb.DuckDBPyConnection,
+    crawl_id: int | None,
+    page: FetchedPage,
+    outcome: str,
+    snapshot_id: int | None,
+    error: str | None = None,
+) -> int:
+    return int(
+        _one(
+            con,
+            "INSERT INTO fetches (crawl_id, source, url, fetched_at, http_status, outcome,"
+            " snapshot_id, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING fetch_id",
+            [crawl_id, page.source, page.url, page.fetched_at, page.http_status, outcome,
+             snapshot_id, error],
+        )
+    )  # fmt: skip
+
+
+def _resight(
+    con: duckdb.DuckDBPyConnection,
+    crawl_id: int | None,
+    fetch_id: int,
+    snapshot_id: int,
+    page: FetchedPage,
+) -> int:
+    """Sight again what the latest successful fetch of ``snapshot_id`` showed."""
+    con.execute(
+        "INSERT INTO sightings (fetch_id, notice_key, version, observed_at, url, is_open)"
+        " SELECT ?, notice_key, version, ?, ?, is_open FROM sightings WHERE fetch_id = ("
+        "   SELECT max(s.fetch_id) FROM sightings s JOIN fetches f USING (fetch_id)"
+        "   WHERE f.snapshot_id = ? AND f.fetch_id <> ?)",
+        [fetch_id, page.fetched_at, page.url, snapshot_id, fetch_id],
+    )
+    keys = [r[0] for r in con.execute(
+        "SELECT DISTINCT notice_key FROM sightings WHERE fetch_id = ?", [fetch_id]
+    ).fetchall()]  # fmt: skip
+    _after_sightings(con, keys, crawl_id)
+    return len(keys)
+
+
+def _store_content(con: duckdb.DuckDBPyConnection, body: bytes) -> str:
+    sha = hashlib.sha256(body).hexdigest()
+    con.execute(
+        "INSERT INTO contents (sha256, compression, size_bytes, data) VALUES (?, 'zlib', ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        [sha, len(body), zlib.compress(body, 6)],
+    )
+    return sha
+
+
+def ingest_page(
+    con: duckdb.DuckDBPyConnection,
+    crawl_id: int | None,
+    page: FetchedPage,
+    parse: Parse,
+) -> PageOutcome:
+    """Record one fetch, in one transaction. ``parse`` is called only for new content."""
+    con.begin()
+    try:
+        outcome = _ingest_page(con, crawl_id, page, parse)
+        _fault_point("ingest")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return outcome
+
+
+def _ingest_page(
+    con: duckdb.DuckDBPyConnection, crawl_id: int | None, page: FetchedPage, parse: Parse
+) -> PageOutcome:
+    if page.failed:
+        error = page.error or f"HTTP {page.http_status}"
+        return PageOutcome("failed", _insert_fetch(con, crawl_id, page, "failed", None, error))
+    prev = _previous_snapshot(con, page.source, page.url)
+    sha = hashlib.sha256(page.body).hexdigest() if page.body is not None else None
+    if page.not_modified or (prev is not None and sha == prev[1]):
+        if prev is None:
+            error = "304 Not Modified but no stored copy of this URL"
+            fetch_id = _insert_fetch(con, crawl_id, page, "failed", None, error)
+            return PageOutcome("failed", fetch_id, message=error)
+        kind = "not_modified" if page.not_modified else "unchanged"
+        if prev[3] == "drift":
+            kind = "drift"  # still the page the parser cannot read: still no sightings
+        fetch_id = _insert_fetch(con, crawl_id, page, kind, prev[0])
+        seen = _resight(con, crawl_id, fetch_id, prev[0], page) if kind != "drift" else 0
+        return PageOutcome(kind, fetch_id, prev[0], notices=seen)
+
+    body = page.body or b""
+    result = parse(page)
+    records = result.records
+    previous_count = prev[2] if prev is not None and prev[3] == "parsed" else 0
+    if previous_count and len(records) < previous_count * DRIFT_RATIO:
+        parse_outcome, kind = "drift", "drift"
+        message = (
+            f"{page.source} {page.url}: {len(records)} notices where the previous snapshot "
+            f"had {previous_count}; layouts tried: {', '.join(result.tried) or 'none'}"
+        )
+    elif not records:
+        parse_outcome, kind = "no_notices", "no_notices"
+        message = f"{page.source} {page.url}: no notices; layouts tried: {', '.join(result.tried)}"
+    else:
+        parse_outcome, kind, message = "parsed", "new", ""
+    _store_content(con, body)
+    snapshot_id = int(
+        _one(
+            con,
+            "INSERT INTO snapshots (crawl_id, source, url, fetched_at, http_status, sha256,"
+            " headers, origin, capture_id, parse_outcome, layout, parser_version, notice_count,"
+            " warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING snapshot_id",
+            [crawl_id, page.source, page.url, page.fetched_at, page.http_status or 200, sha,
+             json.dumps(page.headers, sort_keys=True), page.origin, page.capture_id,
+             parse_outcome, result.layout,
+             records[0]["parser_version"] if records else None, len(records),
+             result.warnings],
+        )
+    )  # fmt: skip
+    fetch_id = _insert_fetch(con, crawl_id, page, kind, snapshot_id, message or None)
+    if kind != "new":
+        return PageOutcome(kind, fetch_id, snapshot_id, message=message)
+    table = stage_rows(
+        records, fetch_id=fetch_id, observed_at=page.fetched_at, snapshot_id=snapshot_id
+    )
+    versions_new = ingest_records(con, table, crawl_id=crawl_id)
+    return PageOutcome(kind, fetch_id, snapshot_id, notices=len(records), versions_new=versions_new)
+
+
+def _quoted(column: str) -> str:
+    return f'"{column}"'  # "references" is an SQL keyword; quoting every name is harmless
+
+
+_HASH_SQL = (
+    "md5(concat_ws(chr(31), "
+    + ", ".join(f"coalesce(CAST({_quoted(c)} AS VARCHAR), chr(0))" for c in HASHED)
+    + "))"
+)
+_VERSION_COLUMNS = ", ".join(_quoted(c) for c in RECORD_COLUMNS)
+
+
+def ingest_records(
+    con: duckdb.DuckDBPyConnection, table: pa.Table, *, crawl_id: int | None = None
+) -> int:
+    """Versions, updates, sightings, events and current notices from staged records.
+
+    ``table`` has the staging layout (`archive.columns.STAGE_SCHEMA`): one row per notice
+    per fetch. Runs inside the caller's transaction; returns how many versions were new.
+    """
+    con.register("stage_in", table)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE stage AS SELECT *, {_HASH_SQL} AS content_hash"
+            " FROM stage_in"
+        )
+    finally:
+        con.unregister("stage_in")
+    # New (notice, content) pairs become versions numbered after the notice's last one.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE stage_new AS
+        WITH firsts AS (
+            SELECT * FROM stage
+            QUALIFY row_number() OVER (
+                PARTITION BY notice_key, content_hash ORDER BY observed_at, fetch_id) = 1
+        ), fresh AS (
+            SELECT f.* FROM firsts f ANTI JOIN notice_versions v
+                ON v.notice_key = f.notice_key AND v.content_hash = f.content_hash
+        ), last AS (
+            SELECT notice_key, max(version) AS last_version FROM notice_versions
+            WHERE notice_key IN (SELECT notice_key FROM fresh) GROUP BY notice_key
+        )
+        SELECT fresh.*, coalesce(last.last_version, 0) + row_number() OVER (
+                PARTITION BY fresh.notice_key ORDER BY fresh.observed_at, fresh.content_hash
+            ) AS version,
+            last.last_version IS NULL AS is_first
+        FROM fresh LEFT JOIN last USING (notice_key)
+        """
+    )
+    versions_new = int(_one(con, "SELECT count(*) FROM stage_new", []))
+    con.execute(
+        f"INSERT INTO notice_versions ({_VERSION_COLUMNS}, version, content_hash,"
+        " first_observed_at, last_observed_at, snapshot_id)"
+        f" SELECT {_VERSION_COLUMNS}, version, content_hash, observed_at, observed_at,"
+        " snapshot_id FROM stage_new"
+    )
+    con.execute(
+        """
+        INSERT INTO notice_updates
+        SELECT notice_key, version, u.seq, u.label, u.at_raw, u.at_local, u."at", u.text,
+               u.status_raw, u.status, coalesce(u.flags, [])
+        FROM (
+            SELECT notice_key, version,
+                   unnest(list_transform(updates, lambda x, i: struct_insert(x, seq := i))) AS u
+            FROM stage_new
+        )
+        """
+    )
+    # Observation brackets of versions seen again (backfill may arrive out of order).
+    con.execute(
+        """
+        UPDATE notice_versions v SET
+            first_observed_at = least(v.first_observed_at, s.first_at),
+            last_observed_at = greatest(v.last_observed_at, s.last_at)
+        FROM (SELECT notice_key, content_hash, min(observed_at) AS first_at,
+                     max(observed_at) AS last_at
+              FROM stage GROUP BY ALL) s
+        WHERE v.notice_key = s.notice_key AND v.content_hash = s.content_hash
+          AND (s.first_at < v.first_observed_at OR s.last_at > v.last_observed_at)
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO sightings (fetch_id, notice_key, version, observed_at, url, is_open)
+        SELECT s.fetch_id, s.notice_key, v.version, s.observed_at, s.url, s.is_open
+        FROM stage s JOIN notice_versions v USING (notice_key, content_hash)
+        ON CONFLICT DO NOTHING
+        """
+    )
+    keys = [r[0] for r in con.execute("SELECT DISTINCT notice_key FROM stage").fetchall()]
+    _after_sightings(con, keys, crawl_id)
+    return versions_new
+
+
+def _after_sightings(con: duckdb.DuckDBPyConnection, keys: list[str], crawl_id: int | None) -> None:
+    """Events for what the new sightings changed, then the touched notices' current rows.
+
+    A notice appears when first sighted, changes when its latest sighting shows another
+    version than before (new, or an earlier one come back), and reappears when sighted
+    after it had vanished. Sightings older than the current one (backfill) change nothing.
+    """
+    if not keys:
+        return
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE touched AS SELECT unnest(?::VARCHAR[]) AS notice_key",
+        [keys],
+    )
+    con.execute(
+        """
+        INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
+        WITH latest AS (
+            SELECT notice_key, version, observed_at, fetch_id FROM sightings
+            WHERE notice_key IN (SELECT notice_key FROM touched)
+            QUALIFY row_number() OVER (PARTITION BY notice_key
+                                       ORDER BY observed_at DESC, version DESC) = 1
+        ), happened AS (
+            SELECT l.*, 'appeared' AS event FROM latest l ANTI JOIN notices n USING (notice_key)
+            UNION ALL
+            SELECT l.*, 'changed' FROM latest l JOIN notices n USING (notice_key)
+            WHERE l.version <> n.version AND l.observed_at >= n.last_seen_at
+            UNION ALL
+            SELECT l.*, 'reappeared' FROM latest l JOIN notices n USING (notice_key)
+            WHERE n.vanished_at IS NOT NULL AND l.observed_at > n.vanished_at
+        )
+        SELECT notice_key, event, observed_at, version, ?, fetch_id FROM happened
+        """,
+        [crawl_id],
+    )
+    rebuild_notices(con, "SELECT notice_key FROM touched")
+
+
+def rebuild_notices(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
+    """Recompute the `notices` rows for the keys ``keys_sql`` selects, from the history."""
+    con.execute(f"DELETE FROM notices WHERE notice_key IN ({keys_sql})")
+    con.execute(
+        f"""
+        INSERT INTO notices
+        WITH seen AS (
+            SELECT notice_key, min(observed_at) AS first_seen_at,
+                   max(observed_at) AS last_seen_at, count(*) AS sightings
+            FROM sightings WHERE notice_key IN ({keys_sql}) GROUP BY notice_key
+        ), current AS (
+            SELECT notice_key, version FROM sightings
+            WHERE notice_key IN ({keys_sql})
+            QUALIFY row_number() OVER (PARTITION BY notice_key
+                                       ORDER BY observed_at DESC, version DESC) = 1
+        ), counts AS (
+            SELECT notice_key, count(*) AS versions FROM notice_versions
+            WHERE notice_key IN ({keys_sql}) GROUP BY notice_key
+        ), last_event AS (
+            SELECT notice_key, event, event_at FROM notice_events
+            WHERE notice_key IN ({keys_sql}) AND event IN ('vanished', 'reappeared')
+            QUALIFY row_number() OVER (PARTITION BY notice_key ORDER BY event_at DESC,
+                                       CASE event WHEN 'reappeared' THEN 0 ELSE 1 END) = 1
+        )
+        SELECT v.*, counts.versions, seen.sightings, seen.first_seen_at, seen.last_seen_at,
+               CASE WHEN last_event.event = 'vanished' THEN last_event.event_at END
+        FROM current
+        JOIN notice_versions v USING (notice_key, version)
+        JOIN seen USING (notice_key)
+        JOIN counts USING (notice_key)
+        LEFT JOIN last_event USING (notice_key)
+        """
+    )
+
+
+def start_crawl(
+    con: duckdb.DuckDBPyConnection, source: str, started_at: datetime, origin: str = "live"
+) -> int:
+    return int(
+        _one(
+            con,
+            "INSERT INTO crawls (source, origin, started_at, outcome) VALUES (?, ?, ?, 'running')"
+            " RETURNING crawl_id",
+            [source, origin, started_at],
+        )
+    )
+
+
+def finish_crawl(
+    con: duckdb.DuckDBPyConnection,
+    crawl_id: int,
+    finished_at: datetime,
+    *,
+    errors: list[str] | None = None,
+    complete: bool = True,
+) -> dict[str, Any]:
+    """Vanishings, counts and outcome of a crawl, in one transaction.
+
+    A notice vanishes when this crawl successfully fetched every URL that showed it at its
+    last sighting and none of them shows it any more. A URL that failed or drifted proves
+    nothing, so its notices keep their state.
+    """
+    con.begin()
+    try:
+        source = _one(con, "SELECT source FROM crawls WHERE crawl_id = ?", [crawl_id])
+        if complete:
+            con.execute(
+                """
+                CREATE OR REPLACE TEMP TABLE gone AS
+                WITH this_crawl AS (
+                    SELECT url,
+                           bool_or(outcome IN ('new', 'unchanged', 'not_modified')) AS ok,
+                           bool_or(outcome IN ('failed', 'drift')) AS inconclusive
+                    FROM fetches WHERE crawl_id = $crawl GROUP BY url
+                ), seen_now AS (
+                    SELECT DISTINCT s.notice_key FROM sightings s JOIN fetches f USING (fetch_id)
+                    WHERE f.crawl_id = $crawl
+                ), shown_before AS (
+                    -- where each notice still on show was seen in the last crawl that saw it
+                    SELECT s.notice_key, f.url FROM sightings s
+                    JOIN fetches f USING (fetch_id) JOIN notices n USING (notice_key)
+                    WHERE n.source = $source AND n.vanished_at IS NULL
+                      AND f.crawl_id <> $crawl
+                    QUALIFY f.crawl_id = max(f.crawl_id) OVER (PARTITION BY s.notice_key)
+                )
+                SELECT b.notice_key FROM shown_before b LEFT JOIN this_crawl c USING (url)
+                WHERE b.notice_key NOT IN (SELECT notice_key FROM seen_now)
+                GROUP BY b.notice_key
+                HAVING bool_or(coalesce(c.ok, false))
+                   AND NOT bool_or(coalesce(c.inconclusive, false))
+                """,
+                {"crawl": crawl_id, "source": source},
+            )
+            con.execute(
+                "INSERT INTO notice_events (notice_key, event, event_at, crawl_id)"
+                " SELECT notice_key, 'vanished', $at, $crawl FROM gone",
+                {"at": finished_at, "crawl": crawl_id},
+            )
+            rebuild_notices(con, "SELECT notice_key FROM gone")
+            vanished = int(_one(con, "SELECT count(*) FROM gone", []))
+        else:
+            vanished = 0
+        counts = con.execute(
+            """
+            SELECT count(*),
+                   count(*) FILTER (outcome = 'new'),
+                   count(*) FILTER (outcome IN ('unchanged', 'not_modified')),
+                   count(*) FILTER (outcome = 'failed'),
+                   count(*) FILTER (outcome = 'drift')
+            FROM fetches WHERE crawl_id = ?
+            """,
+            [crawl_id],
+        ).fetchone()
+        seen = _one(
+            con,
+            "SELECT count(DISTINCT notice_key) FROM sightings JOIN fetches USING (fetch_id)"
+            " WHERE crawl_id = ?",
+            [crawl_id],
+        )
+        versions_new = _one(
+            con,
+            "SELECT count(*) FROM notice_versions JOIN snapshots USING (snapshot_id)"
+            " WHERE crawl_id = ?",
+            [crawl_id],
+        )
+        fetched, new, unchanged, failed, drift = (int(x) for x in counts)
+        all_errors = list(errors or [])
+        all_errors += [
+            r[0]
+            for r in con.execute(
+                "SELECT url || ': ' || coalesce(error, outcome) FROM fetches"
+                " WHERE crawl_id = ? AND outcome IN ('failed', 'drift') ORDER BY fetch_id",
+                [crawl_id],
+            ).fetchall()
+        ]
+        if drift:
+            outcome = "drift"
+        elif failed or errors or not complete or fetched == 0:
+            outcome = "failed" if complete else "interrupted"
+        else:
+            outcome = "ok"
+        con.execute(
+            """
+            UPDATE crawls SET finished_at = ?, outcome = ?, pages_fetched = ?, pages_new = ?,
+                pages_unchanged = ?, pages_failed = ?, pages_drift = ?, notices_seen = ?,
+                versions_new = ?, vanished = ?, errors = ?
+            WHERE crawl_id = ?
+            """,
+            [finished_at, outcome, fetched, new, unchanged, failed, drift, seen, versions_new,
+             vanished, all_errors, crawl_id],
+        )  # fmt: skip
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return {
+        "crawl_id": crawl_id, "source": source, "outcome": outcome, "pages": fetched,
+        "new": new, "unchanged": unchanged, "failed": failed, "drift": drift,
+        "notices": seen, "versions_new": versions_new, "vanished": vanished,
+        "errors": all_errors,
+    }  # fmt: skip

@@ -9,6 +9,7 @@ One lxml pass (iterwalk) does it; BeautifulSoup stays off this hot path.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 
@@ -18,10 +19,20 @@ BULLETS = "•●▪◦·‣∙"
 _WS_RE = re.compile(r"\s+")
 _BULLET_RE = re.compile(rf"^[{BULLETS}]\s*")
 _HEADER_SOURCE_RE = re.compile(r"^#\s*source:\s*(\S+)")
+# Pagination and post links: WordPress themes wrap them in arrows and ellipses
+# ("Read More »", "« Older Entries", "« Previous Next »", "Continue reading …").
 _CHROME_RE = re.compile(
-    r"^(back to top|skip to (main )?content|print this page|share this( page)?|"
-    r"older posts|newer posts|previous posts?|next posts?|« previous|next »|"
-    r"page \d+ of \d+|load more|read more)$",
+    r"^[«‹←<\s]*(?:back to top|skip to (?:main )?content|print this (?:page|post)|"
+    r"share this(?: page| post)?|(?:older|newer) (?:posts|entries)|previous\s+next|"
+    r"(?:previous|next)(?: posts?| entries| page)?|page \d+ of \d+|load more|read more|"
+    r"continue reading)[\s»›→>….]*$",
+    re.IGNORECASE,
+)
+# The archive's own heading ("Tag: Outage", "Category Archives: Service Status"): page
+# furniture that must never become the first notice's title or part of its body.
+_ARCHIVE_TITLE_RE = re.compile(
+    r"^(?:(?:tag|category|author|monthly|daily|yearly|date) archives|archives|tag|category|"
+    r"author|year|month|day):\s+[^.!?]{1,60}$",
     re.IGNORECASE,
 )
 
@@ -58,16 +69,29 @@ def collapse(text: str) -> str:
 
 
 def is_chrome(text: str) -> bool:
-    """Site furniture that is never part of a notice ("back to top", pagination)."""
-    return bool(_CHROME_RE.match(text))
+    """Site furniture that is never part of a notice ("back to top", pagination, the
+    archive's own heading)."""
+    return len(text) <= 80 and bool(_CHROME_RE.match(text) or _ARCHIVE_TITLE_RE.match(text))
+
+
+# Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
 
 def decode(content: bytes | str) -> str:
-    """Bytes to text: UTF-8 (BOM aware), else Windows-1252, never an exception."""
+    """Bytes to text: the byte-order mark's encoding (UTF-8/16/32), else UTF-8, else
+    Windows-1252, never an exception."""
     if isinstance(content, str):
         return content
-    if content.startswith(b"\xef\xbb\xbf"):
-        content = content[3:]
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom) :].decode(encoding, errors="replace")
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
@@ -114,12 +138,17 @@ def text_lines(text: str) -> Page:
 
 _DROP_TAGS = "script style noscript template svg iframe nav footer aside form select".split()
 _DROP_ROLES = "navigation banner contentinfo complementary search".split()
+# Whole class/id tokens only: a part such as "share" would also hit the notice itself
+# (`<article class="… tag-sharepoint-online">`, `tag-social-engineering`).
 _DROP_TOKENS = (
     "sidebar widget-area widget site-header site-footer main-navigation nav-menu menu "
     "breadcrumb breadcrumbs skip-link screen-reader-text comments-area post-navigation "
-    "navigation nav-links pagination back-to-top"
+    "navigation nav-links pagination back-to-top "
+    "cookie-notice cookie-banner cookie-consent cookie-bar cookie-law-info-bar cookies-notice "
+    "cookie-notice-container cmplz-cookiebanner share-buttons share-links sharing "
+    "sharing-buttons sharedaddy social-links social-share social-icons social-media "
+    "social-navigation addtoany_share_save_container a2a_kit jp-relatedposts"
 ).split()
-_DROP_PARTS = ("cookie", "share", "social")
 _BLOCK_TAGS = (
     "p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr table thead tbody blockquote pre section "
     "article header main summary details figure figcaption address hr time button body center"
@@ -129,24 +158,44 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _TOGGLE_TAGS = ("summary", "button", "dt")  # accordion toggles: headings of level 7
 _TITLE_PARTS = ("title", "toggle", "accordion-heading", "panel-heading")
 _DATE_PARTS = ("date", "posted-on", "published", "entry-meta")
+# Blocks a browser sets apart with a margin: a person's copy shows a blank line around them.
+_GAP_TAGS = (
+    "p ul ol dl h1 h2 h3 h4 h5 h6 table blockquote pre figure hr address article section "
+    "header details"
+).split()
+_GAP_SET = frozenset(_GAP_TAGS)
 _HEAD, _BULLET, _STRONG = "\ue000", "\ue001", "\ue002"  # private use: never in real pages
+_GAP = "\ue003"  # a blank line
 
 
 _DROP_CLASS_RE = re.compile(
-    r"(?:^|\s)(?:"
-    + "|".join(map(re.escape, _DROP_TOKENS))
-    + r")(?:$|\s)"
-    + "|"
-    + "|".join(_DROP_PARTS),
-    re.IGNORECASE,
+    r"(?:^|\s)(?:" + "|".join(map(re.escape, _DROP_TOKENS)) + r")(?:$|\s)", re.IGNORECASE
 )
 _TITLE_CLASS_RE = re.compile("|".join(_TITLE_PARTS), re.IGNORECASE)
 _DATE_CLASS_RE = re.compile("|".join(_DATE_PARTS), re.IGNORECASE)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")  # XML forbids them
+# The same characters written as references (`&#8`, `&#x1f;`): lxml decodes them into the
+# tree, where setting a text or tail that holds one raises ValueError. Cheaper to replace the
+# few references in the source than to check every text node.
+_CONTROL_REF_RE = re.compile(
+    r"&#(?:0*(?:[0-8]|1[124-9]|2\d|3[01])(?!\d)|[xX]0*(?:[0-8bBcCeEfF]|1[\da-fA-F])(?![\da-fA-F]));?"
+)
+# lxml refuses a str that declares its encoding; the text is decoded already.
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 _CLASS_VALUES = etree.XPath(".//@class")  # attribute values know their element: cheap
 _ID_VALUES = etree.XPath(".//@id")
-_ROLE_VALUES = etree.XPath(".//@role|.//@aria-hidden")
+# aria-hidden is not furniture: collapsed accordion panels carry aria-hidden="true".
+_ROLE_VALUES = etree.XPath(".//@role")
+# Elementor's theme-builder header and footer templates (site chrome, not a notice).
+_ELEMENTOR_CHROME = etree.XPath(
+    ".//*[@data-elementor-type='footer' or @data-elementor-type='header']"
+)
+# Never dropped, nor anything holding them: the notice text itself.
+_CONTENT_XPATH = etree.XPath(
+    ".//article|.//main"
+    "|.//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]"
+)
 _CONTENT_XPATHS = [etree.XPath(x) for x in ("//main", "//*[@role='main']", "//*[@id='content']")]
 _CONTENT_TAGS = frozenset(("article", "main", "section"))
 
@@ -164,9 +213,11 @@ def _depth(el: etree._Element) -> int:
     return sum(1 for _ in el.iterancestors())
 
 
-def _mark(el: etree._Element, marker: str) -> None:
-    el.text = f"\n{marker}{el.text}" if el.text else f"\n{marker}"
-    el.tail = f"\n{el.tail}" if el.tail else "\n"
+def _mark(el: etree._Element, marker: str, gap: bool = False) -> None:
+    before = f"\n{_GAP}\n{marker}" if gap else f"\n{marker}"
+    after = f"\n{_GAP}\n" if gap else "\n"
+    el.text = f"{before}{el.text}" if el.text else before
+    el.tail = f"{after}{el.tail}" if el.tail else after
 
 
 def _drop(el: etree._Element) -> None:
@@ -186,17 +237,20 @@ def _furniture(root: etree._Element) -> list[etree._Element]:
     found = list(root.iter(*_DROP_TAGS))
     found += [v.getparent() for v in _CLASS_VALUES(root) if _DROP_CLASS_RE.search(v)]
     found += [v.getparent() for v in _ID_VALUES(root) if _DROP_CLASS_RE.search(v)]
-    found += [
-        v.getparent()
-        for v in _ROLE_VALUES(root)
-        if v in _DROP_ROLES or (v == "true" and v.attrname == "aria-hidden")
-    ]
+    found += [v.getparent() for v in _ROLE_VALUES(root) if v in _DROP_ROLES]
+    found += _ELEMENTOR_CHROME(root)
     for header in root.iter("header"):  # a site header, unless it heads an article
         if not any(
             a.tag in _CONTENT_TAGS or a.get("role") == "main" for a in header.iterancestors()
         ):
             found.append(header)
-    return found
+    if not found:
+        return found
+    keep: set[etree._Element] = set()
+    for content in _CONTENT_XPATH(root):
+        keep.add(content)
+        keep.update(content.iterancestors())
+    return [el for el in found if el not in keep]
 
 
 def html_lines(text: str) -> Page:
@@ -204,7 +258,8 @@ def html_lines(text: str) -> Page:
     page = Page(lines=[], is_html=True)
     try:
         # plain etree elements: lxml.html's element classes cost a Python call per node
-        doc = etree.fromstring(_CONTROL_RE.sub("", text), _HTML_PARSER)
+        text = _CONTROL_REF_RE.sub(" ", _CONTROL_RE.sub("", _XML_DECL_RE.sub("", text, 1)))
+        doc = etree.fromstring(text, _HTML_PARSER)
         if doc is None:
             raise ValueError("no elements")
     except (etree.ParserError, ValueError) as exc:
@@ -231,12 +286,12 @@ def html_lines(text: str) -> Page:
                 parent.text = _STRONG + (parent.text or "")
     for el in root.iter(*_BLOCK_TAGS):
         if el not in headings:
-            _mark(el, _BULLET if el.tag == "li" else "")
+            _mark(el, _BULLET if el.tag == "li" else "", el.tag in _GAP_SET)
     for el in dated:
         if el not in headings and el.tag not in _BLOCK_SET:
             _mark(el, "")
     for el, level in headings.items():
-        _mark(el, f"{_HEAD}{level},{_depth(el)}{_HEAD}")
+        _mark(el, f"{_HEAD}{level},{_depth(el)}{_HEAD}", el.tag in _GAP_SET)
     for el in root.iter("br"):
         el.tail = f"\n{el.tail}" if el.tail else "\n"
     marked = etree.tostring(root, method="text", encoding="unicode", with_tail=False)
@@ -245,11 +300,20 @@ def html_lines(text: str) -> Page:
 
 
 def _read_marked(marked: str, lines: list[Line]) -> None:
-    """Marked text back to Lines; a marker alone on a line carries over to the next text."""
-    bullet, heading, depth = False, 0, 0
+    """Marked text back to Lines; a marker alone on a line carries over to the next text.
+
+    Gaps become one blank Line between text lines, as in a person's copy, so that what
+    runs on inside a block (a detail's second line) stops where the block ends.
+    """
+    bullet, heading, depth, gap = False, 0, 0, False
     for raw in marked.split("\n"):
         if not raw or raw.isspace():
             continue
+        if _GAP in raw:
+            gap = True
+            raw = raw.replace(_GAP, "")
+            if not raw or raw.isspace():
+                continue
         while _HEAD in raw:  # nested headings: the outermost one names the line
             before, _, rest = raw.partition(_HEAD)
             mark, _, after = rest.partition(_HEAD)
@@ -268,8 +332,10 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
             continue
         if bullet:
             text = _BULLET_RE.sub("", text)
+        if gap and lines and not lines[-1].blank:
+            lines.append(Line(""))
         lines.append(Line(text, depth if heading else 0, bullet, heading, strong))
-        bullet, heading, depth = False, 0, 0
+        bullet, heading, depth, gap = False, 0, 0, False
 
 
 def _binary_share(text: str) -> float:

@@ -1,0 +1,204 @@
+"""NHSmail quirks found by review and by the hold-out pages: one table per defect, real-shaped
+input lines, exact values. Each case names the quirk it pins down."""
+
+from __future__ import annotations
+
+import codecs
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from parsers import parse
+from parsers.lines import is_chrome, page_lines
+from parsers.record import validate
+
+FETCHED = datetime(2023, 4, 3, 8, 30, tzinfo=UTC)
+
+
+def records(content: bytes | str, url: str | None = None) -> list[dict[str, Any]]:
+    result = parse("nhsmail", content, url=url, fetched_at=FETCHED)
+    for record in result.records:
+        assert validate(record) == [], record
+    return result.records
+
+
+def html(body: str) -> str:
+    return f"<!DOCTYPE html><html><body><main>{body}</main></body></html>"
+
+
+def article(n: int, classes: str, title: str, when: str, text: str) -> str:
+    return (
+        f'<article class="post-{n} post type-post status-publish {classes}">'
+        f'<h2 class="entry-title"><a href="https://support.nhs.net/2023/03/p{n}/">{title}</a></h2>'
+        f'<div class="entry-meta"><time class="entry-date">{when}</time></div>'
+        f'<div class="entry-content"><p>{text}</p></div></article>'
+    )
+
+
+# --- 1. furniture: whole class tokens, aria-hidden kept, Elementor chrome dropped -----------
+
+LISTING = html(
+    article(
+        1,
+        "category-service-status tag-exchange-online",
+        "INC33500001 – Delayed Email – RESOLVED",
+        "29/03/2023 10:12:00 AM",
+        "RESOLVED – Email was delayed.",
+    )
+    + article(
+        2,
+        "category-microsoft-365 tag-sharepoint-online",
+        "Microsoft 365 Alert – SharePoint Online – Files slow to open – RESOLVED",
+        "28/03/2023 10:12:00 AM",
+        "NHSmail Reference: INC33500002",
+    )
+    + article(
+        3,
+        "category-cyber-security tag-social-engineering tag-cookie-theft",
+        "Threat: Social engineering calls to Local Administrators",
+        "27/03/2023 10:12:00 AM",
+        "Callers pretending to be the Helpdesk are asking for passwords.",
+    )
+)
+
+
+def test_tag_classes_naming_share_social_cookie_keep_their_notice() -> None:
+    got = [(r["title"], r["published_local"]) for r in records(LISTING)]
+    assert got == [
+        ("INC33500001 – Delayed Email – RESOLVED", "2023-03-29T10:12:00"),
+        (
+            "Microsoft 365 Alert – SharePoint Online – Files slow to open – RESOLVED",
+            "2023-03-28T10:12:00",
+        ),
+        ("Threat: Social engineering calls to Local Administrators", "2023-03-27T10:12:00"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        '<div class="sharedaddy sd-sharing-enabled"><h3>Share this:</h3><p>Twitter</p></div>',
+        '<div class="share-buttons"><p>Share on Facebook</p></div>',
+        '<ul class="social-links"><li>Follow us on X</li></ul>',
+        '<div id="cookie-notice"><p>We use cookies on this site.</p></div>',
+        '<div class="cookie-law-info-bar"><p>We use cookies on this site.</p></div>',
+    ],
+)
+def test_share_social_cookie_widgets_are_dropped(furniture: str) -> None:
+    page = html(
+        '<article class="post-9 post"><h1 class="entry-title">INC33500009 – Relay Delays – '
+        'RESOLVED</h1><p>29/03/2023 10:12:00 AM</p><div class="entry-content">'
+        f"<p>RESOLVED – Relay mail was delayed.</p>{furniture}</div></article>"
+    )
+    [record] = records(page)
+    assert record["body"] == "RESOLVED – Relay mail was delayed."
+
+
+def test_collapsed_accordion_panel_with_aria_hidden_is_read() -> None:
+    page = (
+        '<html><body><div id="content"><h1>Service Status</h1>'
+        "<p>Last updated: 09/03/2017 17:30</p>"
+        '<div id="accordion" class="ui-accordion" role="tablist">'
+        '<h3 class="ui-accordion-header" role="tab">Portal Known Issues</h3>'
+        '<div class="ui-accordion-content" role="tabpanel" aria-hidden="true" '
+        'style="display:none"><p><strong>Bulk account upload reports Unknown error</strong></p>'
+        "<p>Bulk upload files containing more than 500 rows may end with the message Unknown "
+        "error.</p></div></div></div></body></html>"
+    )
+    [record] = records(page, url="http://support.nhs.net/servicestatus")
+    assert record["title"] == "Bulk account upload reports Unknown error"
+    assert record["section"] == "Portal Known Issues"
+    assert record["body"] == (
+        "Bulk upload files containing more than 500 rows may end with the message Unknown error."
+    )
+
+
+def test_elementor_footer_is_dropped() -> None:
+    page = (
+        "<html><body>"
+        '<div data-elementor-type="wp-page" class="elementor">'
+        '<h3 class="elementor-post__title">INC28010077 – Portal Search Slowness – RESOLVED</h3>'
+        '<div class="elementor-post__meta-data"><span class="elementor-post-date">'
+        "25/03/2022 16:55:00 PM</span></div>"
+        '<div class="elementor-post__excerpt"><p>RESOLVED – Search times are back to normal.</p>'
+        "</div></div>"
+        '<div data-elementor-type="footer" class="elementor elementor-location-footer">'
+        "<p>© 2022 NHSmail Support · Accessibility · Privacy</p></div></body></html>"
+    )
+    [record] = records(page, url="https://support.nhs.net/2022/03/portal-search-slowness/")
+    assert record["body"] == "RESOLVED – Search times are back to normal."
+
+
+# --- 12. what lxml refuses: XML declaration, control characters from entities; BOMs ---------
+
+POST = (
+    '<h1 class="entry-title">INC30766572 – NHSmail Password Issue – RESOLVED</h1>'
+    "<p>27/07/2022 10:50:00 AM (BST)</p><p>Issue Status: RESOLVED</p>"
+)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 '
+        'Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
+        f'<html xmlns="http://www.w3.org/1999/xhtml"><body><article>{POST}</article></body></html>',
+        html(f"<article>{POST}</article>").replace("RESOLVED</h1>", "RESOLVED&#8</h1>"),
+        html(f"<article>{POST}</article>").replace("Issue Status:", "&#x1f;&#11;Issue Status:"),
+    ],
+    ids=["xml-declaration", "h1-ends-in-&#8", "hex-and-decimal-control-refs"],
+)
+def test_html_lxml_would_refuse_still_parses(page: str) -> None:
+    for content in (page, page.encode()):
+        [record] = records(content)
+        assert record["title"] == "INC30766572 – NHSmail Password Issue – RESOLVED"
+        assert record["state_raw"] == "RESOLVED"
+        assert record["published_local"] == "2022-07-27T10:50:00"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_text_with_a_utf16_or_utf32_bom_decodes(encoding: str) -> None:
+    bom = {
+        "utf-16-le": codecs.BOM_UTF16_LE,
+        "utf-16-be": codecs.BOM_UTF16_BE,
+        "utf-32-le": codecs.BOM_UTF32_LE,
+        "utf-32-be": codecs.BOM_UTF32_BE,
+    }[encoding]
+    text = "INC28274463 – HSSI – RESOLVED\n\n14/04/2022 09:35:00 AM\n\nRESOLVED – Portal back.\n"
+    [record] = records(bom + text.encode(encoding))
+    assert record["title"] == "INC28274463 – HSSI – RESOLVED"
+    assert record["published_local"] == "2022-04-14T09:35:00"
+
+
+# --- 2. chrome lines never reach a body --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "chrome"),
+    [
+        ("Read More »", True),
+        ("Read more", True),
+        ("Continue reading …", True),
+        ("Continue reading →", True),
+        ("« Older Entries", True),
+        ("Newer Entries »", True),
+        ("« Previous Next »", True),
+        ("Older posts", True),
+        ("Page 2 of 4", True),
+        ("Tag: Outage", True),
+        ("Category Archives: Service Status", True),
+        ("Author: NHSmail Service Desk", True),
+        ("Month: April 2020", True),
+        ("Read more about the new relay settings in the knowledge base.", False),
+        ("Issue Status: RESOLVED", False),
+        ("Next update by: 22/04/2026 20:00", False),
+    ],
+)
+def test_chrome_lines(text: str, chrome: bool) -> None:
+    assert is_chrome(text) is chrome
+
+
+def test_paragraphs_in_html_are_separated_like_a_persons_copy() -> None:
+    page = page_lines(html("<p>One</p><p>Two<br>Three</p><ul><li>a</li><li>b</li></ul>"))
+    assert [line.text for line in page.lines] == ["One", "", "Two", "Three", "", "a", "b"]

@@ -76,6 +76,7 @@ def build_notice(
     section_category: str | None = None,
     section_severity: str | None = None,
     truncated: bool = False,
+    excerpt: bool = False,
 ) -> dict[str, Any]:
     """The record for one notice from its title line, date line and body lines."""
     record = empty_record()
@@ -230,5 +231,7 @@ def build_notice(
         record["notice_key"] = f"{SOURCE}:{when}:{slugify(key_text)}"
     if truncated:
         flags.append("truncated")  # the saved page was cut short inside this notice
+    if excerpt:
+        flags.append("excerpt")  # a listing shows only the start of this notice's text
     record["flags"] = list(dict.fromkeys(flags))
     return record

@@ -11,6 +11,8 @@ from parsers.timestamps import Stamp, parse_stamp, stamp_line
 _DATE_PREFIX_RE = re.compile(r"^(?:posted\s+on|published(?:\s+on)?|date|updated)\s*:?\s*", re.I)
 _LAST_UPDATED_RE = re.compile(r"^last\s+updated\s*:?\s*(?P<when>.+)$", re.I)
 _LABEL_HEAD_RE = re.compile(r"^([A-Za-z][A-Za-z ]{1,30}?)\s*:")
+# WordPress cuts listing excerpts with " […]" (or the theme's "…").
+_EXCERPT_END_RE = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|…)$")
 
 
 def date_line(line: Line) -> Stamp | None:
@@ -52,6 +54,17 @@ def title_like(text: str) -> bool:
 def body_text(line: Line) -> str:
     """A body line as a person reads it: list items keep their bullet."""
     return f"• {line.text}" if line.bullet and line.text else line.text
+
+
+def strip_excerpt(body: list[str]) -> tuple[list[str], bool]:
+    """A listing's cut-short excerpt without its "[…]" marker, and whether it had one."""
+    last = max((i for i, text in enumerate(body) if text), default=None)
+    if last is None:
+        return body, False
+    m = _EXCERPT_END_RE.search(body[last])
+    if m is None:
+        return body, False
+    return [*body[:last], body[last][: m.start()], *body[last + 1 :]], True
 
 
 def body_lines(lines: list[Line]) -> list[str]:

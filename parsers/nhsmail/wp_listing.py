@@ -12,7 +12,7 @@ from typing import Any
 
 from parsers.lines import Line, Page
 from parsers.nhsmail.notice import Context, build_notice
-from parsers.nhsmail.segments import body_lines, date_line, title_like
+from parsers.nhsmail.segments import body_lines, date_line, strip_excerpt, title_like
 
 NAME = "wp_listing"
 VERSION = "1"
@@ -79,13 +79,15 @@ def parse(page: Page, ctx: Context) -> list[dict[str, Any]]:
         else:
             end = len(lines)
         last = n + 1 == len(anchors)
+        body, excerpt = strip_excerpt(body_lines(lines[stamp_i + 1 : end]))
         records.append(
             build_notice(
                 ctx,
                 title=lines[title_i].text if title_i is not None else None,
                 stamp=stamp,
-                body=body_lines(lines[stamp_i + 1 : end]),
+                body=body,
                 truncated=page.truncated and last,
+                excerpt=excerpt,
             )
         )
     return records

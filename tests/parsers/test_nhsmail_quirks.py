@@ -202,3 +202,37 @@ def test_chrome_lines(text: str, chrome: bool) -> None:
 def test_paragraphs_in_html_are_separated_like_a_persons_copy() -> None:
     page = page_lines(html("<p>One</p><p>Two<br>Three</p><ul><li>a</li><li>b</li></ul>"))
     assert [line.text for line in page.lines] == ["One", "", "Two", "Three", "", "a", "b"]
+
+
+ELEMENTOR_COPY = """Latest Updates
+
+INC28010077 – Portal Search Slowness – RESOLVED
+25/03/2022 16:55:00 PM
+RESOLVED – Searches in the NHSmail Portal were taking much longer than usual this […]
+
+Read More »
+
+Information – Retirement of Legacy POP and IMAP Hostnames
+21/03/2022 10:00:00 AM
+The old POP and IMAP hostnames are being retired …
+
+Continue reading …
+
+Threat: Fake ‘NHS COVID Pass’ emails asking for payment
+23/03/2022 12:40:00 PM
+Do not click the links or enter card details.
+
+« Older Entries
+"""
+
+
+def test_listing_chrome_and_excerpt_markers_leave_the_body() -> None:
+    got = [(r["body"], "excerpt" in r["flags"]) for r in records(ELEMENTOR_COPY)]
+    assert got == [
+        (
+            "RESOLVED – Searches in the NHSmail Portal were taking much longer than usual this",
+            True,
+        ),
+        ("The old POP and IMAP hostnames are being retired", True),
+        ("Do not click the links or enter card details.", False),
+    ]

@@ -27,7 +27,9 @@ from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 
-_AMPM = r"(?P<ampm>[AP]M|[ap]m|[AaPp]\.[Mm]\.)(?![a-z])"
+# Upper-case AM/PM is a meridiem even when text runs straight on ("08:40:00 PMthe portal",
+# "08:28:00 AMMicrosoft"); lower-case am/pm only when a word does not go on ("10 amber").
+_AMPM = r"(?P<ampm>(?-i:[AP]M)|[AaPp]\.[Mm]\.|[ap]m(?![a-z]))"
 _TIME = rf"(?P<H>\d{{1,2}})[:.](?P<M>\d{{2}})(?::(?P<S>\d{{2}}))?(?:\s*{_AMPM})?"
 _TZ = r"(?:\s*\(?\s*(?P<tz>BST|GMT|UTC)\s*\)?)?"
 
@@ -281,6 +283,13 @@ def stamp_from_prose(
 
 
 _dateparser: Any = None
+# No real timestamp is longer; dateparser's time grows with the input (160 kB: 1.4 s).
+DATEPARSER_MAX_CHARS = 100
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """Offending text for a warning, cut to a readable length."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _dateparser_parse(text: str, base: datetime | None) -> tuple[datetime | None, bool]:
@@ -331,13 +340,18 @@ def parse_stamp(raw: str, *, base: datetime | None = None, month_first_ok: bool 
             stamp = stamp_from_prose(m, text, base=base_date, time_hint=tf)
             stamp.raw = text
             return stamp
+    if len(text) > DATEPARSER_MAX_CHARS:
+        return Stamp(
+            raw=text, has_time=False, warning=f"unreadable timestamp (too long): {shorten(text)!r}"
+        )
     try:
         value, has_time = _dateparser_parse(text, base)
         stated = value.astimezone(UTC) if value is not None and value.tzinfo else None
     except Exception as exc:  # dateparser raises assorted errors on odd input
-        return Stamp(raw=text, has_time=False, warning=f"unreadable timestamp {text!r}: {exc}")
+        warning = f"unreadable timestamp {shorten(text)!r}: {exc}"
+        return Stamp(raw=text, has_time=False, warning=warning)
     if value is None:
-        return Stamp(raw=text, has_time=False, warning=f"unreadable timestamp {text!r}")
+        return Stamp(raw=text, has_time=False, warning=f"unreadable timestamp {shorten(text)!r}")
     stamp = Stamp(raw=text, local=value.replace(tzinfo=None), flags=["parsed_by_dateparser"])
     stamp.has_time = has_time  # a date alone gets no invented midnight
     label = re.search(r"\b(BST|GMT|UTC)\b", text, re.IGNORECASE)

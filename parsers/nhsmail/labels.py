@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from parsers.timestamps import NUMERIC_RE, Stamp, parse_stamp, stamp_from_numeric
+from parsers.timestamps import NUMERIC_RE, Stamp, parse_stamp, shorten, stamp_from_numeric
 
 # Canonical label -> detail key (None: a timeline label).
 TIMELINE_LABELS = {
@@ -87,7 +87,7 @@ def _update(label: str, rest: str, base: datetime | None) -> tuple[dict[str, Any
     if stamp is not None and stamp.warning:
         warning = f"{label}: {stamp.warning}"
     elif stamp is None and label == "Next update by" and rest:
-        warning = f"{label}: unreadable timestamp {rest!r}"
+        warning = f"{label}: unreadable timestamp {shorten(rest)!r}"
     return entry, warning
 
 

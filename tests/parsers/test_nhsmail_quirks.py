@@ -4,6 +4,7 @@ input lines, exact values. Each case names the quirk it pins down."""
 from __future__ import annotations
 
 import codecs
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from parsers import parse
 from parsers.lines import is_chrome, page_lines
 from parsers.record import validate
+from parsers.timestamps import match_stamp_at, parse_stamp
 
 FETCHED = datetime(2023, 4, 3, 8, 30, tzinfo=UTC)
 
@@ -236,3 +238,46 @@ def test_listing_chrome_and_excerpt_markers_leave_the_body() -> None:
         ("The old POP and IMAP hostnames are being retired", True),
         ("Do not click the links or enter card details.", False),
     ]
+
+
+# --- 5. timestamps: upper-case meridiem running on, dateparser input capped ------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "local_iso", "rest"),
+    [
+        ("09/09/2022 08:40:00 PMthe portal was slow", "2022-09-09T20:40:00", "the portal was slow"),
+        ("26/07/2023 08:28:00 AMMicrosoft have", "2023-07-26T08:28:00", "Microsoft have"),
+        ("09/09/2022 08:40:00 PM– engineers", "2022-09-09T20:40:00", "– engineers"),
+        ("09/09/2022 08:40:00 P.M. engineers", "2022-09-09T20:40:00", " engineers"),
+        ("09/09/2022 08:40 pmx", "2022-09-09T08:40:00", " pmx"),  # lower case: not a meridiem
+        ("09/09/2022 08:40 ampersand", "2022-09-09T08:40:00", " ampersand"),
+    ],
+)
+def test_meridiem_running_into_text(text: str, local_iso: str, rest: str) -> None:
+    stamp = match_stamp_at(text)
+    assert stamp is not None
+    assert stamp.local_iso == local_iso
+    assert text[len(stamp.raw) :] == rest
+
+
+def test_long_text_never_reaches_dateparser() -> None:
+    line = "Wednesday, April 22, " * 8000  # 160 kB
+    started = time.perf_counter()
+    stamp = parse_stamp(line, base=datetime(2026, 4, 20), month_first_ok=True)
+    assert time.perf_counter() - started < 0.1
+    assert stamp.local is None
+    assert stamp.warning is not None and stamp.warning.startswith("unreadable timestamp (too long)")
+    assert len(stamp.warning) < 150
+
+
+def test_long_next_update_line_is_a_short_warning() -> None:
+    text = (
+        "INC46757577 – Delay in Mail Delivery – ONGOING\n\n26/02/2026 13:00 PM\n\n"
+        "Next update by: " + "Wednesday, April 22, " * 8000 + "\n"
+    )
+    started = time.perf_counter()
+    [record] = records(text)
+    assert time.perf_counter() - started < 1
+    assert [u["at"] for u in record["updates"]] == [None]
+    assert all(len(w) < 200 for w in record["warnings"])

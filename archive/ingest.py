@@ -304,6 +304,16 @@ def ingest_records(
         )
         """
     )
+    con.execute(
+        """
+        INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
+        SELECT notice_key,
+               CASE WHEN is_first AND version = 1 THEN 'appeared' ELSE 'changed' END,
+               observed_at, version, ?, fetch_id
+        FROM stage_new
+        """,
+        [crawl_id],
+    )
     # Observation brackets of versions seen again (backfill may arrive out of order).
     con.execute(
         """
@@ -331,11 +341,10 @@ def ingest_records(
 
 
 def _after_sightings(con: duckdb.DuckDBPyConnection, keys: list[str], crawl_id: int | None) -> None:
-    """Events for what the new sightings changed, then the touched notices' current rows.
+    """Reappearances, then the touched notices' current rows.
 
-    A notice appears when first sighted, changes when its latest sighting shows another
-    version than before (new, or an earlier one come back), and reappears when sighted
-    after it had vanished. Sightings older than the current one (backfill) change nothing.
+    A notice reappears when sighted after it had vanished. (It appears or changes when a
+    version of it is first seen: `ingest_records` records those.)
     """
     if not keys:
         return
@@ -346,21 +355,13 @@ def _after_sightings(con: duckdb.DuckDBPyConnection, keys: list[str], crawl_id: 
     con.execute(
         """
         INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
-        WITH latest AS (
-            SELECT notice_key, version, observed_at, fetch_id FROM sightings
-            WHERE notice_key IN (SELECT notice_key FROM touched)
-            QUALIFY row_number() OVER (PARTITION BY notice_key
-                                       ORDER BY observed_at DESC, version DESC) = 1
-        ), happened AS (
-            SELECT l.*, 'appeared' AS event FROM latest l ANTI JOIN notices n USING (notice_key)
-            UNION ALL
-            SELECT l.*, 'changed' FROM latest l JOIN notices n USING (notice_key)
-            WHERE l.version <> n.version AND l.observed_at >= n.last_seen_at
-            UNION ALL
-            SELECT l.*, 'reappeared' FROM latest l JOIN notices n USING (notice_key)
-            WHERE n.vanished_at IS NOT NULL AND l.observed_at > n.vanished_at
-        )
-        SELECT notice_key, event, observed_at, version, ?, fetch_id FROM happened
+        SELECT n.notice_key, 'reappeared', s.observed_at, s.version, ?, s.fetch_id
+        FROM notices n
+        JOIN (SELECT * FROM sightings WHERE notice_key IN (SELECT notice_key FROM touched)
+              QUALIFY row_number() OVER (PARTITION BY notice_key
+                                         ORDER BY observed_at DESC, version DESC) = 1) s
+          USING (notice_key)
+        WHERE n.vanished_at IS NOT NULL AND s.observed_at > n.vanished_at
         """,
         [crawl_id],
     )
@@ -378,10 +379,17 @@ def rebuild_notices(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
                    max(observed_at) AS last_seen_at, count(*) AS sightings
             FROM sightings WHERE notice_key IN ({keys_sql}) GROUP BY notice_key
         ), current AS (
-            SELECT notice_key, version FROM sightings
-            WHERE notice_key IN ({keys_sql})
-            QUALIFY row_number() OVER (PARTITION BY notice_key
-                                       ORDER BY observed_at DESC, version DESC) = 1
+            -- the newest version among those the notice's latest crawl showed: a notice
+            -- shown on a listing and on its own post has two versions, both current
+            SELECT notice_key, max(version) AS version FROM (
+                SELECT s.notice_key, s.version, f.crawl_id,
+                       first(f.crawl_id) OVER (PARTITION BY s.notice_key
+                                               ORDER BY s.observed_at DESC, s.fetch_id DESC)
+                           AS last_crawl
+                FROM sightings s JOIN fetches f USING (fetch_id)
+                WHERE s.notice_key IN ({keys_sql})
+            ) WHERE crawl_id IS NOT DISTINCT FROM last_crawl
+            GROUP BY notice_key
         ), counts AS (
             SELECT notice_key, count(*) AS versions FROM notice_versions
             WHERE notice_key IN ({keys_sql}) GROUP BY notice_key
@@ -405,6 +413,13 @@ def rebuild_notices(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
 def start_crawl(
     con: duckdb.DuckDBPyConnection, source: str, started_at: datetime, origin: str = "live"
 ) -> int:
+    """A new crawl row. Call with the archive's lock held: any crawl still 'running' then
+    belongs to a process that died (kill -9, power loss) and is marked 'interrupted'."""
+    con.execute(
+        "UPDATE crawls SET outcome = 'interrupted', finished_at = coalesce(finished_at, ?)"
+        " WHERE outcome = 'running'",
+        [started_at],
+    )
     return int(
         _one(
             con,

@@ -1,9 +1,13 @@
 """The `notices` command: a thin layer over parsers/, archive/ and scraper/.
 
 Exit codes (stable, for cron and scripts):
-  0  done, and the page(s) gave notices
-  1  a page gave no notices, or could not be read (the message says which and why)
+  0  done: the page(s) gave notices; the crawl went well
+  1  a page gave no notices or could not be read; a crawl had failed fetches; a query
+     was refused (the message says which and why)
   2  usage error (bad arguments, missing file)
+  3  the archive is locked by another crawl (nothing was touched)
+  4  drift: a page that used to give notices now gives none or far fewer (the snapshot is
+     kept for a later reparse; nothing was marked vanished because of it)
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from parsers import SOURCES, parse
 
-EXIT_OK, EXIT_EMPTY, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_LOCKED, EXIT_DRIFT = 0, 1, 2, 3, 4
+EXIT_FAILED = 1
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 
 
@@ -93,6 +99,91 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _overrides(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"-s takes KEY=VALUE, got {pair!r}")
+        out[key] = value
+    return out
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from scraper.run import run_crawls  # Scrapy is slow to import; only crawls need it
+
+    reports = run_crawls(
+        args.sources, db=args.db, start_urls=args.start_url, overrides=_overrides(args.set)
+    )
+    for report in reports:
+        print(report.line())
+    outcomes = {r.outcome for r in reports}
+    if "locked" in outcomes:
+        return EXIT_LOCKED
+    if "drift" in outcomes:
+        return EXIT_DRIFT
+    return EXIT_OK if outcomes == {"ok"} else EXIT_FAILED
+
+
+def _read_only(db: str) -> Any:
+    from archive.db import connect
+
+    try:
+        return connect(db, read_only=True)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from archive.query import status
+
+    con = _read_only(args.db)
+    rows = status(con)
+    if not rows:
+        print(f"{args.db}: no crawls yet")
+    for r in rows:
+        when = r["finished_at"] or r["started_at"]
+        print(
+            f"{r['source']}: last crawl #{r['last_crawl']} {r['outcome']}"
+            f" at {when:%Y-%m-%d %H:%M}Z;"
+            f" {r['crawls']} crawls, {r['snapshots']} snapshots, {r['notices']} notices"
+            f" ({r['on_show']} on show), {r['versions']} versions"
+        )
+    return EXIT_OK
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    con = _read_only(args.db)
+    try:
+        rel = con.sql(args.query)
+        if rel is None:
+            print("error: the statement returned no rows (is it a query?)", file=sys.stderr)
+            return EXIT_FAILED
+        frame = rel.df()
+    except duckdb.Error as exc:
+        print(f"error: query refused: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        sys.stdout.write(frame.to_json(orient="records", lines=True, date_format="iso"))
+        sys.stdout.write("\n" if len(frame) else "")
+    else:
+        print(frame.to_string(index=False, max_colwidth=60) if len(frame) else "(no rows)")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from archive.query import export
+
+    con = _read_only(args.db)
+    for path in export(con, args.dir, args.format):
+        print(path)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="notices",
@@ -106,6 +197,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", help="the page's address (else read from a '# source:' header)")
     p.add_argument("--fetched-at", help="when the page was fetched, ISO 8601 with offset")
     p.set_defaults(func=cmd_parse)
+
+    from archive.db import default_path
+
+    db_help = "archive file (default: $NOTICES_DB or data/archive.duckdb)"
+    c = sub.add_parser("crawl", help="crawl sources into the archive")
+    c.add_argument("sources", nargs="+", choices=sorted(SOURCES), metavar="SOURCE")
+    c.add_argument("--start-url", action="append", help="replace the default start URLs")
+    c.add_argument("--db", default=str(default_path()), help=db_help)
+    c.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a Scrapy setting (e.g. DOWNLOAD_DELAY=0)",
+    )
+    c.set_defaults(func=cmd_crawl)
+
+    st = sub.add_parser("status", help="sources, last crawl and outcome, counts")
+    st.add_argument("--db", default=str(default_path()), help=db_help)
+    st.set_defaults(func=cmd_status)
+
+    q = sub.add_parser("sql", help="run a read-only SQL query against the archive")
+    q.add_argument("query")
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--db", default=str(default_path()), help=db_help)
+    q.set_defaults(func=cmd_sql)
+
+    e = sub.add_parser("export", help="write every public table and view to DIR")
+    e.add_argument("dir")
+    e.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
+    e.add_argument("--db", default=str(default_path()), help=db_help)
+    e.set_defaults(func=cmd_export)
 
     d = sub.add_parser("demo", help="parse the bundled sample pages and summarise them")
     d.add_argument("--samples", default=str(SAMPLES), help="folder of sample pages")

@@ -1,0 +1,1 @@
+"""The Scrapy project: spiders that navigate, middlewares and pipelines that archive."""

@@ -1,0 +1,96 @@
+"""Downloader middlewares: retries that back off, and conditional requests."""
+
+from __future__ import annotations
+
+import email.utils
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+from scrapy.utils.asyncio import sleep
+
+
+def retry_after_seconds(value: bytes | None, now: datetime) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), else None."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's RetryMiddleware, plus an exponential pause before each retry.
+
+    The pause is RETRY_BACKOFF_BASE * 2**(n-1) seconds for the n-th retry, or the server's
+    Retry-After when it gives one, capped at RETRY_BACKOFF_MAX.
+    """
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
+        self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 120.0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        mw = cls(crawler.settings)
+        mw.crawler = crawler
+        return mw
+
+    def _delay(self, retry_request: Request, hint: float | None) -> None:
+        n = retry_request.meta.get("retry_times", 1)
+        delay = hint if hint is not None else self.base * 2 ** (n - 1)
+        retry_request.meta["retry_delay"] = min(delay, self.cap)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            hint = retry_after_seconds(response.headers.get(b"Retry-After"), datetime.now(UTC))
+            self._delay(result, hint)
+        return result
+
+    def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            self._delay(result, None)
+        return result  # type: ignore[return-value]
+
+    async def process_request(self, request: Request) -> None:
+        delay = request.meta.pop("retry_delay", None)
+        if delay:
+            await sleep(delay)
+
+
+class ConditionalRequestMiddleware:
+    """Ask "changed since our copy?" with the validators of the archive's latest snapshot.
+
+    The archive pipeline puts ``{url: {"etag": …, "last-modified": …}}`` on the spider as
+    ``validators`` when it opens.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        known = getattr(spider, "validators", {}).get(request.url)
+        if not known or request.meta.get("unconditional"):
+            return
+        if "etag" in known:
+            request.headers.setdefault(b"If-None-Match", known["etag"])
+        if "last-modified" in known:
+            request.headers.setdefault(b"If-Modified-Since", known["last-modified"])

@@ -1,0 +1,60 @@
+"""Scrapy settings: polite by default, and every scheduled crawl really asks the server.
+
+Scrapy's HTTP cache is deliberately off. With RFC2616Policy it answers from the cache
+without asking the server when a page has max-age or an old Last-Modified, so a scheduled
+crawl would silently miss changes; and when revalidation gets a 500 it hands the spider the
+stale page as a 200. Instead `ConditionalRequestMiddleware` sends If-None-Match /
+If-Modified-Since from the archive's own copy, a 304 is recorded as "unchanged, seen now",
+and a 5xx or timeout as a failed observation.
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "notice-archive"
+SPIDER_MODULES = ["scraper.spiders"]
+NEWSPIDER_MODULE = "scraper.spiders"
+
+# Who we are and how to reach us: set NOTICES_CONTACT (an email address or URL).
+NOTICES_CONTACT = os.environ.get("NOTICES_CONTACT", "")
+USER_AGENT = "notice-archive/0.1 (+status-page history archive" + (
+    f"; contact {NOTICES_CONTACT})" if NOTICES_CONTACT else ")"
+)
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 4
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 2.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a status page is never this big
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DEPTH_LIMIT = 3  # listing -> next listing page / notice post
+CLOSESPIDER_PAGECOUNT = 300
+COOKIES_ENABLED = False
+HTTPCACHE_ENABLED = False  # see the module docstring
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 2.0  # seconds; doubled per retry, Retry-After honoured up to the max
+RETRY_BACKOFF_MAX = 120.0
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.middlewares.BackoffRetryMiddleware": 550,
+    "scraper.middlewares.ConditionalRequestMiddleware": 560,
+}
+ITEM_PIPELINES = {
+    "scraper.pipelines.ArchivePipeline": 300,
+}
+# Where the archive lives: NOTICES_DB, else data/archive.duckdb.
+NOTICES_DB = os.environ.get("NOTICES_DB", "data/archive.duckdb")
+
+LOG_LEVEL = os.environ.get("NOTICES_LOG_LEVEL", "WARNING")  # cron mail stays short
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

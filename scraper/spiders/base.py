@@ -1,0 +1,67 @@
+"""What every status-page spider shares: start URLs from arguments, raw pages as items.
+
+Spiders only navigate. Each response (or failure) becomes a `FetchedPage` with the bytes,
+status, headers and fetch time; parsing happens in the pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from archive.ingest import FetchedPage
+
+
+class StatusSpider(scrapy.Spider):
+    source: str = ""
+    default_start_urls: tuple[str, ...] = ()
+    # a 304 reaches the spider: "unchanged, seen now"
+    handle_httpstatus_list: ClassVar[list[int]] = [304]
+
+    def __init__(self, start_urls: str | Iterable[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if isinstance(start_urls, str):
+            start_urls = [u.strip() for u in start_urls.split(",") if u.strip()]
+        self.start_urls = list(start_urls or self.default_start_urls)
+        # Only the hosts we were pointed at: a mirror or a test server replaces the site.
+        self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in self.start_urls})
+        self.validators: dict[str, dict[str, str]] = {}
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.start_urls:
+            yield scrapy.Request(
+                url, callback=self.parse, errback=self.failed, meta={"role": "start"}
+            )
+
+    def page(self, response: Response) -> FetchedPage:
+        headers = {
+            k.decode("latin-1"): b", ".join(v).decode("latin-1")
+            for k, v in response.headers.items()
+        }
+        return FetchedPage(
+            source=self.source,
+            url=response.request.url if response.request else response.url,
+            fetched_at=datetime.now(UTC),
+            http_status=response.status,
+            body=None if response.status == 304 else response.body,
+            headers=headers,
+            not_modified=response.status == 304,
+        )
+
+    def failed(self, failure: Failure) -> Iterable[FetchedPage]:
+        """A fetch that failed after retries: a failed observation, never a sighting."""
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        yield FetchedPage(
+            source=self.source,
+            url=request.url,
+            fetched_at=datetime.now(UTC),
+            http_status=response.status if response is not None else None,
+            error=f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500],
+        )

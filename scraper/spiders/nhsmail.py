@@ -1,0 +1,49 @@
+"""NHSmail service status on support.nhs.net: the listing, its pages, and the notice posts.
+
+scrapy crawl nhsmail -a start_urls=https://support.nhs.net/servicestatus/
+notices crawl nhsmail --start-url http://127.0.0.1:8000/listing/
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from scrapy.linkextractors import LinkExtractor
+
+from scraper.spiders.base import StatusSpider
+
+# Post addresses (/2022/07/inc30766572-…/ or ?p=53067) and listing pages (/page/2/).
+POST_PATTERNS = (r"/\d{4}/\d{2}/[^/?#]+/?$", r"[?&]p=\d+$")
+PAGE_PATTERNS = (r"/page/\d+/?$",)
+
+
+class NhsmailSpider(StatusSpider):
+    name = "nhsmail"
+    source = "nhsmail"
+    # The live status listing; override with -a start_urls=… or --start-url.
+    default_start_urls = ("https://support.nhs.net/servicestatus/",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Off-site links are dropped by Scrapy's OffsiteMiddleware against allowed_domains
+        # (by host name; LinkExtractor's allow_domains would compare host:port).
+        self.posts = LinkExtractor(allow=POST_PATTERNS)
+        self.pages = LinkExtractor(allow=PAGE_PATTERNS)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterable[Any]:
+        yield self.page(response)
+        if response.status == 304 or not hasattr(response, "text"):
+            return
+        if response.meta.get("role") == "post":
+            return  # a post is a leaf: its links lead away from the status notices
+        for link in self.pages.extract_links(response):
+            yield scrapy.Request(
+                link.url, callback=self.parse, errback=self.failed, meta={"role": "listing"}
+            )
+        for link in self.posts.extract_links(response):
+            yield scrapy.Request(
+                link.url, callback=self.parse, errback=self.failed, meta={"role": "post"}
+            )

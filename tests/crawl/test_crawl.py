@@ -1,0 +1,245 @@
+"""Crawls of a loopback site through the real spider, middlewares and pipeline.
+
+Each crawl runs `notices crawl` in a subprocess (Twisted's reactor starts once per process).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from archive.lock import ArchiveLock
+from tests.crawl.site import Route, Site, article, check_invariants, crawl, listing, post, rows
+
+P1 = "/2022/04/inc28274463-portal/"
+P2 = "/2022/04/relay-certificate/"
+
+
+def _site(server: HTTPServer) -> Site:
+    site = Site(server)
+    site.routes["/status/"] = Route(
+        listing(
+            article("INC28274463 – Portal Unavailable – NEW", "14/04/2022 09:35:00 AM",
+                    "The NHSmail team are aware of an issue affecting the Portal.", P1),
+            article("", "21/03/2022 10:20:00 AM",
+                    "RESOLVED – Mail sent via the relay was rejected."),
+            next_page="/status/page/2/",
+        )
+    )  # fmt: skip
+    site.routes["/status/page/2/"] = Route(
+        listing(
+            article("Relay Certificate Renewal – Maintenance – COMPLETED",
+                    "18/10/2021 07:22:59 PM (BST)",
+                    "COMPLETED: between 1:00 AM and 1:30 AM on the 19th October, 2021.", P2)
+        )
+    )  # fmt: skip
+    site.routes[P1] = Route(
+        post("INC28274463 – Portal Unavailable – NEW", "14/04/2022 09:35:00 AM",
+             "Issue Status: NEW\nDescription: The NHSmail Portal cannot be reached.")
+    )  # fmt: skip
+    site.routes[P2] = Route(
+        post("Relay Certificate Renewal – Maintenance – COMPLETED",
+             "18/10/2021 07:22:59 PM (BST)", "COMPLETED: the certificate was renewed.")
+    )  # fmt: skip
+    return site
+
+
+@pytest.fixture
+def site(httpserver: HTTPServer) -> Site:
+    return _site(httpserver)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "archive.duckdb"
+
+
+def test_full_crawl_follows_pagination_and_posts(site: Site, db: Path) -> None:
+    done = crawl(db, site.url("/status/"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("crawl nhsmail #1: ok — 4 pages (4 new")
+    fetched = {r[0] for r in rows(db, "SELECT url FROM fetches")}
+    assert fetched == {site.url(p) for p in ("/status/", "/status/page/2/", P1, P2)}
+    keys = {r[0] for r in rows(db, "SELECT notice_key FROM notices")}
+    assert keys == {
+        "nhsmail:INC28274463",
+        "nhsmail:20220321T1020:mail-sent-via-the-relay-was-rejected",
+        "nhsmail:20211018T1922:relay-certificate-renewal-maintenance",
+    }
+    # the listing and the post show INC28274463 differently: two versions, both current
+    assert (
+        rows(db, "SELECT count(*) FROM notice_versions WHERE notice_key = 'nhsmail:INC28274463'")[
+            0
+        ][0]
+        == 2
+    )
+    assert site.requests_for("/robots.txt"), "robots.txt is asked first"
+    ua = site.requests_for("/status/")[0][1]["User-Agent"]
+    assert ua.startswith("notice-archive/")
+    check_invariants(db)
+
+
+def test_unchanged_second_crawl_adds_a_crawl_and_sightings_only(site: Site, db: Path) -> None:
+    assert crawl(db, site.url("/status/")).returncode == 0
+    before = check_invariants(db)
+    done = crawl(db, site.url("/status/"))
+    assert done.returncode == 0, done.stderr
+    after = check_invariants(db)
+    assert after["crawls"] == before["crawls"] + 1
+    assert after["fetches"] == before["fetches"] + 4
+    for table in ("snapshots", "contents", "notice_versions", "notice_updates", "notice_events"):
+        assert after[table] == before[table], table
+    assert rows(db, "SELECT DISTINCT outcome FROM fetches WHERE crawl_id = 2") == [("unchanged",)]
+
+
+def test_state_change_vanish_and_reappear(site: Site, db: Path) -> None:
+    assert crawl(db, site.url("/status/")).returncode == 0
+    # crawl 2: the incident resolves; the untitled notice drops off the listing
+    site.routes["/status/"] = Route(
+        listing(
+            article("INC28274463 – Portal Unavailable – RESOLVED", "14/04/2022 09:35:00 AM",
+                    "RESOLVED – The NHSmail team are aware of an issue affecting the Portal.", P1),
+            next_page="/status/page/2/",
+        )
+    )  # fmt: skip
+    site.routes[P1] = Route(
+        post("INC28274463 – Portal Unavailable – RESOLVED", "14/04/2022 09:35:00 AM",
+             "Issue Status: RESOLVED\nDescription: The NHSmail Portal cannot be reached.\n"
+             "Final Update: 14/04/2022 11:05:00 AM – Access has been restored.")
+    )  # fmt: skip
+    assert crawl(db, site.url("/status/")).returncode == 0
+    state = rows(
+        db,
+        "SELECT state, is_open, vanished_at FROM notices WHERE notice_key = 'nhsmail:INC28274463'",
+    )
+    assert state == [("resolved", False, None)]
+    untitled = "nhsmail:20220321T1020:mail-sent-via-the-relay-was-rejected"
+    assert rows(
+        db, "SELECT vanished_at IS NOT NULL FROM notices WHERE notice_key = ?", [untitled]
+    ) == [(True,)]
+    updates = rows(db, "SELECT label, at_local FROM notice_updates WHERE label = 'Final Update'")
+    assert [u[0] for u in updates] == ["Final Update"]
+    # crawl 3: it comes back
+    site.routes["/status/"] = _site(site.server).routes["/status/"]
+    site.server.clear_handler_errors()
+    assert crawl(db, site.url("/status/")).returncode == 0
+    assert rows(db, "SELECT vanished_at FROM notices WHERE notice_key = ?", [untitled]) == [(None,)]
+    events = [
+        r[0]
+        for r in rows(
+            db, "SELECT event FROM notice_events WHERE notice_key = ? ORDER BY event_at", [untitled]
+        )
+    ]
+    assert events == ["appeared", "vanished", "reappeared"]
+    # nothing was deleted: every version is still there
+    assert (
+        rows(db, "SELECT count(*) FROM notice_versions WHERE notice_key = 'nhsmail:INC28274463'")[
+            0
+        ][0]
+        == 4
+    )
+    check_invariants(db)
+
+
+def test_etag_304_is_unchanged_seen_now(site: Site, db: Path) -> None:
+    site.routes["/status/"].headers["ETag"] = '"v1"'
+    assert crawl(db, site.url("/status/")).returncode == 0
+    before = check_invariants(db)
+    assert crawl(db, site.url("/status/")).returncode == 0
+    second = site.requests_for("/status/")[-1]
+    assert second[1].get("If-None-Match") == '"v1"' and second[2] == 304
+    assert rows(db, "SELECT outcome FROM fetches WHERE crawl_id = 2 AND url LIKE '%/status/'") == [
+        ("not_modified",)
+    ]
+    after = check_invariants(db)
+    assert after["snapshots"] == before["snapshots"]
+    # "seen now": the notices on the page got sightings at the second crawl's time
+    seen = rows(
+        db,
+        "SELECT count(*) FROM sightings JOIN fetches USING (fetch_id) WHERE outcome = 'not_modified'",
+    )
+    assert seen[0][0] == 2
+
+
+def test_max_age_does_not_stop_the_next_crawl_asking(site: Site, db: Path) -> None:
+    site.routes["/status/"].headers.update({"Cache-Control": "max-age=86400",
+                                            "Last-Modified": "Mon, 01 Jan 2018 00:00:00 GMT"})  # fmt: skip
+    assert crawl(db, site.url("/status/")).returncode == 0
+    assert crawl(db, site.url("/status/")).returncode == 0
+    asked = site.requests_for("/status/")
+    assert len(asked) == 2, "the second crawl asked the server, not a cache"
+    assert asked[1][1].get("If-Modified-Since") == "Mon, 01 Jan 2018 00:00:00 GMT"
+
+
+def test_500_on_revalidation_is_a_failed_observation(site: Site, db: Path) -> None:
+    site.routes["/status/"].headers["ETag"] = '"v1"'
+    assert crawl(db, site.url("/status/")).returncode == 0
+    before = check_invariants(db)
+    site.routes["/status/"] = Route("down", status=500)
+    done = crawl(db, site.url("/status/"))
+    assert done.returncode == 1
+    assert "1 failed" in done.stdout
+    failed = rows(
+        db,
+        "SELECT http_status, snapshot_id FROM fetches WHERE crawl_id = 2 AND url LIKE '%/status/'",
+    )
+    assert failed == [(500, None)]
+    assert (
+        rows(
+            db,
+            "SELECT count(*) FROM sightings JOIN fetches USING (fetch_id) WHERE crawl_id = 2 AND fetches.url LIKE '%/status/'",
+        )[0][0]
+        == 0
+    )
+    # a failed listing proves nothing: nothing it showed vanished
+    assert rows(db, "SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL")[0][0] == 0
+    assert check_invariants(db)["notice_versions"] == before["notice_versions"]
+
+
+def test_500s_then_success_is_retried_with_backoff(site: Site, db: Path) -> None:
+    site.routes["/status/"].fail_first = 2
+    done = crawl(db, site.url("/status/"))
+    assert done.returncode == 0, done.stdout
+    statuses = [entry[2] for entry in site.requests_for("/status/")]
+    assert statuses == [500, 500, 200]
+
+
+def test_timeout_is_a_failed_observation(site: Site, db: Path) -> None:
+    site.routes["/status/"].delay = 5  # DOWNLOAD_TIMEOUT is 3 in tests
+    done = crawl(db, site.url("/status/"), extra=["-s", "RETRY_TIMES=1"])
+    assert done.returncode == 1
+    errors = rows(db, "SELECT outcome, error FROM fetches")
+    assert errors[0][0] == "failed" and "Timeout" in errors[0][1]
+    assert rows(db, "SELECT count(*) FROM sightings")[0][0] == 0
+
+
+def test_layout_change_is_drift_and_vanishes_nothing(site: Site, db: Path) -> None:
+    assert crawl(db, site.url("/status/")).returncode == 0
+    before = check_invariants(db)
+    site.routes["/status/"] = Route(
+        "<html><body><main><div class='new-theme'><span>Portal issue</span>"
+        "<span>see our new status app</span></div></main></body></html>"
+    )
+    done = crawl(db, site.url("/status/"))
+    assert done.returncode == 4, done.stdout
+    assert "drift" in done.stdout
+    kept = rows(
+        db,
+        "SELECT parse_outcome, notice_count FROM snapshots WHERE crawl_id = 2 AND url LIKE '%/status/'",
+    )
+    assert kept == [("drift", 0)], "the snapshot is kept for a later reparse"
+    assert rows(db, "SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL")[0][0] == 0
+    after = check_invariants(db)
+    assert after["notice_versions"] == before["notice_versions"]
+
+
+def test_second_crawl_on_a_locked_archive_exits_3(site: Site, db: Path) -> None:
+    assert crawl(db, site.url("/status/")).returncode == 0
+    before = check_invariants(db)
+    with ArchiveLock(db):
+        done = crawl(db, site.url("/status/"))
+    assert done.returncode == 3
+    assert "locked" in done.stdout and "busy" in done.stdout
+    assert check_invariants(db) == before

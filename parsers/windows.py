@@ -26,9 +26,14 @@ from parsers.timestamps import (
     pick_year,
 )
 
-_CLOCK = r"\d{1,2}(?:[:.]\d{2}(?::\d{2})?\s*(?:[AP]M|[ap]m|[ap]\.m\.)?|\s*(?:[AP]M|[ap]m))(?![a-z])"
+# "19:25", "1:00 AM", "10:15pm", "22:00hrs", "2200hrs", "9 PM".
+_CLOCK = (
+    r"(?:\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*(?:[AP]M|[ap]m|[ap]\.m\.)|\s*(?:hrs|hours)\b)?"
+    r"|(?:[01]\d|2[0-3])[0-5]\d\s*hrs\b|\d{1,2}\s*(?:[AP]M|[ap]m))(?![a-z])"
+)
 _CLOCK_RE = re.compile(
-    r"(?P<H>\d{1,2})(?:[:.](?P<M>\d{2})(?::(?P<S>\d{2}))?)?\s*(?P<ampm>[AP]M|[ap]m|[ap]\.m\.)?"
+    r"(?P<H>\d{1,2}?)(?:[:.]?(?P<M>\d{2})(?::(?P<S>\d{2}))?)?\s*"
+    r"(?:(?P<ampm>[AP]M|[ap]m|[ap]\.m\.)|hrs|hours)?"
 )
 _DATE = (
     rf"(?:{WEEKDAY_PATTERN}(?:the\s+)?\d{{1,2}}{ORDINAL}\s+(?:of\s+)?{MONTH_PATTERN},?(?:\s+\d{{4}})?"
@@ -60,25 +65,65 @@ DURATION_RE = re.compile(
 )
 
 
+# Wording that puts a window in the past, in the future, or on the day the notice was written.
+_PAST_RE = re.compile(
+    r"\b(?:was|were|had|has been|have been|lasted|could not|couldn't|did not|didn't|occurred|"
+    r"experienced|last night|yesterday|overnight|earlier)\b",
+    re.IGNORECASE,
+)
+_FUTURE_RE = re.compile(
+    r"\b(?:will|shall|tonight|going to|(?:is|are) (?:planned|scheduled|expected)|planned|"
+    r"scheduled|upcoming)\b",
+    re.IGNORECASE,
+)
+_SAME_DAY_RE = re.compile(r"\b(?:this (?:morning|afternoon|evening)|today|earlier today)\b", re.I)
+_SENTENCE_END_RE = re.compile(r"[.!?](?:\s|$)")
+
+
 @dataclass(slots=True)
 class Window:
+    """A prose window; ``start``/``end`` are None when its date cannot be known."""
+
     raw: str
-    start: Stamp
-    end: Stamp
+    start: Stamp | None
+    end: Stamp | None
     flags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
-def _clock(text: str) -> tuple[int, int, int] | None:
+@dataclass(frozen=True, slots=True)
+class _Clock:
+    h: int
+    m: int
+    s: int
+    written_h: int  # the hour as written, before any meridiem
+    ampm: str | None  # as written, for the start to borrow the end's
+    flags: tuple[str, ...]
+
+
+def _clock(text: str) -> _Clock | None:
     m = _CLOCK_RE.fullmatch(text.strip())
     if m is None:
         return None
     flags: list[str] = []
-    h = apply_ampm(int(m.group("H")), (m.group("ampm") or "").replace(".", "") or None, flags)
+    ampm = (m.group("ampm") or "").replace(".", "") or None
+    written_h = int(m.group("H"))
+    h = apply_ampm(written_h, ampm, flags)
     mi, s = int(m.group("M") or 0), int(m.group("S") or 0)
     if h > 23 or mi > 59 or s > 59:
         return None
-    return h, mi, s
+    return _Clock(h, mi, s, written_h, ampm, tuple(flags))
+
+
+def _shared_meridiem(t1: _Clock, t2: _Clock) -> _Clock:
+    """ "between 9:30 and 10:15pm": the start takes the end's meridiem when it has none of
+    its own and the window still runs forwards."""
+    if t1.ampm is not None or t2.ampm is None or not 1 <= t1.written_h <= 12:
+        return t1
+    h = apply_ampm(t1.written_h, t2.ampm, [])
+    if (h, t1.m, t1.s) <= (t2.h, t2.m, t2.s):
+        return _Clock(h, t1.m, t1.s, t1.written_h, t2.ampm, t1.flags)
+    return t1
 
 
 def _date(text: str, base: date | None, flags: list[str]) -> date | None:
@@ -104,47 +149,101 @@ def _date(text: str, base: date | None, flags: list[str]) -> date | None:
         picked = pick_year(month, int(day), weekday, base)
         if picked is None:
             return None
-        flags.append("year_inferred")
+        flags.append(picked[1])  # year_inferred, or year_inferred_from_weekday
         return date(picked[0], month, int(day))
     except ValueError:
         return None
 
 
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence around ``text[start:end]``: where its tense and day words are."""
+    before = [m.end() for m in _SENTENCE_END_RE.finditer(text, 0, start)]
+    after = _SENTENCE_END_RE.search(text, end)
+    return text[before[-1] if before else 0 : after.end() if after else len(text)]
+
+
+def _inferred_day(
+    start: datetime, end: datetime, written: datetime, sentence: str, flags: list[str]
+) -> tuple[datetime, datetime] | str:
+    """A window dated from the notice that would start after the notice was written: a
+    past-tense report posted after midnight ("were held between 23:00 and 23:45 last
+    night") means the day before; anything else is an announcement of a later window.
+    Returns the window, or why it cannot be placed."""
+    if start <= written or _FUTURE_RE.search(sentence) or not _PAST_RE.search(sentence):
+        return start, end
+    if _SAME_DAY_RE.search(sentence):
+        return "starts after the notice was written, on the same day"
+    start, end = start - timedelta(days=1), end - timedelta(days=1)
+    if end > written:
+        return "starts after the notice was written and still ends after it a day earlier"
+    flags.append("window_date_inferred_previous_day")
+    return start, end
+
+
+def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None:
+    """One WINDOW_RE match as a Window; a reason when it cannot be dated; None if not one."""
+    flags: list[str] = []
+    c1, c2 = _clock(m.group("t1")), _clock(m.group("t2"))
+    if c1 is None or c2 is None:
+        return None
+    c1 = _shared_meridiem(c1, c2)
+    flags.extend(c1.flags + c2.flags)
+    base_day = base.date() if isinstance(base, datetime) else base
+    d1_text = m.group("d1") or m.group("d3")
+    d2_text = m.group("d2") or m.group("d3") or m.group("d1")
+    d1 = _date(d1_text, base_day, flags) if d1_text else None
+    d2 = _date(d2_text, base_day, flags) if d2_text else None
+    if (d1_text and d1 is None) or (d2_text and d2 is None):
+        return "its date has no year and the notice has no date" if base is None else None
+    inferred = d1 is None and d2 is None
+    if inferred:
+        if base is None:
+            return "the prose gives no date and the notice has none"
+        d1 = d2 = base_day
+        flags.append("window_date_inferred")
+    d1 = d1 or d2
+    d2 = d2 or d1
+    assert d1 is not None and d2 is not None
+    start = datetime(d1.year, d1.month, d1.day, c1.h, c1.m, c1.s)
+    end = datetime(d2.year, d2.month, d2.day, c2.h, c2.m, c2.s)
+    if end < start and d1 == d2 and not (m.group("d1") and m.group("d2")):
+        end += timedelta(days=1)
+        flags.append("window_crosses_midnight")
+    if end < start:
+        return None
+    if inferred and isinstance(base, datetime):  # the time it was written is known
+        placed = _inferred_day(start, end, base, _sentence(text, m.start(), m.end()), flags)
+        if isinstance(placed, str):
+            return placed
+        start, end = placed
+    raw = " ".join(m.group(0).split())
+    s_stamp = localise(Stamp(raw=raw, local=start))
+    e_stamp = localise(Stamp(raw=raw, local=end))
+    flags.extend(s_stamp.flags + e_stamp.flags)
+    return Window(raw=raw, start=s_stamp, end=e_stamp, flags=list(dict.fromkeys(flags)))
+
+
 def find_window(text: str, base: date | None) -> Window | None:
-    """The first prose window in ``text``; ``base`` is the notice's own date for inference."""
+    """The first prose window in ``text`` that can be dated.
+
+    ``base`` is when the notice says it was written (its own date line, or for an undated
+    accordion item the page's "Last updated"; a datetime when the time of day is known): a
+    window without a date takes that day, a year-less date the nearest year. Never the
+    fetch time: that is our clock, not the page's. A window that cannot be dated comes
+    back with null ends and a warning.
+    """
+    undated: Window | None = None
     for m in WINDOW_RE.finditer(text):
-        flags: list[str] = []
-        t1, t2 = _clock(m.group("t1")), _clock(m.group("t2"))
-        if t1 is None or t2 is None:
-            continue
-        d1_text = m.group("d1") or m.group("d3")
-        d2_text = m.group("d2") or m.group("d3") or m.group("d1")
-        d1 = _date(d1_text, base, flags) if d1_text else None
-        d2 = _date(d2_text, base, flags) if d2_text else None
-        if (d1_text and d1 is None) or (d2_text and d2 is None):
-            continue
-        if d1 is None and d2 is None:
-            if base is None:
-                continue
-            d1 = d2 = base
-            flags.append("window_date_inferred")
-        d1 = d1 or d2
-        d2 = d2 or d1
-        assert d1 is not None and d2 is not None
-        start = datetime(d1.year, d1.month, d1.day, *t1)
-        end = datetime(d2.year, d2.month, d2.day, *t2)
-        if end < start and d1 == d2 and not (m.group("d1") and m.group("d2")):
-            end += timedelta(days=1)
-            flags.append("window_crosses_midnight")
-        if end < start:
-            continue
-        raw = " ".join(m.group(0).split())
-        s_stamp = localise(Stamp(raw=raw, local=start))
-        e_stamp = localise(Stamp(raw=raw, local=end))
-        for st in (s_stamp, e_stamp):
-            flags.extend(f for f in st.flags if f not in flags)
-        return Window(raw=raw, start=s_stamp, end=e_stamp, flags=flags)
-    return None
+        try:
+            found = _read(m, text, base)
+        except OverflowError:  # year 9999 plus a day
+            found = "its dates are out of range"
+        if isinstance(found, Window):
+            return found
+        if isinstance(found, str) and undated is None:
+            raw = " ".join(m.group(0).split())
+            undated = Window(raw, None, None, warnings=[f"window_date_unknown: {raw!r}: {found}"])
+    return undated
 
 
 def stated_duration_minutes(text: str) -> int | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from parsers.nhsmail.labels import read_labelled
@@ -58,12 +58,14 @@ def first_sentence(text: str, limit: int = 200) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
-def _base_date(stamp: Stamp | None, ctx: Context) -> date | None:
-    """The notice's own date for inferring what its prose omits (never the clock)."""
+def _written(stamp: Stamp | None, ctx: Context) -> date | None:
+    """When the notice says it was written: its own date line, else (undated accordion
+    items) the page's "Last updated". A datetime when the time of day is known. Never the
+    fetch time: that is when we looked, and the two clocks are not mixed."""
     for candidate in (stamp, ctx.page_updated):
         if candidate is not None and candidate.local is not None:
-            return candidate.local.date()
-    return ctx.fetched_at.date() if ctx.fetched_at is not None else None
+            return candidate.local if candidate.has_time else candidate.local.date()
+    return None
 
 
 def build_notice(
@@ -119,9 +121,10 @@ def build_notice(
             warnings.append(f"published: {stamp.warning}")
     else:
         flags.append("published_missing")
-    base = stamp.local if stamp is not None and stamp.local is not None else None
-    if base is None and ctx.fetched_at is not None:
-        base = ctx.fetched_at.replace(tzinfo=None)
+    written = _written(stamp, ctx)
+    base = written if isinstance(written, datetime) else None
+    if written is not None and base is None:  # a date without a time of day
+        base = datetime.combine(written, time())
 
     labelled = read_labelled(body, base)
     record["updates"] = labelled.updates
@@ -192,8 +195,8 @@ def build_notice(
 
     # Windows and stated durations come from the notice's own prose.
     prose = record["body"]
-    window = find_window(prose, _base_date(stamp, ctx))
-    if window is not None:
+    window = find_window(prose, written)
+    if window is not None and window.start is not None and window.end is not None:
         record.update(
             window_raw=window.raw,
             window_start_local=window.start.local_iso,
@@ -201,7 +204,9 @@ def build_notice(
             window_start=window.start.at_iso,
             window_end=window.end.at_iso,
         )
+    if window is not None:
         flags.extend(window.flags)
+        warnings.extend(window.warnings)
     record["stated_duration_minutes"] = stated_duration_minutes(prose)
 
     # Summary and key.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import codecs
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from parsers import parse
 from parsers.lines import is_chrome, page_lines
 from parsers.record import validate
 from parsers.timestamps import match_stamp_at, parse_stamp
+from parsers.windows import find_window
 
 FETCHED = datetime(2023, 4, 3, 8, 30, tzinfo=UTC)
 
@@ -281,3 +282,105 @@ def test_long_next_update_line_is_a_short_warning() -> None:
     assert time.perf_counter() - started < 1
     assert [u["at"] for u in record["updates"]] == [None]
     assert all(len(w) < 200 for w in record["warnings"])
+
+
+# --- 3/4. windows: the notice's own clock only; meridiem, hrs, last night, overflow -----------
+
+W = "window_date_inferred"
+PREV = "window_date_inferred_previous_day"
+NIGHT = "window_crosses_midnight"
+
+
+@pytest.mark.parametrize(
+    ("text", "base", "start", "end", "flags"),
+    [
+        ("between 9:30 and 10:15pm", date(2022, 3, 1),
+         "2022-03-01T21:30:00", "2022-03-01T22:15:00", [W]),
+        ("between 11:00 and 1:00pm", date(2022, 3, 1),  # 23:00 would run backwards
+         "2022-03-01T11:00:00", "2022-03-01T13:00:00", [W]),
+        ("between 9:30am and 10:15pm", date(2022, 3, 1),
+         "2022-03-01T09:30:00", "2022-03-01T22:15:00", [W]),
+        ("between 22:00hrs and 23:30hrs on Wednesday 26th February", datetime(2020, 2, 27, 6, 30),
+         "2020-02-26T22:00:00", "2020-02-26T23:30:00", ["year_inferred_from_weekday"]),
+        ("between 2200hrs and 0130hrs", date(2020, 2, 26),
+         "2020-02-26T22:00:00", "2020-02-27T01:30:00", [W, NIGHT]),
+        ("between 10.00 hours and 11.30 hours", date(2020, 2, 26),
+         "2020-02-26T10:00:00", "2020-02-26T11:30:00", [W]),
+        ("between 18:00 PM and 19:00 PM", date(2022, 3, 1),
+         "2022-03-01T18:00:00", "2022-03-01T19:00:00", ["hour_24_with_pm", W]),
+        ("between 15:00 on the 29th of March and 17:00 on the 30th March", date(2022, 3, 21),
+         "2022-03-29T15:00:00", "2022-03-30T17:00:00", ["year_inferred"]),
+        # a past-tense report posted just after midnight: the night before
+        ("Messages were held between 23:00 and 23:45 last night.", datetime(2022, 3, 27, 0, 15),
+         "2022-03-26T23:00:00", "2022-03-26T23:45:00", [W, PREV]),
+        # an announcement of a later window keeps the notice's day
+        ("The Portal will be unavailable between 22:00 and 23:00.", datetime(2022, 3, 1, 10),
+         "2022-03-01T22:00:00", "2022-03-01T23:00:00", [W]),
+        ("Maintenance between 22:00 and 23:00 for the relay.", datetime(2022, 3, 1, 10),
+         "2022-03-01T22:00:00", "2022-03-01T23:00:00", [W]),
+        # a date line without a time of day cannot say the window is later than the notice
+        ("Mail was delayed between 23:00 and 23:45.", date(2022, 3, 27),
+         "2022-03-27T23:00:00", "2022-03-27T23:45:00", [W]),
+    ],
+)  # fmt: skip
+def test_window(text: str, base: date, start: str, end: str, flags: list[str]) -> None:
+    window = find_window(text, base)
+    assert window is not None and window.start is not None and window.end is not None
+    assert (window.start.local_iso, window.end.local_iso, window.flags) == (start, end, flags)
+    assert window.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("text", "base", "why"),
+    [
+        ("The Portal was unavailable between 19:00 and 20:00 this evening.", None,
+         "the prose gives no date and the notice has none"),
+        ("The Portal was unavailable between 19:00 and 20:00 on Tuesday 5th March.", None,
+         "its date has no year and the notice has no date"),
+        ("The Portal was unavailable between 10:00 and 11:00 this morning.",
+         datetime(2022, 3, 1, 9), "starts after the notice was written, on the same day"),
+        ("The Portal was unavailable between 23:30 and 00:30.", datetime(2022, 3, 1, 0, 15),
+         "starts after the notice was written and still ends after it a day earlier"),
+        ("RESOLVED – outage between 23:00 and 01:00.", date(9999, 12, 31),
+         "its dates are out of range"),
+    ],
+)  # fmt: skip
+def test_window_that_cannot_be_dated(text: str, base: date | None, why: str) -> None:
+    window = find_window(text, base)
+    assert window is not None
+    assert (window.start, window.end) == (None, None)
+    [warning] = window.warnings
+    assert warning.startswith("window_date_unknown: ") and warning.endswith(why)
+
+
+def test_windows_and_updates_never_take_the_fetch_time() -> None:
+    text = (
+        "Portal Issue – RESOLVED\n\n"
+        "RESOLVED – The Portal was unavailable between 19:00 and 20:00 this evening.\n\n"
+        "Next update by: Thursday 27th July at 18:00\n"
+    )
+    [record] = records(text, url="https://support.nhs.net/2023/07/portal-issue-resolved/")
+    assert record["published_local"] is None
+    assert [record[f] for f in ("window_raw", "window_start_local", "window_end_local")] == [
+        None,
+        None,
+        None,
+    ]
+    assert [u["at_local"] for u in record["updates"]] == [None]
+    assert any(
+        w.startswith("window_date_unknown: 'between 19:00 and 20:00'") for w in record["warnings"]
+    )
+
+
+def test_accordion_windows_may_take_the_pages_last_updated_day() -> None:
+    text = (
+        "Service Status\n\nLast updated: 23/03/2017 09:10\n\nHigh Severity Service Incidents\n\n"
+        "  • Portal Unavailable – RESOLVED\n\n"
+        "    RESOLVED – The Portal was unavailable between 07:40 and 08:20 this morning.\n"
+    )
+    [record] = records(text, url="http://support.nhs.net/servicestatus")
+    assert (record["window_start_local"], record["window_end_local"]) == (
+        "2017-03-23T07:40:00",
+        "2017-03-23T08:20:00",
+    )
+    assert W in record["flags"]

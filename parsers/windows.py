@@ -56,8 +56,11 @@ _DATE_RE = re.compile(
     r"|(?P<nd>\d{1,2})/(?P<nm>\d{1,2})/(?P<ny>\d{2,4})",
     re.IGNORECASE,
 )
+# Outage wording only: "can take a period of 24 hours to apply" is not how long anything
+# was down.
 DURATION_RE = re.compile(
-    r"\b(?:lasted|lasting|an?\s+outage\s+of|a\s+period\s+of|duration\s+of)\s+"
+    r"\b(?:lasted|lasting|(?:outage|disruption|interruption|downtime)\s+of|"
+    r"(?:unavailable|down|offline|inaccessible)\s+for)\s+"
     r"(?:for\s+)?(?:approximately|approx\.?|around|about|roughly|up\s+to|some)?\s*"
     r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?)"
     r"(?:\s+and\s+(?P<n2>\d+)\s*(?:minutes?|mins?))?",

@@ -21,7 +21,15 @@ from parsers.timestamps import Stamp
 from parsers.windows import find_window, stated_duration_minutes
 
 SOURCE = "nhsmail"
-_BODY_STATE_RE = re.compile(rf"^(?P<word>{STATE_WORD_RE.pattern})\s*(?:[–—:\-]+\s*|$)", re.I)
+# The words NHSmail starts a notice body with ("RESOLVED –", "RESTORED-", "COMPLETED:").
+# Not NEW or UPDATE: "New:" and "Update:" start release notes and enhancements.
+BODY_STATE_WORD = (
+    r"(?:RESOLVED|RESTORED|FIXED|CLOSED|COMPLETED|COMPLETE|CANCELLED|ONGOING|OPEN|MONITORING|"
+    r"INVESTIGATING|IDENTIFIED|SCHEDULED|IN\s+PROGRESS)"
+)
+_BODY_STATE_RE = re.compile(rf"^(?P<word>{BODY_STATE_WORD})\s*(?:[–—:\-]+\s*|$)", re.I)
+# "Issue Status: Resolved." / "Issue Status: Resolved – service restored": the leading word.
+_LEADING_STATE_RE = re.compile(rf"^(?P<word>{STATE_WORD_RE.pattern})\b[\s.,;:!–—\-]*", re.I)
 _SENTENCE_RE = re.compile(r"^(.+?[.!?])(?=\s|$)")
 _INCIDENT_BODY_RE = re.compile(
     r"\b(aware of an? (?:intermittent |potential |ongoing )?(?:issue|problem|incident)|"
@@ -137,8 +145,9 @@ def build_notice(
     if info.state_raw:
         candidates.append(("title", info.state_raw))
     status_line = labelled.details.get("issue_status", "").split("\n")[0].strip()
-    if status_line and normalise_state(status_line):
-        candidates.append(("issue_status", status_line))
+    status_word = _LEADING_STATE_RE.match(status_line)
+    if status_word is not None and normalise_state(status_word.group("word")):
+        candidates.append(("issue_status", status_word.group("word")))
     elif status_line:
         warnings.append(f"unknown state word in Issue Status: {status_line!r}")
     prefix = _BODY_STATE_RE.match(content[0]) if content else None

@@ -19,7 +19,11 @@ _STATE_PART_RE = re.compile(rf"^(?:{STATE_WORD_RE.pattern})$", re.IGNORECASE)
 _SEVERITY_RE = re.compile(r"^(HSSI|High Severity(?: Service)? Incident|P[1-4]|SEV\s?[1-4])$", re.I)
 
 _PREFIX_CATEGORIES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^(?:Microsoft\s*365\s+|Microsoft\s+|M365\s+|O365\s+)?Alert\b", re.I), "alert"),
+    # "Office 365 Alert" until the 2020 rebrand, "Microsoft 365 Alert" after it.
+    (
+        re.compile(r"^(?:(?:Microsoft|Office)\s*365\s+|Microsoft\s+|[MO]365\s+)?Alert\b", re.I),
+        "alert",
+    ),
     (re.compile(r"^Information(?:al)?\b", re.I), "information"),
     (re.compile(r"^(?:Service\s+)?Enhancements?\b", re.I), "enhancement"),
     (re.compile(r"^(?:Cyber\s+)?(?:Threat|Security Alert|Security Notice)\b", re.I), "threat"),

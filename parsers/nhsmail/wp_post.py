@@ -10,16 +10,15 @@ import re
 from typing import Any
 
 from parsers.lines import Page, is_chrome
-from parsers.nhsmail.notice import Context, build_notice
+from parsers.nhsmail.notice import BODY_STATE_WORD, Context, build_notice
 from parsers.nhsmail.segments import body_lines, date_line, is_label_line, title_like
 from parsers.references import INC_RE
-from parsers.states import STATE_WORD_RE
 
 NAME = "wp_post"
 VERSION = "1"
 URL_RE = re.compile(r"/\d{4}/\d{2}/[^/?#]+/?(?:$|[?#])|[?&]p=\d+", re.I)
 _HEAD_LINES = 8  # a post's date line sits right under its title
-_SIGNAL_RE = re.compile(rf"^(?:{STATE_WORD_RE.pattern})\s*[–—:\-]", re.I)
+_SIGNAL_RE = re.compile(rf"^{BODY_STATE_WORD}\s*[–—:\-]", re.I)
 
 
 def has_notice_signals(texts: list[str]) -> bool:

@@ -14,7 +14,7 @@ from parsers import parse
 from parsers.lines import is_chrome, page_lines
 from parsers.record import validate
 from parsers.timestamps import match_stamp_at, parse_stamp
-from parsers.windows import find_window
+from parsers.windows import find_window, stated_duration_minutes
 
 FETCHED = datetime(2023, 4, 3, 8, 30, tzinfo=UTC)
 
@@ -384,3 +384,89 @@ def test_accordion_windows_may_take_the_pages_last_updated_day() -> None:
         "2017-03-23T08:20:00",
     )
     assert W in record["flags"]
+
+
+# --- 6. states: the leading word of Issue Status; only NHSmail's words start a body ------------
+
+
+def post(title: str, body: str, when: str = "12/03/2019 09:30:00 AM") -> str:
+    return f"{title}\n\n{when}\n\n{body}\n"
+
+
+@pytest.mark.parametrize(
+    ("status", "state_raw", "state"),
+    [
+        ("Resolved.", "Resolved", "resolved"),
+        ("Resolved – service restored", "Resolved", "resolved"),
+        ("RESOLVED - mail is flowing", "RESOLVED", "resolved"),
+        ("Closed", "Closed", "resolved"),
+        ("Open – awaiting Microsoft", "Open", "open"),
+        ("In Progress.", "In Progress", "in_progress"),
+    ],
+)
+def test_issue_status_leading_word(status: str, state_raw: str, state: str) -> None:
+    [record] = records(
+        post("Delayed Email", f"Issue Status: {status}\n\nDescription: Mail is late.")
+    )
+    assert (record["state_raw"], record["state"], record["state_source"]) == (
+        state_raw,
+        state,
+        "issue_status",
+    )
+    assert record["warnings"] == []
+
+
+def test_issue_status_without_a_state_word_is_a_warning() -> None:
+    [record] = records(post("Delayed Email", "Issue Status: Awaiting Microsoft"))
+    assert (record["state_raw"], record["state"]) == (None, None)
+    assert record["warnings"] == ["unknown state word in Issue Status: 'Awaiting Microsoft'"]
+
+
+@pytest.mark.parametrize(
+    ("first_line", "state_raw", "state"),
+    [
+        ("RESOLVED – The NHSmail team are aware of an issue.", "RESOLVED", "resolved"),
+        ("RESOLVED- We are aware of an issue.", "RESOLVED", "resolved"),
+        ("RESTORED – Access to the Portal has been restored.", "RESTORED", "resolved"),
+        ("COMPLETED: The planned update has finished.", "COMPLETED", "completed"),
+        ("ONGOING – Engineers are investigating.", "ONGOING", "open"),
+        ("MONITORING – A fix has been applied.", "MONITORING", "monitoring"),
+        ("New: Shared mailboxes can now be created from the Portal.", None, None),
+        ("Update: the Portal release adds bulk licence changes.", None, None),
+        ("NEW – Message recall for NHSmail users.", None, None),
+    ],
+)
+def test_body_prefix_states(first_line: str, state_raw: str | None, state: str | None) -> None:
+    [record] = records(post("Portal Release 5.2", first_line))
+    assert (record["state_raw"], record["state"]) == (state_raw, state)
+    assert record["state_source"] == ("body_prefix" if state else None)
+
+
+# --- 10. Office 365 Alert is an alert; durations need outage wording ---------------------------
+
+
+def test_office_365_alert_is_an_alert() -> None:
+    title = (
+        "Office 365 Alert – Service Degradation – Exchange Online – Delays sending email to "
+        "external recipients"
+    )
+    [record] = records(post(title, "Issue Status : Closed"))
+    assert record["category"] == "alert"
+    assert "category_inferred" not in record["flags"]
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("The NHSmail Portal was unavailable for approximately 35 minutes this afternoon.", 35),
+        ("This outage lasted approximately 30 minutes between 19:25 and 19:55.", 30),
+        ("an outage lasting 1 hour and 15 minutes", 75),
+        ("The relay was down for 2 hours overnight.", 120),
+        ("There was an outage of around 20 minutes.", 20),
+        ("Permission changes can take a period of 24 hours to apply.", None),
+        ("The period of unavailability is expected to last no more than 5 minutes.", None),
+        ("Recordings are kept for 120 days.", None),
+    ],
+)
+def test_stated_duration(text: str, minutes: int | None) -> None:
+    assert stated_duration_minutes(text) == minutes

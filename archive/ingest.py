@@ -69,9 +69,15 @@ Parse = Callable[[FetchedPage], ParseResult]
 
 
 def _fault_point(name: str) -> None:
-    """Fault injection for the kill -9 tests: pause inside the transaction when asked."""
-    if os.environ.get("NOTICES_FAULT_PAUSE") == name:
-        time.sleep(float(os.environ.get("NOTICES_FAULT_SECONDS", "30")))
+    """Fault injection for the kill -9 tests: pause inside the transaction when asked,
+    after touching the file NOTICES_FAULT_MARK so the test knows when to strike."""
+    if os.environ.get("NOTICES_FAULT_PAUSE") != name:
+        return
+    mark = os.environ.get("NOTICES_FAULT_MARK")
+    if mark:
+        with open(mark, "a") as f:
+            f.write(f"{name}\n")
+    time.sleep(float(os.environ.get("NOTICES_FAULT_SECONDS", "30")))
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> Any:
@@ -141,11 +147,13 @@ def _resight(
         "   WHERE f.snapshot_id = ? AND f.fetch_id <> ?)",
         [fetch_id, page.fetched_at, page.url, snapshot_id, fetch_id],
     )
-    keys = [r[0] for r in con.execute(
-        "SELECT DISTINCT notice_key FROM sightings WHERE fetch_id = ?", [fetch_id]
-    ).fetchall()]  # fmt: skip
-    _after_sightings(con, keys, crawl_id)
-    return len(keys)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE touched AS"
+        " SELECT DISTINCT notice_key FROM sightings WHERE fetch_id = ?",
+        [fetch_id],
+    )
+    _after_sightings(con, crawl_id)
+    return int(_one(con, "SELECT count(*) FROM touched", []))
 
 
 def _store_content(con: duckdb.DuckDBPyConnection, body: bytes) -> str:
@@ -335,23 +343,17 @@ def ingest_records(
         ON CONFLICT DO NOTHING
         """
     )
-    keys = [r[0] for r in con.execute("SELECT DISTINCT notice_key FROM stage").fetchall()]
-    _after_sightings(con, keys, crawl_id)
+    con.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT notice_key FROM stage")
+    _after_sightings(con, crawl_id)
     return versions_new
 
 
-def _after_sightings(con: duckdb.DuckDBPyConnection, keys: list[str], crawl_id: int | None) -> None:
-    """Reappearances, then the touched notices' current rows.
+def _after_sightings(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> None:
+    """Reappearances, then the current rows of the notices in temp table `touched`.
 
     A notice reappears when sighted after it had vanished. (It appears or changes when a
     version of it is first seen: `ingest_records` records those.)
     """
-    if not keys:
-        return
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE touched AS SELECT unnest(?::VARCHAR[]) AS notice_key",
-        [keys],
-    )
     con.execute(
         """
         INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)

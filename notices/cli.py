@@ -24,7 +24,6 @@ from parsers import SOURCES, parse
 
 EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_LOCKED, EXIT_DRIFT = 0, 1, 2, 3, 4
 EXIT_FAILED = 1
-SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 
 
 class UsageError(Exception):
@@ -72,31 +71,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Parse the bundled sample pages and print what they hold."""
-    pages = sorted(p for p in Path(args.samples).rglob("*") if p.suffix in (".html", ".txt"))
-    if not pages:
-        print(f"error: no sample pages under {args.samples}", file=sys.stderr)
-        return EXIT_EMPTY
-    total = 0
-    for page in pages:
-        meta_path = page.with_suffix(".json")
-        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-        fetched = _fetched_at(meta.get("fetched_at"))
-        result = parse("nhsmail", page.read_bytes(), url=meta.get("url"), fetched_at=fetched)
-        rel = page.relative_to(args.samples)
-        print(f"\n{rel}  [{result.layout or 'no layout'}]  {len(result.records)} notices")
-        for r in result.records:
-            state = r["state"] or "-"
-            when = r["published_local"] or "undated"
-            print(
-                f"  {when[:16]:16}  {state:11}  {r['category'] or '-':12}  {r['summary'] or ''}"[
-                    :150
-                ]
-            )
-        total += len(result.records)
-    print(f"\n{total} notices from {len(pages)} sample pages.")
-    print("Next: `notices parse nhsmail PATH` prints full JSON records for any saved page.")
-    return EXIT_OK
+    from notices.demo import run
+
+    return run(Path(args.db))
 
 
 def _overrides(pairs: list[str]) -> dict[str, str]:
@@ -231,8 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--db", default=str(default_path()), help=db_help)
     e.set_defaults(func=cmd_export)
 
-    d = sub.add_parser("demo", help="parse the bundled sample pages and summarise them")
-    d.add_argument("--samples", default=str(SAMPLES), help="folder of sample pages")
+    d = sub.add_parser("demo", help="crawl the bundled sample site twice into a demo archive")
+    d.add_argument("--db", default="data/demo.duckdb", help="demo archive (recreated)")
     d.set_defaults(func=cmd_demo)
     return parser
 

@@ -75,7 +75,9 @@ class ConditionalRequestMiddleware:
     """Ask "changed since our copy?" with the validators of the archive's latest snapshot.
 
     The archive pipeline puts ``{url: {"etag": …, "last-modified": …}}`` on the spider as
-    ``validators`` when it opens.
+    ``validators`` when it opens. Only requests whose role is in the spider's
+    ``conditional_roles`` are made conditional: a listing is a hub, and a 304 for it would
+    leave the spider without the links to the posts, which change on their own.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -87,8 +89,10 @@ class ConditionalRequestMiddleware:
 
     def process_request(self, request: Request) -> None:
         spider = self.crawler.spider
+        if request.meta.get("role") not in getattr(spider, "conditional_roles", ()):
+            return
         known = getattr(spider, "validators", {}).get(request.url)
-        if not known or request.meta.get("unconditional"):
+        if not known:
             return
         if "etag" in known:
             request.headers.setdefault(b"If-None-Match", known["etag"])

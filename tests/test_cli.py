@@ -105,10 +105,12 @@ def test_warnings_go_to_stderr(tmp_path: Path, capsys) -> None:
     assert json.loads(out)["state"] is None
 
 
-def test_demo_summarises_the_samples(capsys) -> None:
-    assert main(["demo"]) == 0
+def test_demo_crawls_the_sample_site_twice(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "demo.duckdb"
+    assert main(["demo", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "notices from" in out
+    assert "crawl nhsmail #1: ok" in out and "crawl nhsmail #2: ok" in out
+    assert "vanished" in out and "appeared   nhsmail:INC46760001" in out
 
 
 def test_console_script_is_installed(listing: Path) -> None:

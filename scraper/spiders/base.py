@@ -23,6 +23,8 @@ class StatusSpider(scrapy.Spider):
     default_start_urls: tuple[str, ...] = ()
     # a 304 reaches the spider: "unchanged, seen now"
     handle_httpstatus_list: ClassVar[list[int]] = [304]
+    # request roles sent as conditional GETs (see ConditionalRequestMiddleware)
+    conditional_roles: ClassVar[tuple[str, ...]] = ("post",)
 
     def __init__(self, start_urls: str | Iterable[str] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -36,8 +38,12 @@ class StatusSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls:
             yield scrapy.Request(
-                url, callback=self.parse, errback=self.failed, meta={"role": "start"}
+                url, callback=self.parse, errback=self.failed, meta={"role": self.role_for(url)}
             )
+
+    def role_for(self, url: str) -> str:
+        """What a start URL is ("start" for a listing; spiders know their post shapes)."""
+        return "start"
 
     def page(self, response: Response) -> FetchedPage:
         headers = {

@@ -6,6 +6,7 @@ notices crawl nhsmail --start-url http://127.0.0.1:8000/listing/
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -32,6 +33,9 @@ class NhsmailSpider(StatusSpider):
         # (by host name; LinkExtractor's allow_domains would compare host:port).
         self.posts = LinkExtractor(allow=POST_PATTERNS)
         self.pages = LinkExtractor(allow=PAGE_PATTERNS)
+
+    def role_for(self, url: str) -> str:
+        return "post" if any(re.search(p, url) for p in POST_PATTERNS) else "start"
 
     def parse(self, response: Response, **kwargs: Any) -> Iterable[Any]:
         yield self.page(response)

@@ -144,42 +144,56 @@ def test_state_change_vanish_and_reappear(site: Site, db: Path) -> None:
 
 
 def test_etag_304_is_unchanged_seen_now(site: Site, db: Path) -> None:
-    site.routes["/status/"].headers["ETag"] = '"v1"'
+    site.routes[P1].headers["ETag"] = '"v1"'
     assert crawl(db, site.url("/status/")).returncode == 0
     before = check_invariants(db)
     assert crawl(db, site.url("/status/")).returncode == 0
-    second = site.requests_for("/status/")[-1]
+    second = site.requests_for(P1)[-1]
     assert second[1].get("If-None-Match") == '"v1"' and second[2] == 304
-    assert rows(db, "SELECT outcome FROM fetches WHERE crawl_id = 2 AND url LIKE '%/status/'") == [
+    assert rows(db, "SELECT outcome FROM fetches WHERE crawl_id = 2 AND url LIKE '%portal/'") == [
         ("not_modified",)
     ]
     after = check_invariants(db)
     assert after["snapshots"] == before["snapshots"]
-    # "seen now": the notices on the page got sightings at the second crawl's time
+    # "seen now": the post's notice got a sighting at the second crawl's time
     seen = rows(
         db,
-        "SELECT count(*) FROM sightings JOIN fetches USING (fetch_id) WHERE outcome = 'not_modified'",
+        "SELECT notice_key FROM sightings JOIN fetches USING (fetch_id) WHERE outcome = 'not_modified'",
     )
-    assert seen[0][0] == 2
+    assert seen == [("nhsmail:INC28274463",)]
+
+
+def test_listings_are_fetched_in_full_so_posts_are_still_found(site: Site, db: Path) -> None:
+    site.routes["/status/"].headers["ETag"] = '"L1"'
+    assert crawl(db, site.url("/status/")).returncode == 0
+    assert crawl(db, site.url("/status/")).returncode == 0
+    assert "If-None-Match" not in site.requests_for("/status/")[-1][1]
+    assert len(site.requests_for(P1)) == 2, "the post linked from the listing was asked again"
 
 
 def test_max_age_does_not_stop_the_next_crawl_asking(site: Site, db: Path) -> None:
-    site.routes["/status/"].headers.update({"Cache-Control": "max-age=86400",
-                                            "Last-Modified": "Mon, 01 Jan 2018 00:00:00 GMT"})  # fmt: skip
+    for path in ("/status/", P1):
+        site.routes[path].headers.update({"Cache-Control": "max-age=86400",
+                                          "Last-Modified": "Mon, 01 Jan 2018 00:00:00 GMT"})  # fmt: skip
     assert crawl(db, site.url("/status/")).returncode == 0
     assert crawl(db, site.url("/status/")).returncode == 0
-    asked = site.requests_for("/status/")
-    assert len(asked) == 2, "the second crawl asked the server, not a cache"
-    assert asked[1][1].get("If-Modified-Since") == "Mon, 01 Jan 2018 00:00:00 GMT"
+    for path in ("/status/", P1):
+        assert len(site.requests_for(path)) == 2, f"the second crawl asked the server for {path}"
+    assert site.requests_for(P1)[1][1].get("If-Modified-Since") == "Mon, 01 Jan 2018 00:00:00 GMT"
 
 
 def test_500_on_revalidation_is_a_failed_observation(site: Site, db: Path) -> None:
     site.routes["/status/"].headers["ETag"] = '"v1"'
+    site.routes[P1].headers["ETag"] = '"p1"'
     assert crawl(db, site.url("/status/")).returncode == 0
     before = check_invariants(db)
     site.routes["/status/"] = Route("down", status=500)
-    done = crawl(db, site.url("/status/"))
+    done = crawl(db, site.url("/status/"), site.url(P1))
     assert done.returncode == 1
+    # the post answered its conditional request with 304: still a sighting
+    assert rows(db, "SELECT outcome FROM fetches WHERE crawl_id = 2 AND url LIKE '%portal/'") == [
+        ("not_modified",)
+    ]
     assert "1 failed" in done.stdout
     failed = rows(
         db,
@@ -243,3 +257,50 @@ def test_second_crawl_on_a_locked_archive_exits_3(site: Site, db: Path) -> None:
     assert done.returncode == 3
     assert "locked" in done.stdout and "busy" in done.stdout
     assert check_invariants(db) == before
+
+
+def test_kill_9_mid_ingest_leaves_the_archive_whole(site: Site, db: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from tests.crawl.site import FAST, NOTICES
+
+    assert crawl(db, site.url("/status/")).returncode == 0  # crawl 1: the "before"
+    before = check_invariants(db)
+    site.routes["/status/"] = Route(
+        listing(article("INC30000001 – Relay Delays – NEW", "01/05/2022 08:00:00 AM",
+                        "We are aware of delays on the relay.")))  # fmt: skip
+    mark = tmp_path / "paused"
+    env = {**os.environ, "NOTICES_FAULT_PAUSE": "ingest", "NOTICES_FAULT_SECONDS": "60",
+           "NOTICES_FAULT_MARK": str(mark)}  # fmt: skip
+    proc = subprocess.Popen(
+        [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "--start-url", site.url("/status/")],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not mark.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert mark.exists(), "the crawl reached the ingest transaction"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    # exactly as before the killed page: no trace of its fetch, snapshot or notice
+    assert rows(db, "SELECT count(*) FROM fetches")[0][0] == before["fetches"]
+    assert (
+        rows(db, "SELECT count(*) FROM notices WHERE notice_key = 'nhsmail:INC30000001'")[0][0] == 0
+    )
+    assert rows(db, "SELECT outcome FROM crawls ORDER BY crawl_id") == [("ok",), ("running",)]
+    # a clean rerun completes, and the dead crawl is marked as such
+    done = crawl(db, site.url("/status/"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert rows(db, "SELECT outcome FROM crawls ORDER BY crawl_id") == [
+        ("ok",),
+        ("interrupted",),
+        ("ok",),
+    ]
+    assert rows(db, "SELECT state FROM notices WHERE notice_key = 'nhsmail:INC30000001'") == [
+        ("open",)
+    ]
+    after = check_invariants(db)
+    assert all(after[t] >= before[t] for t in before), "nothing was lost"

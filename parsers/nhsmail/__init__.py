@@ -14,7 +14,7 @@ from typing import Any
 from parsers.lines import Page, page_lines
 from parsers.nhsmail import portal_2018, servicestatus_2017, wp_listing, wp_post
 from parsers.nhsmail.notice import Context
-from parsers.nhsmail.segments import date_line, last_updated
+from parsers.nhsmail.segments import date_line, last_updated, under_bare_label
 from parsers.result import ParseResult
 
 Layout = Callable[[Page, Context], list[dict[str, Any]]]
@@ -46,7 +46,11 @@ def detect(page: Page, url: str | None) -> list[str]:
         return [wp_post.NAME, wp_listing.NAME]
     if wp_listing.URL_RE.search(url):
         return [wp_listing.NAME, wp_post.NAME]
-    dated = sum(1 for line in head if date_line(line) is not None)
+    dated = sum(
+        1
+        for i, line in enumerate(head)
+        if date_line(line) is not None and not under_bare_label(head, i)
+    )
     if dated >= 2:
         return [wp_listing.NAME, wp_post.NAME]
     return [wp_post.NAME, wp_listing.NAME] if dated == 1 else [wp_post.NAME]

@@ -11,9 +11,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
-from parsers.timestamps import NUMERIC_RE, Stamp, parse_stamp, shorten, stamp_from_numeric
+from parsers.timestamps import (
+    NUMERIC_RE,
+    PROSE_DMY_RE,
+    PROSE_MDY_RE,
+    TIME_RE,
+    Stamp,
+    parse_stamp,
+    shorten,
+    stamp_from_numeric,
+    stamp_from_prose,
+)
 
 # Canonical label -> detail key (None: a timeline label).
 TIMELINE_LABELS = {
@@ -50,8 +61,37 @@ DETAIL_LABELS = {
     "service bridge reference": "service_bridge_reference",
     "reference": "reference",
 }
-_LABEL_RE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*:\s*(?P<rest>.*)$")
+# "Label: value", "Label : value", "Label:- value" (the separators are not the value).
+_COLON_LABEL_RE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*:[\s–—:\-]*(?P<rest>.*)$")
+# Timeline labels also come without a colon or with a dash before their date:
+# "Update 12/03/2019 01:15:00 AM - …", "Final Update – 09/09/2022 12:00:00 PM – …".
+_BARE_LABEL_RE = re.compile(
+    r"^(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*(?:[–—\-]\s*|\s)(?P<rest>\d.*)$"
+)
 _LEAD_SEP_RE = re.compile(r"^[\s–—:\-]+")
+_DASH_RE = re.compile(r"\s*[–—\-]\s*")
+# Labels run together on one line (a listing excerpt): each known label, written as the
+# pages write them (capital first letter), after a space.
+_ALL_LABELS = sorted({*TIMELINE_LABELS, *DETAIL_LABELS}, key=len, reverse=True)
+_INLINE_LABEL_RE = re.compile(
+    r"(?<=\s)(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in _ALL_LABELS) + r")\s*:",
+    re.IGNORECASE,
+)
+# Closing lines that end any labelled detail, even in a copy with no blank lines.
+_CLOSING_RE = re.compile(
+    r"^(?:thank you|thanks|we apologi[sz]e|apologies|if you (?:need|require|have|experience)|"
+    r"to report|should you|please (?:contact|call|report)|"
+    r"for (?:further|more|additional) (?:help|information|support))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    name: str  # canonical: "Final Update", or the detail key "issue_status"
+    timeline: bool
+    rest: str  # the text after the label and its separators
+    rest_at: int  # where that text starts in the line
 
 
 @dataclass(slots=True)
@@ -62,23 +102,75 @@ class Labelled:
     labelled_lines: set[int] = field(default_factory=set)  # indexes of lines that were labels
 
 
-def _update(label: str, rest: str, base: datetime | None) -> tuple[dict[str, Any], str | None]:
-    stamp: Stamp | None = None
-    text = rest
+def _key(label: str) -> str:
+    return " ".join(label.lower().split())
+
+
+def label_of(text: str) -> Label | None:
+    """The known label a line starts with, if any."""
+    m = _COLON_LABEL_RE.match(text)
+    if m is not None:
+        key = _key(m.group("label"))
+        if key in TIMELINE_LABELS:
+            return Label(TIMELINE_LABELS[key], True, m.group("rest").strip(), m.start("rest"))
+        if key in DETAIL_LABELS:
+            return Label(DETAIL_LABELS[key], False, m.group("rest").strip(), m.start("rest"))
+    m = _BARE_LABEL_RE.match(text)
+    if m is not None and _key(m.group("label")) in TIMELINE_LABELS:
+        rest = m.group("rest").strip()
+        if NUMERIC_RE.match(rest):  # without a colon, only a date makes it a label
+            return Label(TIMELINE_LABELS[_key(m.group("label"))], True, rest, m.start("rest"))
+    return None
+
+
+def split_inline(text: str) -> list[str]:
+    """A labelled line holding several labels ("NHSmail Reference: INC28011223 Microsoft
+    Reference: EX345678 Issue Status: RESOLVED") as one line per label."""
+    head = label_of(text)
+    if head is None:
+        return [text]
+    found = _INLINE_LABEL_RE.finditer(text, head.rest_at)
+    cuts = [m.start() for m in found if text[m.start()].isupper()]
+    if not cuts:
+        return [text]
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b].strip() for a, b in pairwise(bounds) if text[a:b].strip()]
+
+
+def _stamp_at_start(label: str, rest: str, base: datetime | None) -> tuple[Stamp | None, str]:
+    """The timestamp an update's text starts with, and the text after it."""
+    month_first_ok = label == "Next update by"
     m = NUMERIC_RE.match(rest)
     if m is not None:
-        stamp = stamp_from_numeric(m, month_first_ok=label == "Next update by")
-        text = _LEAD_SEP_RE.sub("", rest[m.end() :])
-    elif label == "Next update by" or len(rest) <= 60:
+        end = m.end()
+        if m.group("H") is None:  # "26/11/2021 – 11:15 – …": date, dash, time
+            dash = _DASH_RE.match(rest, end)
+            tm = TIME_RE.match(rest, dash.end()) if dash is not None else None
+            joined = NUMERIC_RE.fullmatch(f"{m.group(0)} {tm.group(0)}") if tm else None
+            if tm is not None and joined is not None:
+                m, end = joined, tm.end()
+        stamp = stamp_from_numeric(m, month_first_ok=month_first_ok)
+        stamp.raw = rest[:end].strip()
+        return stamp, rest[end:]
+    prose = PROSE_DMY_RE.match(rest) or PROSE_MDY_RE.match(rest)
+    if prose is not None:  # "26th November 2021 at 13:30 – resolved."
+        stamp = stamp_from_prose(prose, rest, base=base.date() if base is not None else None)
+        return stamp, rest[len(stamp.raw) :]
+    if label == "Next update by" or len(rest) <= 60:
         candidate = parse_stamp(rest, base=base, month_first_ok=True)
         if candidate.local is not None:
-            stamp, text = candidate, ""
+            return candidate, ""
+    return None, rest
+
+
+def _update(label: str, rest: str, base: datetime | None) -> tuple[dict[str, Any], str | None]:
+    stamp, text = _stamp_at_start(label, rest, base)
     entry = {
         "label": label,
         "at_raw": stamp.raw if stamp else None,
         "at_local": stamp.local_iso if stamp else None,
         "at": stamp.at_iso if stamp else None,
-        "text": text.strip(),
+        "text": _LEAD_SEP_RE.sub("", text).strip(),
         "status_raw": None,
         "status": None,
         "flags": list(stamp.flags) if stamp else [],
@@ -91,29 +183,67 @@ def _update(label: str, rest: str, base: datetime | None) -> tuple[dict[str, Any
     return entry, warning
 
 
+def _plain(parts: list[tuple[int, str]], j: int) -> int | None:
+    """``j`` when that line is text that is neither a label nor a closing line."""
+    if j < len(parts) and parts[j][1]:
+        text = parts[j][1]
+        if label_of(text) is None and not _CLOSING_RE.match(text):
+            return j
+    return None
+
+
+def _value_below(parts: list[tuple[int, str]], k: int) -> int | None:
+    """Where a label with nothing after it has its value: the next text line, if it is not
+    itself a label (``<strong>Final Update:</strong><br>26/02/2026 17:30 PM – …``)."""
+    j = k + 1
+    while j < len(parts) and not parts[j][1]:
+        j += 1
+    return _plain(parts, j)
+
+
 def read_labelled(lines: list[str], base: datetime | None) -> Labelled:
-    """Timeline entries and details from the notice body's lines, in order."""
+    """Timeline entries and details from the notice body's lines, in order.
+
+    A detail runs on over the following lines of its block: a blank line (HTML gives one
+    between paragraphs, as a person's copy does), the next label or a closing line ("Thank
+    you for your patience…") ends it, so the HTML and the text copy of a page agree.
+    """
     out = Labelled()
+    # (index in ``lines``, text): inlined labels split into lines of their own
+    parts = [(i, part) for i, line in enumerate(lines) for part in split_inline(line)]
     current_detail: str | None = None
-    for i, line in enumerate(lines):
-        if not line:
+    consumed: set[int] = set()
+    for k, (_, line) in enumerate(parts):
+        if k in consumed:
+            continue
+        if not line or _CLOSING_RE.match(line):
             current_detail = None
             continue
-        m = _LABEL_RE.match(line)
-        key = " ".join(m.group("label").lower().split()) if m else ""
-        if m and key in TIMELINE_LABELS:
-            entry, warning = _update(TIMELINE_LABELS[key], m.group("rest").strip(), base)
+        label = label_of(line)
+        if label is None:
+            if current_detail is not None:
+                out.details[current_detail] += "\n" + line  # a detail over several lines
+            continue
+        taken = [k]
+        rest = label.rest
+        below = _value_below(parts, k) if not rest else None
+        if below is not None:
+            taken.append(below)
+            rest = parts[below][1]
+        if label.timeline:
+            entry, warning = _update(label.name, rest, base)
+            after = _plain(parts, below + 1) if below is not None else None
+            if after is not None and entry["at_raw"] and not entry["text"]:
+                entry["text"] = parts[after][1]  # label, time, text: one line each
+                taken.append(after)
             out.updates.append(entry)
             if warning:
                 out.warnings.append(warning)
-            out.labelled_lines.add(i)
             current_detail = None
-        elif m and key in DETAIL_LABELS:
-            name = DETAIL_LABELS[key]
-            value = m.group("rest").strip()
-            out.details[name] = f"{out.details[name]}\n{value}" if name in out.details else value
-            out.labelled_lines.add(i)
+        else:
+            name = label.name
+            out.details[name] = f"{out.details[name]}\n{rest}" if name in out.details else rest
             current_detail = name
-        elif current_detail is not None:
-            out.details[current_detail] += "\n" + line  # a detail running over several lines
+        consumed.update(taken)
+        out.labelled_lines.update(parts[j][0] for j in taken)
     return out

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 from parsers.lines import Line, is_chrome
-from parsers.nhsmail.labels import DETAIL_LABELS, TIMELINE_LABELS
+from parsers.nhsmail.labels import label_of
 from parsers.timestamps import Stamp, parse_stamp, stamp_line
 
 _DATE_PREFIX_RE = re.compile(r"^(?:posted\s+on|published(?:\s+on)?|date|updated)\s*:?\s*", re.I)
 _LAST_UPDATED_RE = re.compile(r"^last\s+updated\s*:?\s*(?P<when>.+)$", re.I)
-_LABEL_HEAD_RE = re.compile(r"^([A-Za-z][A-Za-z ]{1,30}?)\s*:")
 # WordPress cuts listing excerpts with " […]" (or the theme's "…").
 _EXCERPT_END_RE = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|…)$")
 
@@ -35,11 +34,17 @@ def last_updated(lines: list[Line]) -> Stamp | None:
 
 
 def is_label_line(text: str) -> bool:
-    m = _LABEL_HEAD_RE.match(text)
-    if m is None:
-        return False
-    key = " ".join(m.group(1).lower().split())
-    return key in DETAIL_LABELS or key in TIMELINE_LABELS
+    return label_of(text) is not None
+
+
+def under_bare_label(lines: list[Line], i: int) -> bool:
+    """Is line ``i`` the value of a label above it with nothing after its colon
+    ("Final Update:" then "26/02/2026 17:30 PM – …")? Such a date line is not a notice's."""
+    j = i - 1
+    while j >= 0 and lines[j].blank:
+        j -= 1
+    label = label_of(lines[j].text) if j >= 0 else None
+    return label is not None and not label.rest
 
 
 def title_like(text: str) -> bool:

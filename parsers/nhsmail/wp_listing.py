@@ -12,7 +12,13 @@ from typing import Any
 
 from parsers.lines import Line, Page
 from parsers.nhsmail.notice import Context, build_notice
-from parsers.nhsmail.segments import body_lines, date_line, strip_excerpt, title_like
+from parsers.nhsmail.segments import (
+    body_lines,
+    date_line,
+    strip_excerpt,
+    title_like,
+    under_bare_label,
+)
 
 NAME = "wp_listing"
 VERSION = "1"
@@ -64,7 +70,11 @@ def _title_index(lines: list[Line], stamp_i: int, floor: int, is_html: bool) -> 
 
 def parse(page: Page, ctx: Context) -> list[dict[str, Any]]:
     lines = page.lines
-    stamps = [(i, s) for i, line in enumerate(lines) if (s := date_line(line)) is not None]
+    stamps = [
+        (i, s)
+        for i, line in enumerate(lines)
+        if (s := date_line(line)) is not None and not under_bare_label(lines, i)
+    ]
     anchors: list[tuple[int | None, int]] = []  # (title index, date index)
     floor = -1
     for i, _ in stamps:

@@ -11,7 +11,13 @@ from typing import Any
 
 from parsers.lines import Page, is_chrome
 from parsers.nhsmail.notice import BODY_STATE_WORD, Context, build_notice
-from parsers.nhsmail.segments import body_lines, date_line, is_label_line, title_like
+from parsers.nhsmail.segments import (
+    body_lines,
+    date_line,
+    is_label_line,
+    title_like,
+    under_bare_label,
+)
 from parsers.references import INC_RE
 
 NAME = "wp_post"
@@ -34,7 +40,7 @@ def parse(page: Page, ctx: Context, *, url_says_post: bool = False) -> list[dict
     stamp_i, stamp = None, None
     for i in content[:_HEAD_LINES]:
         found = date_line(lines[i])
-        if found is not None:
+        if found is not None and not under_bare_label(lines, i):
             stamp_i, stamp = i, found
             break
     title_i = None

@@ -12,6 +12,7 @@ import pytest
 
 from parsers import parse
 from parsers.lines import is_chrome, page_lines
+from parsers.nhsmail.labels import read_labelled
 from parsers.record import validate
 from parsers.timestamps import match_stamp_at, parse_stamp
 from parsers.windows import find_window, stated_duration_minutes
@@ -470,3 +471,150 @@ def test_office_365_alert_is_an_alert() -> None:
 )
 def test_stated_duration(text: str, minutes: int | None) -> None:
     assert stated_duration_minutes(text) == minutes
+
+
+# --- 8. labelled lines: no colon, dashes, values below, inlined labels, block boundaries -------
+
+BASE = datetime(2021, 11, 26, 9, 0)
+
+
+@pytest.mark.parametrize(
+    ("line", "label", "at_local", "text"),
+    [
+        ("Update 12/03/2019 01:15:00 AM - Engineers have restarted the gateway services.",
+         "Update", "2019-03-12T01:15:00", "Engineers have restarted the gateway services."),
+        ("Final Update – 09/09/2022 12:00:00 PM – The change has been reversed.",
+         "Final Update", "2022-09-09T12:00:00", "The change has been reversed."),
+        ("Final Update:- 11/03/2025 18:05 PM – Mail flow has been stable for thirty minutes.",
+         "Final Update", "2025-03-11T18:05:00", "Mail flow has been stable for thirty minutes."),
+        ("Current Update 26/11/2021 12:15:00 PM: Engineers are investigating.",
+         "Current Update", "2021-11-26T12:15:00", "Engineers are investigating."),
+        ("Current Update: 26/11/2021 – 11:15 – Calls are being connected again.",
+         "Current Update", "2021-11-26T11:15:00", "Calls are being connected again."),
+        ("Final Update: 26th November 2021 at 13:30 – resolved.",
+         "Final Update", "2021-11-26T13:30:00", "resolved."),
+        ("Current Update: 18/02/2025 21:40:00 PMengineers have now fully resolved the issue.",
+         "Current Update", "2025-02-18T21:40:00", "engineers have now fully resolved the issue."),
+        ("Final Update : 26/07/2023 08:28:00 AMMicrosoft have deployed a fix.",
+         "Final Update", "2023-07-26T08:28:00", "Microsoft have deployed a fix."),
+        ("Next update by: Thursday, July 27, 2023, at 6:00 PM UTC",
+         "Next update by", "2023-07-27T18:00:00", ""),
+    ],
+)  # fmt: skip
+def test_update_line_shapes(line: str, label: str, at_local: str, text: str) -> None:
+    [entry] = read_labelled([line], BASE).updates
+    assert (entry["label"], entry["at_local"], entry["text"]) == (label, at_local, text)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Update the Outlook app to the latest version to fix this.",
+        "Updated guidance is available in the knowledge base.",
+        "Final update – the issue is resolved.",  # a dash without a date is prose
+        "Status 2 of the relay queue has cleared.",
+    ],
+)
+def test_prose_that_is_not_a_label(line: str) -> None:
+    labelled = read_labelled([line], BASE)
+    assert (labelled.updates, labelled.details) == ([], {})
+
+
+def test_labels_inlined_in_an_excerpt_are_split() -> None:
+    line = (
+        "NHSmail Reference: INC28011223 Microsoft Reference: EX345678 Issue Status: RESOLVED "
+        "Issue Description: Message trace searches may not show recent messages. "
+        "Final Update: 30/03/2022 14:10:00 PM – Microsoft have fixed the search."
+    )
+    labelled = read_labelled([line], BASE)
+    assert labelled.details == {
+        "nhsmail_reference": "INC28011223",
+        "microsoft_reference": "EX345678",
+        "issue_status": "RESOLVED",
+        "description": "Message trace searches may not show recent messages.",
+    }
+    assert [(u["label"], u["at_local"], u["text"]) for u in labelled.updates] == [
+        ("Final Update", "2022-03-30T14:10:00", "Microsoft have fixed the search.")
+    ]
+
+
+VALUE_BELOW_HTML = html(
+    '<article><h1 class="entry-title">INC46757577 – Delay in Mail Delivery – RESOLVED</h1>'
+    '<div class="entry-meta"><time class="entry-date">26/02/2026 13:00 PM</time></div>'
+    '<div class="entry-content"><p><strong>Issue Status:</strong> RESOLVED</p>'
+    "<p><strong>Issue Reported:</strong><br>26/02/2026 12:40 PM</p>"
+    "<p><strong>Current Update:</strong><br>26/02/2026 15:00 PM<br>"
+    "The root cause has been identified.</p>"
+    "<p><strong>Final Update:</strong><br>26/02/2026 17:30 PM – The issue is resolved.</p>"
+    "</div></article>"
+)
+VALUE_BELOW_TEXT = """INC46757577 – Delay in Mail Delivery – RESOLVED
+
+26/02/2026 13:00 PM
+
+Issue Status: RESOLVED
+
+Issue Reported:
+26/02/2026 12:40 PM
+
+Current Update:
+26/02/2026 15:00 PM
+The root cause has been identified.
+
+Final Update:
+26/02/2026 17:30 PM – The issue is resolved.
+"""
+
+
+@pytest.mark.parametrize("page", [VALUE_BELOW_HTML, VALUE_BELOW_TEXT], ids=["html", "text"])
+def test_label_value_on_the_next_line(page: str) -> None:
+    for url in (None, "https://support.nhs.net/category/service-status/"):
+        [record] = records(page, url=url)  # the value lines are not notices' date lines
+        assert record["published_local"] == "2026-02-26T13:00:00"
+        assert [(u["label"], u["at_local"], u["text"]) for u in record["updates"]] == [
+            ("Issue Reported", "2026-02-26T12:40:00", ""),
+            ("Current Update", "2026-02-26T15:00:00", "The root cause has been identified."),
+            ("Final Update", "2026-02-26T17:30:00", "The issue is resolved."),
+        ]
+        assert record["details"] == {"issue_status": "RESOLVED"}
+
+
+DETAILS_HTML = html(
+    '<article><h1 class="entry-title">INC46455432 – Multifactor Authentication Issues – '
+    "RESOLVED</h1><p>18/02/2025 21:40:00 PM</p>"
+    "<p><strong>Issue Status:</strong> RESOLVED</p>"
+    "<p><strong>Issue Description:</strong> Users could not complete MFA prompts.<br>"
+    "Users of the NHS app were not affected.</p>"
+    "<p><strong>Root Cause:</strong> A planned change to the MFA service.</p>"
+    "<p>Thank you for your patience whilst we worked to resolve this issue.</p>"
+    "<p>If you require additional help, the NHSmail helpdesk is available 24 hours a day.</p>"
+    "</article>"
+)
+DETAILS_TEXT = """INC46455432 – Multifactor Authentication Issues – RESOLVED
+
+18/02/2025 21:40:00 PM
+
+Issue Status: RESOLVED
+
+Issue Description: Users could not complete MFA prompts.
+Users of the NHS app were not affected.
+
+Root Cause: A planned change to the MFA service.
+
+Thank you for your patience whilst we worked to resolve this issue.
+
+If you require additional help, the NHSmail helpdesk is available 24 hours a day.
+"""
+DETAILS_FLAT = DETAILS_TEXT.replace("\n\n", "\n")  # a copy with no blank lines
+
+
+@pytest.mark.parametrize(
+    "page", [DETAILS_HTML, DETAILS_TEXT, DETAILS_FLAT], ids=["html", "text", "text-no-blanks"]
+)
+def test_details_stop_at_the_block_end_in_html_and_text_alike(page: str) -> None:
+    [record] = records(page)
+    assert record["details"] == {
+        "issue_status": "RESOLVED",
+        "description": "Users could not complete MFA prompts.\nUsers of the NHS app were not affected.",
+        "root_cause": "A planned change to the MFA service.",
+    }

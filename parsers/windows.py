@@ -57,11 +57,12 @@ _DATE_RE = re.compile(
     re.IGNORECASE,
 )
 # Outage wording only: "can take a period of 24 hours to apply" is not how long anything
-# was down.
+# was down, "offline for a period of 2 hours" is.
 DURATION_RE = re.compile(
     r"\b(?:lasted|lasting|(?:outage|disruption|interruption|downtime)\s+of|"
     r"(?:unavailable|down|offline|inaccessible)\s+for)\s+"
-    r"(?:for\s+)?(?:approximately|approx\.?|around|about|roughly|up\s+to|some)?\s*"
+    r"(?:for\s+)?(?:an?\s+period\s+of\s+)?"
+    r"(?:approximately|approx\.?|around|about|roughly|up\s+to|some)?\s*"
     r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?)"
     r"(?:\s+and\s+(?P<n2>\d+)\s*(?:minutes?|mins?))?",
     re.IGNORECASE,

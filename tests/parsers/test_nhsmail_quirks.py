@@ -464,6 +464,7 @@ def test_office_365_alert_is_an_alert() -> None:
         ("an outage lasting 1 hour and 15 minutes", 75),
         ("The relay was down for 2 hours overnight.", 120),
         ("There was an outage of around 20 minutes.", 20),
+        ("The Portal was offline for a period of 2 hours and 15 minutes.", 135),
         ("Permission changes can take a period of 24 hours to apply.", None),
         ("The period of unavailability is expected to last no more than 5 minutes.", None),
         ("Recordings are kept for 120 days.", None),

@@ -13,7 +13,7 @@ from typing import Any
 
 from parsers.lines import Page, page_lines
 from parsers.nhsmail import portal_2018, servicestatus_2017, wp_listing, wp_post
-from parsers.nhsmail.notice import Context
+from parsers.nhsmail.notice import Context, distinct_keys
 from parsers.nhsmail.segments import date_line, last_updated, under_bare_label
 from parsers.result import ParseResult
 
@@ -85,5 +85,6 @@ def parse_page(
         else:
             records = parse(page, ctx)
         if records:
+            distinct_keys(records)
             return ParseResult(records, name, tried, warnings)
     return ParseResult([], None, tried, warnings)

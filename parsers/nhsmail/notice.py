@@ -76,6 +76,19 @@ def _written(stamp: Stamp | None, ctx: Context) -> date | None:
     return None
 
 
+def distinct_keys(records: list[dict[str, Any]]) -> None:
+    """Notices on one page that still share a key (same title, no reference, no date or
+    window to tell them apart) get a short slug of their body's start; never row order."""
+    seen: dict[str, int] = {}
+    for record in records:
+        seen[record["notice_key"]] = seen.get(record["notice_key"], 0) + 1
+    for record in records:
+        if seen[record["notice_key"]] > 1 and not record["reference"]:
+            body = record["body"].split("\n", 1)[0]
+            prefix = _BODY_STATE_RE.match(body)
+            record["notice_key"] += ":" + slugify(body[prefix.end() :] if prefix else body, 5)
+
+
 def build_notice(
     ctx: Context,
     *,
@@ -163,13 +176,12 @@ def build_notice(
                 "states disagree: " + ", ".join(f"{where}={r!r}" for where, r in candidates)
             )
 
-    # References: the title's INC first, then a labelled NHSmail reference, then the body's.
-    refs = merge(
-        find_references(title or "", "title"),
-        labelled_references(labelled.details),
-        find_references(record["body"], "body"),
-    )
-    incs = [r["value"] for r in refs if r["kind"] == "nhsmail_inc"]
+    # References: every one the notice cites. The primary one (and so the key) only from
+    # the title, a labelled "NHSmail Reference:" line or a post's URL: prose that merely
+    # mentions an INC ("Following on from INC28274463 yesterday, …") is another notice's.
+    own = merge(find_references(title or "", "title"), labelled_references(labelled.details))
+    refs = merge(own, find_references(record["body"], "body"))
+    incs = [r["value"] for r in own if r["kind"] == "nhsmail_inc"]
     if incs:
         record["reference"] = incs[0]
     elif ctx.url:
@@ -243,6 +255,11 @@ def build_notice(
             else "undated"
         )
         record["notice_key"] = f"{SOURCE}:{when}:{slugify(key_text)}"
+        if when == "undated" and record["window_start_local"]:
+            # Undated accordion items reuse generic titles ("Portal – Maintenance –
+            # SCHEDULED"): the window they announce tells them apart, page after page.
+            start = datetime.fromisoformat(record["window_start_local"])
+            record["notice_key"] += f":{start:%Y%m%dT%H%M}"
     if truncated:
         flags.append("truncated")  # the saved page was cut short inside this notice
     if excerpt:

@@ -619,3 +619,73 @@ def test_details_stop_at_the_block_end_in_html_and_text_alike(page: str) -> None
         "description": "Users could not complete MFA prompts.\nUsers of the NHS app were not affected.",
         "root_cause": "A planned change to the MFA service.",
     }
+
+
+# --- 9. keys and references: a mentioned INC is not the notice's; undated twins differ -------
+
+
+@pytest.mark.parametrize(
+    ("page", "url", "reference", "key", "references"),
+    [
+        ("\n15/07/2022 11:45:00 AM\nRESOLVED – Following on from INC28274463 yesterday, users "
+         "can open encrypted messages again.\n", None, None,
+         "nhsmail:20220715T1145:following-on-from-inc28274463-yesterday-users-can-open",
+         [("INC28274463", "body")]),
+        ("Encrypted Messages – RESOLVED\n\n15/07/2022 11:45:00 AM\n\nFurther to INC30701234 "
+         "raised yesterday, users can open encrypted messages again.\n", None, None,
+         "nhsmail:20220715T1145:encrypted-messages", [("INC30701234", "body")]),
+        ("Encrypted Messages – RESOLVED\n\n15/07/2022 11:45:00 AM\n\nNHSmail Reference: "
+         "INC30701299\n\nFurther to INC30701234 raised yesterday, all is well.\n", None,
+         "INC30701299", "nhsmail:INC30701299",
+         [("INC30701299", "body"), ("INC30701234", "body")]),
+        ("Encrypted Messages – RESOLVED\n\n15/07/2022 11:45:00 AM\n\nFurther to INC30701234 "
+         "raised yesterday, all is well.\n",
+         "https://support.nhs.net/2022/07/inc30701299-encrypted-messages-resolved/",
+         "INC30701299", "nhsmail:INC30701299",
+         [("INC30701234", "body"), ("INC30701299", "url")]),
+    ],
+)  # fmt: skip
+def test_primary_reference_is_the_notices_own(
+    page: str, url: str | None, reference: str | None, key: str, references: list[tuple]
+) -> None:
+    [record] = records(page, url=url)
+    assert (record["reference"], record["notice_key"]) == (reference, key)
+    assert [(r["value"], r["where"]) for r in record["references"]] == references
+
+
+STATUS_2017 = """Service Status
+
+Last updated: 23/03/2017 09:10
+
+Forward Schedule of Change
+
+  • Portal – Maintenance – SCHEDULED
+
+    The NHSmail Portal will be unavailable between 18:00 and 23:00 on Saturday 25th March 2017.
+
+  • Portal – Maintenance – SCHEDULED
+
+    The NHSmail Portal will be unavailable between 18:00 and 22:00 on Saturday 8th April 2017.
+
+Known Issues
+
+  • Outlook Web Access – Known Issue
+
+    RESOLVED – Attachments cannot be previewed in Internet Explorer 8.
+
+  • Outlook Web Access – Known Issue
+
+    Calendar reminders may appear twice.
+"""
+
+
+def test_undated_items_with_the_same_title_get_distinct_keys() -> None:
+    keys = [
+        r["notice_key"] for r in records(STATUS_2017, url="http://support.nhs.net/servicestatus")
+    ]
+    assert keys == [
+        "nhsmail:undated:portal-maintenance:20170325T1800",
+        "nhsmail:undated:portal-maintenance:20170408T1800",
+        "nhsmail:undated:outlook-web-access-known-issue:attachments-cannot-be-previewed-in",
+        "nhsmail:undated:outlook-web-access-known-issue:calendar-reminders-may-appear-twice",
+    ]

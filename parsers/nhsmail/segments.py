@@ -6,10 +6,19 @@ import re
 
 from parsers.lines import Line, is_chrome
 from parsers.nhsmail.labels import label_of
+from parsers.nhsmail.titles import read_title, split_parts
+from parsers.references import INC_RE
 from parsers.timestamps import Stamp, parse_stamp, stamp_line
 
 _DATE_PREFIX_RE = re.compile(r"^(?:posted\s+on|published(?:\s+on)?|date|updated)\s*:?\s*", re.I)
 _LAST_UPDATED_RE = re.compile(r"^last\s+updated\s*:?\s*(?P<when>.+)$", re.I)
+# Bylines and post meta a theme shows between a title and its date, as a person copies them.
+_META_RE = re.compile(
+    r"^(?:By|Posted (?:in|on|by|under)|Written by|Filed under|Categori[sz]ed as|Categories:|"
+    r"Category:|Tags:|Tagged(?: with)?)\s+[^.!?]{1,60}$"
+    r"|^(?:\d+ Comments?|No Comments|Leave a (?:comment|reply))$",
+    re.IGNORECASE,
+)
 # WordPress cuts listing excerpts with " […]" (or the theme's "…").
 _EXCERPT_END_RE = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|…)$")
 
@@ -51,9 +60,34 @@ def title_like(text: str) -> bool:
     """Could this plain line be a notice title (short, no sentence end, not a label)?"""
     if not text or len(text) > 200 or is_chrome(text) or is_label_line(text):
         return False
-    if text[-1] in ".,;:!?/" or text[0].islower():
+    first = text.split(maxsplit=1)[0]
+    if text[-1] in ".,;:!?/" or first.islower():  # "iOS Mail App – …" is a title
         return False
     return "@" not in text and "http" not in text.lower()
+
+
+def meta_line(text: str) -> bool:
+    """A byline or post meta line ("By NHSmail Service Desk", "Posted in Service Status")."""
+    return len(text) <= 80 and bool(_META_RE.match(text))
+
+
+def strong_title(text: str) -> bool:
+    """Does a line look like an NHSmail title even without space around it: dash-separated
+    parts, an INC, a state suffix or a category prefix?"""
+    if len(split_parts(text)) > 1 or INC_RE.search(text):
+        return True
+    info = read_title(text)
+    return info.state_raw is not None or info.category is not None
+
+
+def in_bullet_list(lines: list[Line], j: int) -> bool:
+    """Is the bullet at ``j`` one item of a list (a bullet right above or below it, or a
+    line introducing it with a colon)? Then it ends a body and is no title."""
+    before = lines[j - 1] if j > 0 else None
+    after = lines[j + 1] if j + 1 < len(lines) else None
+    if before is not None and not before.blank and (before.bullet or before.text.endswith(":")):
+        return True
+    return after is not None and after.bullet
 
 
 def body_text(line: Line) -> str:

@@ -8,14 +8,18 @@ The date lines are the anchors: everything else is placed relative to them.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from parsers.lines import Line, Page
+from parsers.lines import Line, Page, is_chrome
 from parsers.nhsmail.notice import Context, build_notice
 from parsers.nhsmail.segments import (
     body_lines,
     date_line,
+    in_bullet_list,
+    meta_line,
     strip_excerpt,
+    strong_title,
     title_like,
     under_bare_label,
 )
@@ -32,40 +36,109 @@ def _meta_like(text: str) -> bool:
     return len(text) <= 60 and not text.endswith((".", ":"))
 
 
-def _title_index(lines: list[Line], stamp_i: int, floor: int, is_html: bool) -> int | None:
-    """Index of the title line above the date line at ``stamp_i``, or None when untitled."""
-    j = stamp_i - 1
+def _above(lines: list[Line], i: int, floor: int) -> int | None:
+    """The nearest text line above ``i`` and below ``floor`` (the previous date line)."""
+    j = i - 1
     while j > floor and lines[j].blank:
         j -= 1
-    if j <= floor:
-        return None
-    line, stamp_line_ = lines[j], lines[stamp_i]
-    if line.heading:
-        return j
-    # Themes put bylines and categories between the title and the date ("By NHSmail
-    # Service Desk", "Posted in Status"): look past up to three such short lines.
-    k = j
+    return j if j > floor else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """What sits above one date line: the title candidate and where the notice starts."""
+
+    stamp_i: int
+    candidate: int | None  # the line above, past blank lines and bylines
+    start: int  # first line of this notice's header (title, byline or the date line)
+
+
+def _head(lines: list[Line], stamp_i: int, floor: int, is_html: bool) -> _Head:
+    j = _above(lines, stamp_i, floor)
+    start = stamp_i
+    if is_html:
+        if j is not None and not lines[j].heading:
+            # Themes put bylines and categories between the title and the date ("By
+            # NHSmail Service Desk", "Posted in Status"): a heading above up to three
+            # such short lines is the title.
+            k: int | None = j
+            for _ in range(3):
+                if k is None or not _meta_like(lines[k].text):
+                    break
+                k = _above(lines, k, floor)
+                if k is not None and lines[k].heading:
+                    return _Head(stamp_i, k, k)
+        return _Head(stamp_i, j, start)
+    # A person's copy shows the byline as its own line ("By NHSmail Service Desk").
     for _ in range(3):
-        if not _meta_like(lines[k].text):
+        if j is None or not meta_line(lines[j].text):
             break
-        k -= 1
-        while k > floor and lines[k].blank:
-            k -= 1
-        if k <= floor:
-            break
-        if lines[k].heading:
-            return k
-    indented = not is_html and stamp_line_.indent > 0
-    if indented:
-        # A person's copy keeps the theme's indentation: titles sit at least a step (two
-        # spaces) left of the date line; a body line may be off by one, as copies are.
-        shallower = line.indent <= stamp_line_.indent - 2
-        return j if shallower or (line.bullet and line.indent < stamp_line_.indent) else None
-    if line.bullet:
-        return j
+        start = j
+        j = _above(lines, j, floor)
+    return _Head(stamp_i, j, start)
+
+
+def _html_title(lines: list[Line], j: int, floor: int) -> bool:
+    line = lines[j]
+    if is_chrome(line.text):
+        return False  # "Tag: Outage" as the archive's h1, "Read More »"
+    if line.heading or line.bullet:
+        return True
     before = j - 1
     separated = before <= floor or lines[before].blank or bool(lines[before].heading)
-    return j if separated and title_like(line.text) else None
+    return separated and title_like(line.text)
+
+
+def _text_title(lines: list[Line], head: _Head, floor: int, bullet_titles: bool) -> bool:
+    """Is the candidate above a date line, in a person's copy, that notice's title?"""
+    assert head.candidate is not None
+    j, line, stamp = head.candidate, lines[head.candidate], lines[head.stamp_i]
+    if is_chrome(line.text):
+        return False
+    if stamp.indent > 0:
+        # The copy keeps the theme's indentation: titles sit at least a step (two spaces)
+        # left of the date line; a body line may be off by one, as copies are. When the
+        # page's titles are list items, a plain line there must look like an NHSmail
+        # title: otherwise it is the archive's own text ("Service notices for NHSmail,
+        # newest first").
+        if line.bullet:
+            return line.indent < stamp.indent
+        if line.indent > stamp.indent - 2 or not title_like(line.text):
+            return False
+        return not bullet_titles or strong_title(line.text)
+    if line.bullet:
+        return not in_bullet_list(lines, j)
+    if not title_like(line.text):
+        return False
+    # Copies without blank lines put the title right under the previous body: there it
+    # must look like an NHSmail title ("Information – …", "INC… – … – RESOLVED").
+    before = j - 1
+    separated = before <= floor or lines[before].blank
+    return separated or strong_title(line.text)
+
+
+def _heads(page: Page, stamps: list[int]) -> list[tuple[int | None, int]]:
+    """(title index or None, first header line) for every date line."""
+    lines = page.lines
+    floors = [-1, *stamps[:-1]]
+    heads = [_head(lines, i, floor, page.is_html) for i, floor in zip(stamps, floors, strict=True)]
+    bullet_titles = any(
+        h.candidate is not None
+        and lines[h.candidate].bullet
+        and lines[h.candidate].indent < lines[h.stamp_i].indent
+        for h in heads
+    )
+    out: list[tuple[int | None, int]] = []
+    for head, floor in zip(heads, floors, strict=True):
+        if head.candidate is None:
+            out.append((None, head.start))
+            continue
+        if page.is_html:
+            titled = _html_title(lines, head.candidate, floor)
+        else:
+            titled = _text_title(lines, head, floor, bullet_titles)
+        out.append((head.candidate, head.candidate) if titled else (None, head.start))
+    return out
 
 
 def parse(page: Page, ctx: Context) -> list[dict[str, Any]]:
@@ -75,20 +148,11 @@ def parse(page: Page, ctx: Context) -> list[dict[str, Any]]:
         for i, line in enumerate(lines)
         if (s := date_line(line)) is not None and not under_bare_label(lines, i)
     ]
-    anchors: list[tuple[int | None, int]] = []  # (title index, date index)
-    floor = -1
-    for i, _ in stamps:
-        title_i = _title_index(lines, i, floor, page.is_html)
-        anchors.append((title_i, i))
-        floor = i
+    heads = _heads(page, [i for i, _ in stamps])
     records = []
-    for n, ((title_i, stamp_i), (_, stamp)) in enumerate(zip(anchors, stamps, strict=True)):
-        if n + 1 < len(anchors):
-            next_title, next_stamp = anchors[n + 1]
-            end = next_title if next_title is not None else next_stamp
-        else:
-            end = len(lines)
-        last = n + 1 == len(anchors)
+    for n, ((stamp_i, stamp), (title_i, _)) in enumerate(zip(stamps, heads, strict=True)):
+        end = heads[n + 1][1] if n + 1 < len(heads) else len(lines)
+        last = n + 1 == len(heads)
         body, excerpt = strip_excerpt(body_lines(lines[stamp_i + 1 : end]))
         records.append(
             build_notice(

@@ -15,6 +15,7 @@ from parsers.nhsmail.segments import (
     body_lines,
     date_line,
     is_label_line,
+    meta_line,
     title_like,
     under_bare_label,
 )
@@ -49,8 +50,10 @@ def parse(page: Page, ctx: Context, *, url_says_post: bool = False) -> list[dict
         headed = [i for i in before if lines[i].heading]
         if page.is_html:
             title_i = headed[-1] if headed else None
-        elif before:
-            title_i = before[-1]
+        else:
+            # a person's copy shows the byline on its own line ("By NHSmail Service Desk")
+            titled = [i for i in before if not meta_line(lines[i].text)]
+            title_i = titled[-1] if titled else None
         body_start = stamp_i + 1
     else:
         first = content[0]

@@ -689,3 +689,196 @@ def test_undated_items_with_the_same_title_get_distinct_keys() -> None:
         "nhsmail:undated:outlook-web-access-known-issue:attachments-cannot-be-previewed-in",
         "nhsmail:undated:outlook-web-access-known-issue:calendar-reminders-may-appear-twice",
     ]
+
+
+# --- 7. titles in a person's copy: bylines, archive chrome, bullet lists, no blank lines ------
+
+
+def titles(page: str, url: str | None = None) -> list[tuple[str | None, str]]:
+    return [(r["title"], r["published_raw"]) for r in records(page, url=url)]
+
+
+BYLINES = """Author: NHSmail Service Desk
+
+INC36101234 – Shared Mailbox Permissions Not Applying – RESOLVED
+
+By NHSmail Service Desk
+
+27/03/2023 11:10:00 AM (BST)
+
+RESOLVED – Full access permissions were taking several hours to apply.
+
+Posted in Service Status
+
+By NHSmail Service Desk
+
+24/03/2023 15:40:00 PM (GMT)
+
+RESOLVED- Some users saw a certificate warning in the Mail app on Android devices.
+
+Information – Teams Meeting Recordings Retention
+
+Posted on 22/03/2023
+
+22/03/2023 09:30:00 AM (GMT)
+
+From 3rd April 2023, new Teams meeting recordings will be deleted after 120 days.
+"""
+
+
+def test_bylines_between_title_and_date_are_skipped() -> None:
+    got = records(BYLINES)
+    assert [(r["title"], r["published_raw"]) for r in got] == [
+        ("INC36101234 – Shared Mailbox Permissions Not Applying – RESOLVED",
+         "27/03/2023 11:10:00 AM (BST)"),
+        (None, "24/03/2023 15:40:00 PM (GMT)"),
+        ("Information – Teams Meeting Recordings Retention", "22/03/2023 09:30:00 AM (GMT)"),
+    ]  # fmt: skip
+    # the untitled notice's byline is not the end of the notice above it
+    assert (
+        got[0]["body"] == "RESOLVED – Full access permissions were taking several hours to apply."
+    )
+
+
+TAG_FLAT = """# source: https://support.nhs.net/tag/outage/
+# text as a person sees the page; whole page
+# ---
+Tag: Outage
+
+05/03/2020 08:55:00 AM
+RESOLVED – Shared calendars are opening normally again.
+
+• INC06512345 – HSSI – Outlook Web Access Sign-in Failures – RESOLVED
+
+04/03/2020 07:40:00 AM (GMT)
+RESOLVED – Sign-in is working again.
+
+NHSmail Relay Delays – CLOSED
+
+02/03/2020 14:20:00 PM
+Some messages sent through the NHSmail Relay were held up. The systems most affected were:
+• Pathology results sent from laboratory systems
+• Appointment letters sent from patient administration systems
+
+28/02/2020 9:05 AM
+RESTORED – Searching for users and groups in the NHSmail Portal works again.
+
+iOS Mail App – Calendar Invitations Not Syncing – RESOLVED
+
+27/02/2020 06:30:00 AM
+RESOLVED – Invitations are syncing again.
+
+Read More »
+
+« Previous Next »
+"""
+
+
+def test_flat_copy_titles() -> None:
+    got = records(TAG_FLAT)
+    assert [(r["title"], r["published_raw"]) for r in got] == [
+        (None, "05/03/2020 08:55:00 AM"),
+        ("INC06512345 – HSSI – Outlook Web Access Sign-in Failures – RESOLVED",
+         "04/03/2020 07:40:00 AM (GMT)"),
+        ("NHSmail Relay Delays – CLOSED", "02/03/2020 14:20:00 PM"),
+        (None, "28/02/2020 9:05 AM"),
+        ("iOS Mail App – Calendar Invitations Not Syncing – RESOLVED", "27/02/2020 06:30:00 AM"),
+    ]  # fmt: skip
+    assert got[2]["body"].endswith("• Appointment letters sent from patient administration systems")
+    assert got[4]["body"] == "RESOLVED – Invitations are syncing again."
+
+
+INDENTED = """Category Archives: Service Status
+
+Service notices for NHSmail, newest first
+
+     30/10/2023 08:10:00 AM (BST)
+    RESOLVED – Attachments can now be added as normal.
+
+  • NHSmail Relay – Maintenance – COMPLETED
+
+    29/10/2023 01:20:00 AM (BST)
+    COMPLETED: Planned maintenance on the NHSmail Relay has finished.
+
+  INC24000456 – Delayed Delivery to Gmail Recipients – UPDATE
+
+    28/10/2023 12:30:00 PM
+    Email sent from NHSmail to Gmail addresses is being delivered more slowly than usual.
+
+Page 2 of 4
+"""
+
+
+def test_indented_copy_archive_text_is_not_a_title() -> None:
+    assert titles(INDENTED) == [
+        (None, "30/10/2023 08:10:00 AM (BST)"),
+        ("NHSmail Relay – Maintenance – COMPLETED", "29/10/2023 01:20:00 AM (BST)"),
+        ("INC24000456 – Delayed Delivery to Gmail Recipients – UPDATE", "28/10/2023 12:30:00 PM"),
+    ]
+
+
+NO_BLANKS = """Category: Service Notices
+• INC44120011 – Delay in Mail Delivery – RESOLVED
+12/06/2024 10:05:00 AM
+Issue Status: RESOLVED
+Final Update: 12/06/2024 11:20:00 AM – Mail is flowing normally. This incident is resolved.
+Information – Retirement of Basic Authentication for SMTP Relay
+10/06/2024 15:00 PM
+From 1st July 2024 applications must use the supported connection settings.
+INC44100022 – Teams Presence Not Updating – MONITORING
+07/06/2024 9:40 AM
+Issue Status: MONITORING
+Current Update: 07/06/2024 13:15 PM – A fix has been rolled out.
+05/06/2024 08:30:00 AM
+RESOLVED – Reports can now be downloaded as normal.
+Thank you for your patience
+03/06/2024 14:30:00 PM (BST)
+Shared mailboxes created from today will have a 100GB quota.
+Page 1 of 6
+"""
+
+
+def test_copy_without_blank_lines_keeps_titles_right_above_dates() -> None:
+    got = records(NO_BLANKS, url="https://support.nhs.net/category/service-notices/")
+    assert [(r["title"], r["published_raw"], r["reference"]) for r in got] == [
+        ("INC44120011 – Delay in Mail Delivery – RESOLVED", "12/06/2024 10:05:00 AM",
+         "INC44120011"),
+        ("Information – Retirement of Basic Authentication for SMTP Relay", "10/06/2024 15:00 PM",
+         None),
+        ("INC44100022 – Teams Presence Not Updating – MONITORING", "07/06/2024 9:40 AM",
+         "INC44100022"),
+        (None, "05/06/2024 08:30:00 AM", None),
+        (None, "03/06/2024 14:30:00 PM (BST)", None),  # "Thank you…" is no title
+    ]  # fmt: skip
+
+
+def test_html_archive_heading_is_not_the_first_notices_title() -> None:
+    page = (
+        '<html><body><main><header class="page-header"><h1 class="page-title">Tag: Outage</h1>'
+        "</header>"
+        '<article class="post"><h2 class="entry-title"><a href="https://support.nhs.net/?p=1">'
+        '</a></h2><div class="entry-meta"><time class="entry-date">05/03/2020 08:55:00 AM</time>'
+        '</div><div class="entry-content"><p>RESOLVED – Calendars open again.</p></div></article>'
+        '<article class="post"><h2 class="entry-title"><a href="https://support.nhs.net/?p=2">'
+        "NHSmail Relay Delays – CLOSED</a></h2>"
+        '<div class="entry-meta"><time class="entry-date">02/03/2020 14:20:00 PM</time></div>'
+        '<div class="entry-content"><p>Some messages were held up.</p></div></article>'
+        "</main></body></html>"
+    )
+    assert titles(page) == [
+        (None, "05/03/2020 08:55:00 AM"),
+        ("NHSmail Relay Delays – CLOSED", "02/03/2020 14:20:00 PM"),
+    ]
+
+
+def test_post_copy_byline_is_not_the_title() -> None:
+    page = (
+        "INC36101234 – Shared Mailbox Permissions Not Applying – RESOLVED\n\n"
+        "By NHSmail Service Desk\n\nPosted in Service Status\n\n27/03/2023 11:10:00 AM (BST)\n\n"
+        "Issue Status: RESOLVED\n"
+    )
+    url = "https://support.nhs.net/2023/03/shared-mailbox-permissions-not-applying-resolved/"
+    assert titles(page, url) == [
+        ("INC36101234 – Shared Mailbox Permissions Not Applying – RESOLVED",
+         "27/03/2023 11:10:00 AM (BST)"),
+    ]  # fmt: skip

@@ -17,7 +17,7 @@ from typing import Any
 
 from parsers.lines import Line, Page, is_chrome
 from parsers.nhsmail.notice import Context, build_notice
-from parsers.nhsmail.segments import body_lines, title_like
+from parsers.nhsmail.segments import body_lines, in_bullet_list, title_like
 
 _PAGE_FURNITURE_RE = re.compile(r"^(service status|last updated\b.*)$", re.I)
 
@@ -54,17 +54,22 @@ def _rule_for(text: str, rules: list[SectionRule]) -> SectionRule | None:
 def _text_section(lines: list[Line], i: int, rules: list[SectionRule]) -> bool:
     """In a person's copy, a section name is an unindented, heading-like line."""
     line = lines[i]
-    if line.bullet or line.indent > 1 or len(line.text) > 90:
-        return False
+    if line.bullet or line.indent > 1 or len(line.text) > 90 or line.text[-1] in ".,;:!?":
+        return False  # a section name is no sentence ("CareCERT has seen a campaign…")
     if _rule_for(line.text, rules):
         return True
     return title_like(line.text) and (i == 0 or lines[i - 1].blank or lines[i - 1].indent <= 1)
 
 
 def _text_item(lines: list[Line], i: int) -> bool:
-    """In a person's copy, an item title is a shallow bullet that is not one of a list."""
+    """In a person's copy, an item title is a shallow bullet that is not one of a list.
+
+    A copy that lost its indentation puts an item's own lists at column 0 too: the last
+    bullet of such a list (a bullet or a "Advice for users:" line right above it) is not
+    a new item either.
+    """
     line = lines[i]
-    if not line.bullet or line.indent > 3:
+    if not line.bullet or line.indent > 3 or in_bullet_list(lines, i):
         return False
     nxt = next((ln for ln in lines[i + 1 :] if not ln.blank), None)
     return nxt is None or not (nxt.bullet and nxt.indent == line.indent)

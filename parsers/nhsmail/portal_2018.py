@@ -25,7 +25,12 @@ SECTIONS = [
     _rule(r".*\bknown issues?", "known_issue"),
     _rule(r"(?:portal |service )?releases?\b.*|release notes?\b.*", "release", whole=True),
     _rule(r"forward schedule of changes?|planned (?:maintenance|changes?|works?)", "maintenance"),
-    _rule(r"(?:cyber |security )?(?:threats?|alerts?)(?: and alerts)?|carecert.*", "threat"),
+    # "CareCERT Alerts" is a section; "CareCERT has seen a campaign…" is an item's prose.
+    _rule(
+        r"(?:cyber |security )?(?:threats?|alerts?)(?: and alerts)?"
+        r"|carecert(?: (?:alerts?|notices?|bulletins?|advisories))?",
+        "threat",
+    ),
     _rule(r"(?:current |recent )?service (?:incidents|issues)", "incident"),
     _rule(r"service (?:notices|announcements)", "information"),
 ]

@@ -81,13 +81,14 @@ def strong_title(text: str) -> bool:
 
 
 def in_bullet_list(lines: list[Line], j: int) -> bool:
-    """Is the bullet at ``j`` one item of a list (a bullet right above or below it, or a
-    line introducing it with a colon)? Then it ends a body and is no title."""
+    """Is the bullet at ``j`` one item of a list (a bullet of the same depth right above or
+    below it, or a line introducing it with a colon)? Then it is body text, not a title."""
+    line = lines[j]
     before = lines[j - 1] if j > 0 else None
     after = lines[j + 1] if j + 1 < len(lines) else None
-    if before is not None and not before.blank and (before.bullet or before.text.endswith(":")):
-        return True
-    return after is not None and after.bullet
+    introduced = before is not None and not before.blank and before.text.endswith(":")
+    same_list = [n for n in (before, after) if n is not None and n.bullet]
+    return introduced or any(n.indent == line.indent for n in same_list)
 
 
 def body_text(line: Line) -> str:

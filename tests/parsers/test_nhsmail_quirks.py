@@ -882,3 +882,48 @@ def test_post_copy_byline_is_not_the_title() -> None:
         ("INC36101234 – Shared Mailbox Permissions Not Applying – RESOLVED",
          "27/03/2023 11:10:00 AM (BST)"),
     ]  # fmt: skip
+
+
+# --- 11. a status page copied flat: an item's own lists are not items ---------------------------
+
+STATUS_FLAT = """Service Status
+
+Last updated: 04/06/2019 11:05
+
+High Severity Service Incidents
+
+• Threat: Fake Voicemail Notification Emails
+
+CareCERT has seen a campaign of emails that claim to contain a new voicemail message.
+
+Typical subject lines:
+
+• You have (1) new voicemail message
+• Missed call from an unknown number
+
+Advice for users:
+• Do not follow links.
+• Report them to spamreports@nhs.net.
+
+Known Issues
+
+• Calendar invitations from Gmail show the wrong time
+
+Some meeting invitations sent from Gmail accounts appear an hour out.
+"""
+
+
+def test_flat_status_page_lists_stay_in_their_item() -> None:
+    got = records(STATUS_FLAT, url="https://portal.nhs.net/Help/servicestatus")
+    assert [(r["title"], r["section"]) for r in got] == [
+        ("Threat: Fake Voicemail Notification Emails", "High Severity Service Incidents"),
+        ("Calendar invitations from Gmail show the wrong time", "Known Issues"),
+    ]
+    # "CareCERT has seen…" is the item's prose, not a "CareCERT…" section
+    assert got[0]["body"].startswith("CareCERT has seen a campaign")
+    assert got[0]["body"].split("\n")[-4:] == [
+        "• Missed call from an unknown number",
+        "Advice for users:",
+        "• Do not follow links.",
+        "• Report them to spamreports@nhs.net.",
+    ]

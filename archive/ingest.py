@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from archive.columns import HASHED, RECORD_COLUMNS, stage_rows
@@ -263,7 +264,8 @@ def ingest_records(
     ``table`` has the staging layout (`archive.columns.STAGE_SCHEMA`): one row per notice
     per fetch. Runs inside the caller's transaction; returns how many versions were new.
     """
-    con.register("stage_in", table)
+    rid = pa.array(np.arange(table.num_rows, dtype=np.int64))
+    con.register("stage_in", table.append_column("rid", rid))
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE stage AS SELECT *, {_HASH_SQL} AS content_hash"
@@ -272,21 +274,21 @@ def ingest_records(
     finally:
         con.unregister("stage_in")
     # New (notice, content) pairs become versions numbered after the notice's last one.
+    # The dedupe and numbering run on narrow rows; wide columns are joined back by rid.
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE stage_new AS
         WITH firsts AS (
-            SELECT * FROM stage
-            QUALIFY row_number() OVER (
-                PARTITION BY notice_key, content_hash ORDER BY observed_at, fetch_id) = 1
+            SELECT notice_key, content_hash, arg_min(rid, (observed_at, fetch_id)) AS rid,
+                   min(observed_at) AS observed_at
+            FROM stage GROUP BY notice_key, content_hash
         ), fresh AS (
-            SELECT f.* FROM firsts f ANTI JOIN notice_versions v
-                ON v.notice_key = f.notice_key AND v.content_hash = f.content_hash
+            SELECT f.* FROM firsts f ANTI JOIN notice_versions v USING (notice_key, content_hash)
         ), last AS (
             SELECT notice_key, max(version) AS last_version FROM notice_versions
             WHERE notice_key IN (SELECT notice_key FROM fresh) GROUP BY notice_key
         )
-        SELECT fresh.*, coalesce(last.last_version, 0) + row_number() OVER (
+        SELECT fresh.rid, coalesce(last.last_version, 0) + row_number() OVER (
                 PARTITION BY fresh.notice_key ORDER BY fresh.observed_at, fresh.content_hash
             ) AS version,
             last.last_version IS NULL AS is_first
@@ -298,7 +300,7 @@ def ingest_records(
         f"INSERT INTO notice_versions ({_VERSION_COLUMNS}, version, content_hash,"
         " first_observed_at, last_observed_at, snapshot_id)"
         f" SELECT {_VERSION_COLUMNS}, version, content_hash, observed_at, observed_at,"
-        " snapshot_id FROM stage_new"
+        " snapshot_id FROM stage_new JOIN stage USING (rid)"
     )
     con.execute(
         """
@@ -308,7 +310,7 @@ def ingest_records(
         FROM (
             SELECT notice_key, version,
                    unnest(list_transform(updates, lambda x, i: struct_insert(x, seq := i))) AS u
-            FROM stage_new
+            FROM stage_new JOIN stage USING (rid)
         )
         """
     )
@@ -318,7 +320,7 @@ def ingest_records(
         SELECT notice_key,
                CASE WHEN is_first AND version = 1 THEN 'appeared' ELSE 'changed' END,
                observed_at, version, ?, fetch_id
-        FROM stage_new
+        FROM stage_new JOIN stage USING (rid)
         """,
         [crawl_id],
     )
@@ -338,9 +340,11 @@ def ingest_records(
     con.execute(
         """
         INSERT INTO sightings (fetch_id, notice_key, version, observed_at, url, is_open)
-        SELECT s.fetch_id, s.notice_key, v.version, s.observed_at, s.url, s.is_open
-        FROM stage s JOIN notice_versions v USING (notice_key, content_hash)
-        ON CONFLICT DO NOTHING
+        WITH seen AS (
+            SELECT DISTINCT s.fetch_id, s.notice_key, v.version, s.observed_at, s.url, s.is_open
+            FROM stage s JOIN notice_versions v USING (notice_key, content_hash)
+        )
+        SELECT * FROM seen ANTI JOIN sightings x USING (fetch_id, notice_key, version)
         """
     )
     con.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT notice_key FROM stage")
@@ -371,35 +375,38 @@ def _after_sightings(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> No
 
 
 def rebuild_notices(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
-    """Recompute the `notices` rows for the keys ``keys_sql`` selects, from the history."""
+    """Recompute the `notices` rows for the keys ``keys_sql`` selects, from the history.
+
+    The current version is the newest among those the notice's latest crawl showed: a
+    notice on a listing and on its own post has two versions, both current at once.
+    """
     con.execute(f"DELETE FROM notices WHERE notice_key IN ({keys_sql})")
     con.execute(
         f"""
         INSERT INTO notices
-        WITH seen AS (
+        WITH s AS (
+            SELECT s.notice_key, s.version, s.observed_at, s.fetch_id, f.crawl_id
+            FROM sightings s JOIN fetches f USING (fetch_id)
+            WHERE s.notice_key IN ({keys_sql})
+        ), seen AS (
             SELECT notice_key, min(observed_at) AS first_seen_at,
-                   max(observed_at) AS last_seen_at, count(*) AS sightings
-            FROM sightings WHERE notice_key IN ({keys_sql}) GROUP BY notice_key
+                   max(observed_at) AS last_seen_at, count(*) AS sightings,
+                   arg_max(crawl_id, (observed_at, fetch_id)) AS last_crawl
+            FROM s GROUP BY notice_key
         ), current AS (
-            -- the newest version among those the notice's latest crawl showed: a notice
-            -- shown on a listing and on its own post has two versions, both current
-            SELECT notice_key, max(version) AS version FROM (
-                SELECT s.notice_key, s.version, f.crawl_id,
-                       first(f.crawl_id) OVER (PARTITION BY s.notice_key
-                                               ORDER BY s.observed_at DESC, s.fetch_id DESC)
-                           AS last_crawl
-                FROM sightings s JOIN fetches f USING (fetch_id)
-                WHERE s.notice_key IN ({keys_sql})
-            ) WHERE crawl_id IS NOT DISTINCT FROM last_crawl
-            GROUP BY notice_key
+            SELECT s.notice_key, max(s.version) AS version
+            FROM s JOIN seen ON s.notice_key = seen.notice_key
+                            AND s.crawl_id IS NOT DISTINCT FROM seen.last_crawl
+            GROUP BY s.notice_key
         ), counts AS (
             SELECT notice_key, count(*) AS versions FROM notice_versions
             WHERE notice_key IN ({keys_sql}) GROUP BY notice_key
         ), last_event AS (
-            SELECT notice_key, event, event_at FROM notice_events
-            WHERE notice_key IN ({keys_sql}) AND event IN ('vanished', 'reappeared')
-            QUALIFY row_number() OVER (PARTITION BY notice_key ORDER BY event_at DESC,
-                                       CASE event WHEN 'reappeared' THEN 0 ELSE 1 END) = 1
+            SELECT notice_key, arg_max(event, (event_at, event = 'vanished')) AS event,
+                   max(event_at) AS event_at
+            FROM notice_events
+            WHERE event IN ('vanished', 'reappeared') AND notice_key IN ({keys_sql})
+            GROUP BY notice_key
         )
         SELECT v.*, counts.versions, seen.sightings, seen.first_seen_at, seen.last_seen_at,
                CASE WHEN last_event.event = 'vanished' THEN last_event.event_at END

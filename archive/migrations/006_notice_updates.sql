@@ -1,4 +1,5 @@
 -- The timeline lines inside each notice version (Issue Reported, Current Update, ...).
+-- (notice_key, version, seq) is unique: written once, with its version.
 CREATE TABLE notice_updates (
     notice_key VARCHAR NOT NULL,
     version    INTEGER NOT NULL,
@@ -10,6 +11,5 @@ CREATE TABLE notice_updates (
     text       VARCHAR,
     status_raw VARCHAR,
     status     VARCHAR CHECK (status IN ({{STATES}})),
-    flags      VARCHAR[] NOT NULL,
-    PRIMARY KEY (notice_key, version, seq)
+    flags      VARCHAR[] NOT NULL
 );

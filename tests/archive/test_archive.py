@@ -1,0 +1,152 @@
+"""The archive on its own: migrations, vocabularies, idempotent ingest, two clocks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from archive.columns import RECORD_COLUMNS
+from archive.db import connect, migrations
+from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
+from parsers import parse
+from parsers.record import CATEGORIES
+from parsers.states import STATES
+from tests.crawl.site import check_invariants
+from tests.golden import FIXTURES
+
+LISTING = (FIXTURES / "nhsmail" / "wp_listing-2022-11-08" / "page.txt").read_bytes()
+URL = "https://support.nhs.net/category/service-status/"
+T0 = datetime(2022, 11, 8, 9, 0, tzinfo=UTC)
+
+
+def _parse(page: FetchedPage):  # type: ignore[no-untyped-def]
+    return parse(page.source, page.body or b"", url=page.url, fetched_at=page.fetched_at)
+
+
+def _crawl(con: duckdb.DuckDBPyConnection, body: bytes | None, at: datetime, status: int = 200):  # type: ignore[no-untyped-def]
+    crawl_id = start_crawl(con, "nhsmail", at)
+    outcome = ingest_page(con, crawl_id, FetchedPage("nhsmail", URL, at, status, body), _parse)
+    return outcome, finish_crawl(con, crawl_id, at + timedelta(minutes=1))
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "a.duckdb"
+
+
+def test_migrations_are_recorded_and_reopening_applies_nothing(db: Path) -> None:
+    con = connect(db)
+    names = [
+        r[0] for r in con.execute("SELECT name FROM schema_migrations ORDER BY version").fetchall()
+    ]
+    assert names == [name for _, name, _ in migrations()]
+    con.close()
+    con = connect(db)
+    assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(names)
+
+
+def test_state_and_category_checks_come_from_the_parsers_vocabulary(db: Path) -> None:
+    con = connect(db)
+    sql = con.execute(
+        "SELECT sql FROM duckdb_tables() WHERE table_name = 'notice_versions'"
+    ).fetchone()[0]
+    for state in STATES:
+        assert f"'{state}'" in sql
+    for category in CATEGORIES:
+        assert f"'{category}'" in sql
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute(
+            "INSERT INTO notice_updates (notice_key, version, seq, status, flags)"
+            " VALUES ('k', 1, 1, 'wobbly', [])"
+        )
+
+
+def test_version_columns_follow_the_record_contract(db: Path) -> None:
+    con = connect(db)
+    cols = [r[0] for r in con.execute("DESCRIBE notice_versions").fetchall()]
+    assert [c for c in cols if c in RECORD_COLUMNS] == list(RECORD_COLUMNS)
+    assert set(cols) - set(RECORD_COLUMNS) == {
+        "version",
+        "content_hash",
+        "first_observed_at",
+        "last_observed_at",
+        "snapshot_id",
+    }
+
+
+def test_same_page_twice_changes_nothing_of_substance(db: Path) -> None:
+    con = connect(db)
+    first, _ = _crawl(con, LISTING, T0)
+    assert (first.outcome, first.notices, first.versions_new) == ("new", 6, 6)
+    count = lambda t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: E731
+    tables = ("snapshots", "contents", "notice_versions", "notice_updates", "notice_events")
+    before = {t: count(t) for t in tables}
+    current = "SELECT notice_key, version, state, first_seen_at FROM notices ORDER BY 1"
+    notices_before = con.execute(current).fetchall()
+    again, summary = _crawl(con, LISTING, T0 + timedelta(hours=1))
+    assert (again.outcome, again.versions_new, summary["outcome"]) == ("unchanged", 0, "ok")
+    assert {t: count(t) for t in tables} == before
+    assert con.execute(current).fetchall() == notices_before
+    assert count("crawls") == 2 and count("sightings") == 12  # seen again, now
+    con.close()
+    check_invariants(db)
+
+
+def test_ingesting_the_same_records_twice_adds_no_versions(db: Path) -> None:
+    from archive.columns import stage_rows
+    from archive.ingest import ingest_records
+
+    con = connect(db)
+    outcome, _ = _crawl(con, LISTING, T0)
+    records = parse("nhsmail", LISTING, url=URL).records
+    table = stage_rows(
+        records, fetch_id=outcome.fetch_id, observed_at=T0, snapshot_id=outcome.snapshot_id
+    )
+    con.begin()
+    assert ingest_records(con, table) == 0
+    con.commit()
+    assert con.execute("SELECT count(*) FROM sightings").fetchone()[0] == 6
+    assert con.execute("SELECT count(*) FROM notice_versions").fetchone()[0] == 6
+    con.close()
+    check_invariants(db)
+
+
+def test_two_clocks_page_claims_and_observation_times_stay_apart(db: Path) -> None:
+    con = connect(db)
+    _crawl(con, LISTING, T0)
+    row = con.execute(
+        "SELECT published_at, first_observed_at FROM notice_versions WHERE notice_key = 'nhsmail:INC32011845'"
+    ).fetchone()
+    assert row[0] == datetime(2022, 10, 31, 8, 5, tzinfo=UTC)  # what the page claims
+    assert row[1] == T0  # when we saw it
+
+
+def test_failed_fetch_is_never_a_sighting_and_vanishes_nothing(db: Path) -> None:
+    con = connect(db)
+    _crawl(con, LISTING, T0)
+    outcome, summary = _crawl(con, None, T0 + timedelta(hours=1), status=503)
+    assert outcome.outcome == "failed" and summary["outcome"] == "failed"
+    assert con.execute("SELECT count(*) FROM sightings").fetchone()[0] == 6
+    assert (
+        con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone()[0] == 0
+    )
+
+
+def test_drift_keeps_the_snapshot_and_vanishes_nothing(db: Path) -> None:
+    con = connect(db)
+    _crawl(con, LISTING, T0)
+    outcome, summary = _crawl(
+        con, b"<html><body><p>We have moved.</p></body></html>", T0 + timedelta(hours=1)
+    )
+    assert outcome.outcome == "drift" and summary["outcome"] == "drift"
+    assert con.execute("SELECT parse_outcome FROM snapshots ORDER BY snapshot_id").fetchall() == [
+        ("parsed",),
+        ("drift",),
+    ]
+    assert (
+        con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone()[0] == 0
+    )
+    assert "layouts tried" in summary["errors"][0]

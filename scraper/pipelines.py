@@ -7,6 +7,7 @@ another crawl holds it, this one stops at once and says so (`crawler.notices_loc
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,16 +62,32 @@ class ArchivePipeline:
         if self.con is None:
             raise DropItem("archive not open (locked by another crawl)")
         outcome = ingest_page(self.con, self.crawl_id, item, parse_page)
-        self.crawler.stats.inc_value(f"notices/fetch/{outcome.outcome}")  # type: ignore[union-attr]
+        stats = self.crawler.stats
+        stats.inc_value(f"notices/fetch/{outcome.outcome}")  # type: ignore[union-attr]
+        self._progress(stats.get_stats())  # type: ignore[union-attr]
         if outcome.outcome in ("drift", "failed"):
             log.error("%s %s: %s", outcome.outcome, item.url, outcome.message or item.error)
         return item
+
+    def _progress(self, stats: dict[str, Any]) -> None:
+        """One updating line on a terminal, so a long crawl shows it is alive."""
+        if not sys.stderr.isatty():
+            return
+        counts = {
+            k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("notices/fetch/")
+        }
+        done = sum(counts.values())
+        detail = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+        queued = stats.get("scheduler/enqueued", 0) - stats.get("scheduler/dequeued", 0)
+        print(f"\r{done} pages ({detail}); {queued} queued ", end="", file=sys.stderr, flush=True)
 
     def close_spider(self) -> None:
         if self.con is None:
             return
         reason = self.crawler.stats.get_value("finish_reason")  # type: ignore[union-attr]
         complete = reason in (None, "finished", "closespider_pagecount")
+        if sys.stderr.isatty():
+            print(file=sys.stderr)  # end the progress line
         try:
             summary = finish_crawl(self.con, self.crawl_id, datetime.now(UTC), complete=complete)
             self.crawler.notices_summary = summary  # type: ignore[attr-defined]

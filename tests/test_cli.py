@@ -119,3 +119,62 @@ def test_console_script_is_installed(listing: Path) -> None:
     done = subprocess.run([exe, "parse", "nhsmail", str(listing)], capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == 2
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    from notices.demo import run
+
+    assert run(db) == 0
+    return db
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM notices",
+        "INSERT INTO crawls (source, origin, started_at, outcome) VALUES ('x', 'live', now(), 'ok')",
+        "DROP TABLE sightings",
+        "UPDATE notices SET state = 'resolved'",
+    ],
+)
+def test_sql_is_read_only(demo_db: Path, statement: str, capsys) -> None:
+    before = main(
+        ["sql", "SELECT count(*) AS n FROM notices", "--db", str(demo_db), "--format", "csv"]
+    )
+    first = capsys.readouterr().out
+    assert before == 0
+    assert main(["sql", statement, "--db", str(demo_db)]) == 1
+    assert "query refused" in capsys.readouterr().err
+    main(["sql", "SELECT count(*) AS n FROM notices", "--db", str(demo_db), "--format", "csv"])
+    assert capsys.readouterr().out == first
+
+
+def test_sql_formats(demo_db: Path, capsys) -> None:
+    q = "SELECT notice_key, state FROM notices WHERE notice_key = 'nhsmail:INC46757577'"
+    assert main(["sql", q, "--db", str(demo_db), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "notice_key": "nhsmail:INC46757577",
+        "state": "resolved",
+    }
+    assert main(["sql", q, "--db", str(demo_db), "--format", "csv"]) == 0
+    assert capsys.readouterr().out == "notice_key,state\nnhsmail:INC46757577,resolved\n"
+
+
+def test_status_and_export(demo_db: Path, tmp_path: Path, capsys) -> None:
+    assert main(["status", "--db", str(demo_db)]) == 0
+    assert "nhsmail: last crawl #2 ok" in capsys.readouterr().out
+    out = tmp_path / "export"
+    assert main(["export", str(out), "--db", str(demo_db), "--format", "parquet"]) == 0
+    import duckdb
+
+    con = duckdb.connect()
+    n = con.execute(f"SELECT count(*) FROM '{out / 'notices.parquet'}'").fetchone()[0]
+    assert n == 5
+    assert (out / "sightings.parquet").exists() and (out / "crawls.parquet").exists()
+
+
+def test_missing_archive_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    assert main(["status", "--db", str(tmp_path / "none.duckdb")]) == 2
+    assert "no archive" in capsys.readouterr().err

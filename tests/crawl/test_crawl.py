@@ -304,3 +304,47 @@ def test_kill_9_mid_ingest_leaves_the_archive_whole(site: Site, db: Path, tmp_pa
     ]
     after = check_invariants(db)
     assert all(after[t] >= before[t] for t in before), "nothing was lost"
+
+
+def test_two_crawls_at_once_the_second_exits_3(site: Site, db: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import time
+
+    from tests.crawl.site import FAST, NOTICES
+
+    mark = tmp_path / "paused"
+    env = {**os.environ, "NOTICES_FAULT_PAUSE": "ingest", "NOTICES_FAULT_SECONDS": "4",
+           "NOTICES_FAULT_MARK": str(mark)}  # fmt: skip
+    first = subprocess.Popen(
+        [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "--start-url", site.url("/status/")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not mark.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = crawl(db, site.url("/status/"))
+    out, _ = first.communicate(timeout=120)
+    assert second.returncode == 3, second.stdout
+    assert "busy" in second.stdout
+    assert first.returncode == 0, out
+    assert rows(db, "SELECT count(*) FROM crawls") == [(1,)], "the refused crawl left no trace"
+    check_invariants(db)
+
+
+def test_scrapy_crawl_command_uses_the_same_pipeline(site: Site, db: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    scrapy = str(Path(sys.executable).parent / "scrapy")
+    root = Path(__file__).resolve().parents[2]  # scrapy.cfg lives at the repository root
+    done = subprocess.run(
+        [scrapy, "crawl", "nhsmail", "-a", f"start_urls={site.url('/status/')}",
+         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false"],
+        cwd=root, env={**os.environ, "NOTICES_DB": str(db)}, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert rows(db, "SELECT outcome, pages_fetched FROM crawls") == [("ok", 4)]
+    check_invariants(db)

@@ -68,6 +68,33 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
+def views() -> dict[str, str]:
+    """View name -> SQL, one view per file in `archive/views/`, named after the view."""
+    return {
+        entry.name.removesuffix(".sql"): entry.read_text(encoding="utf-8")
+        for entry in resources.files("archive.views").iterdir()
+        if entry.name.endswith(".sql")
+    }
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every view, staging first; a view whose inputs do not exist yet waits for
+    the next round. Views are code, so every writable open brings them up to date. Each
+    CREATE OR REPLACE is atomic on its own (one failing statement inside a transaction
+    would abort the rest, and the rounds rely on failing)."""
+    pending = views()
+    while pending:
+        errors: dict[str, Exception] = {}
+        for name in sorted(pending, key=lambda n: (not n.startswith("stg_"), n)):
+            try:
+                con.execute(pending[name])
+            except duckdb.CatalogException as exc:  # an input view is not there yet
+                errors[name] = exc
+        if len(errors) == len(pending):
+            raise RuntimeError(f"views that cannot be created: {errors}")
+        pending = {name: pending[name] for name in errors}
+
+
 def connect(
     path: str | Path | None = None, *, read_only: bool = False
 ) -> duckdb.DuckDBPyConnection:
@@ -81,4 +108,5 @@ def connect(
     con = duckdb.connect(str(target))
     con.execute("SET TimeZone = 'UTC'")  # timestamps print and compare in UTC
     migrate(con)
+    create_views(con)
     return con

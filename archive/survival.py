@@ -1,0 +1,71 @@
+"""Kaplan-Meier time to resolve, treating incidents not yet seen resolved as censored.
+
+Sightings only bracket the moment a notice resolved: it was still open at `last_open` and
+already closed at `first_closed`. `incidents` gives both ends as minutes from t0. The
+estimate uses the upper end (`observed_resolve_max_minutes`, resolved by then at the
+latest) for resolved incidents unless asked for the lower end, and censors still-open and
+vanished-open incidents at the last time they were seen open: they lasted at least that
+long, and counting them as resolved then would shorten every estimate.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+
+def kaplan_meier(durations: np.ndarray, resolved: np.ndarray) -> pd.DataFrame:
+    """Survival table: for each distinct time, at risk, resolved, censored, S(t).
+
+    ``durations`` in any unit; ``resolved`` True where the end was observed, False where
+    the incident was censored (still open when last seen). NaN durations are dropped.
+    """
+    d = np.asarray(durations, dtype=float)
+    e = np.asarray(resolved, dtype=bool)
+    keep = ~np.isnan(d)
+    d, e = d[keep], e[keep]
+    times = np.unique(d)
+    rows = []
+    survival = 1.0
+    for t in times:
+        at_risk = int(np.sum(d >= t))
+        events = int(np.sum((d == t) & e))
+        censored = int(np.sum((d == t) & ~e))
+        if at_risk:
+            survival *= 1.0 - events / at_risk
+        rows.append((t, at_risk, events, censored, survival))
+    return pd.DataFrame(rows, columns=["minutes", "at_risk", "resolved", "censored", "survival"])
+
+
+def median_survival(table: pd.DataFrame) -> float | None:
+    """The first time S(t) falls to 0.5 or below; None when it never does (too censored)."""
+    below = table[table["survival"] <= 0.5]
+    return float(below["minutes"].iloc[0]) if len(below) else None
+
+
+def incidents_for_km(
+    con: duckdb.DuckDBPyConnection, where: str = "TRUE", *, end: str = "max"
+) -> pd.DataFrame:
+    """Durations and resolved flags from `incidents` (rows with a state only)."""
+    if end not in ("max", "min"):
+        raise ValueError("end is 'max' or 'min'")
+    resolved_at = f"observed_resolve_{end}_minutes"
+    return con.execute(
+        f"""
+        SELECT notice_key, category, severity, t0, censored,
+               CASE WHEN censored IS NULL OR censored = 'first_seen_closed'
+                    THEN {resolved_at} ELSE observed_resolve_min_minutes END AS minutes,
+               censored IS NULL OR censored = 'first_seen_closed' AS resolved
+        FROM incidents
+        WHERE censored IS DISTINCT FROM 'no_state' AND ({where})
+        """
+    ).df()
+
+
+def time_to_resolve_km(
+    con: duckdb.DuckDBPyConnection, where: str = "TRUE", *, end: str = "max"
+) -> pd.DataFrame:
+    """Kaplan-Meier table for the incidents ``where`` selects."""
+    data = incidents_for_km(con, where, end=end)
+    return kaplan_meier(data["minutes"].to_numpy(), data["resolved"].to_numpy())

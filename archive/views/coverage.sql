@@ -1,0 +1,34 @@
+-- Observation density per source and month: crawls, fetches (and how many failed),
+-- snapshots, and the longest gap between successful fetches, so that no trend is read
+-- without knowing how often we were looking.
+-- Example: SELECT * FROM coverage WHERE source = 'nhsmail' ORDER BY month;
+CREATE OR REPLACE VIEW coverage AS
+WITH ok AS (
+    SELECT
+        source,
+        fetched_at,
+        fetched_at - lag(fetched_at) OVER (PARTITION BY source ORDER BY fetched_at) AS gap
+    FROM fetches
+    WHERE outcome IN ('new', 'unchanged', 'not_modified')
+),
+gaps AS (
+    SELECT source, date_trunc('month', fetched_at) AS month,
+           max(date_diff('second', fetched_at - gap, fetched_at)) / 3600.0 AS max_gap_hours
+    FROM ok GROUP BY ALL
+),
+fetch_counts AS (
+    SELECT
+        source,
+        date_trunc('month', fetched_at) AS month,
+        count(DISTINCT crawl_id) AS crawls,
+        count(*) AS fetches,
+        count(*) FILTER (WHERE outcome = 'failed') AS failed_fetches,
+        count(*) FILTER (WHERE outcome = 'drift') AS drift_fetches,
+        count(DISTINCT snapshot_id) FILTER (WHERE outcome IN ('new', 'drift', 'no_notices'))
+            AS snapshots
+    FROM fetches
+    GROUP BY ALL
+)
+SELECT f.*, g.max_gap_hours
+FROM fetch_counts AS f
+LEFT JOIN gaps AS g USING (source, month)

@@ -1,0 +1,16 @@
+-- How long after its stated publication we first saw each notice (crawl density), and
+-- how the stated start of its window relates to its publication (negative: posted after
+-- the window began, as incident notices are; positive: announced ahead, as maintenance is).
+-- Example: SELECT category, median(first_seen_lag_minutes) FROM publication_lag GROUP BY 1;
+CREATE OR REPLACE VIEW publication_lag AS
+SELECT
+    notice_key,
+    source,
+    category,
+    published_at,
+    first_seen_at,
+    window_start,
+    date_diff('second', published_at, first_seen_at) / 60.0 AS first_seen_lag_minutes,
+    date_diff('second', published_at, window_start) / 60.0 AS window_start_minus_published_minutes
+FROM incidents
+WHERE published_at IS NOT NULL

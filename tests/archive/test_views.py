@@ -1,0 +1,198 @@
+"""Every analysis view on a hand-built archive whose right answers are known.
+
+Three crawls an hour apart on 10 January 2023 (GMT, so local time = UTC):
+  A  INC10000001 published 09:00, open at 09:30, resolved at 10:30 and 11:30 (revised)
+  B  INC10000002 published 09:10, open in all three crawls             (still open)
+  C  INC10000003 published 08:00, open at 09:30, gone at 10:30         (vanished open)
+  D  INC10000004 published 07:00, first seen at 10:30 already resolved (first seen closed)
+  E  a maintenance notice with only a stated window, seen once at 11:30 (no state)
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from archive.db import connect
+from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
+from archive.survival import kaplan_meier, median_survival, time_to_resolve_km
+from parsers import parse
+from parsers.states import STATES
+
+URL = "https://support.nhs.net/category/service-status/"
+
+
+def notice(title: str, stamp: str, *body: str) -> str:
+    lines = [f"  • {title}", "", f"    {stamp}", *(f"    {b}" for b in body), ""]
+    return "\n".join(lines)
+
+
+A_OPEN = notice("INC10000001 – Relay Delay – NEW", "10/01/2023 09:00:00 AM",
+                "We are aware of delays on the relay.",
+                "Issue Reported: 10/01/2023 08:45:00 AM")  # fmt: skip
+A_DONE = notice("INC10000001 – Relay Delay – RESOLVED", "10/01/2023 09:00:00 AM",
+                "We are aware of delays on the relay.",
+                "Issue Reported: 10/01/2023 08:45:00 AM",
+                "Final Update: 10/01/2023 10:15:00 AM – Mail is flowing normally.")  # fmt: skip
+B = notice("INC10000002 – Portal Slowness – ONGOING", "10/01/2023 09:10:00 AM",
+           "Some Portal pages are slow to load.")  # fmt: skip
+C = notice("INC10000003 – Teams Sign-in – NEW", "10/01/2023 08:00:00 AM",
+           "Some users cannot sign in to Teams.")  # fmt: skip
+D = notice("INC10000004 – Mail Outage – RESOLVED", "10/01/2023 07:00:00 AM",
+           "RESOLVED – Mail could not be sent for a short time.")  # fmt: skip
+E = notice("Relay Maintenance", "10/01/2023 11:00:00 AM",
+           "The relay will be unavailable between 22:00 and 23:30 on the 14th January 2023.")  # fmt: skip
+
+CRAWLS = [
+    (datetime(2023, 1, 10, 9, 30, tzinfo=UTC), [A_OPEN, B, C]),
+    (datetime(2023, 1, 10, 10, 30, tzinfo=UTC), [A_DONE, B, D]),
+    (datetime(2023, 1, 10, 11, 30, tzinfo=UTC), [A_DONE, B, D, E]),
+]
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    db: Path = tmp_path_factory.mktemp("views") / "views.duckdb"
+    con = connect(db)
+    for at, notices in CRAWLS:
+        crawl_id = start_crawl(con, "nhsmail", at)
+        page = FetchedPage("nhsmail", URL, at, 200, "\n".join(notices).encode())
+        outcome = ingest_page(
+            con,
+            crawl_id,
+            page,
+            lambda p: parse(p.source, p.body, url=p.url, fetched_at=p.fetched_at),
+        )
+        assert outcome.outcome == "new"
+        finish_crawl(con, crawl_id, at)
+    return con
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+    rows = con.execute(sql).fetchall()
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+COLUMNS = ("censored, observed_resolve_min_minutes, observed_resolve_max_minutes, "
+           "stated_window_minutes, reported_to_final_minutes, t0_source")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("nhsmail:INC10000001", (None, 30.0, 90.0, None, 90.0, "published")),
+        ("nhsmail:INC10000002", ("still_open", 140.0, None, None, None, "published")),
+        ("nhsmail:INC10000003", ("vanished_open", 90.0, None, None, None, "published")),
+        ("nhsmail:INC10000004", ("first_seen_closed", None, 210.0, None, None, "published")),
+        (
+            "nhsmail:20230110T1100:relay-maintenance",
+            ("no_state", None, None, 90.0, None, "published"),
+        ),
+    ],
+)
+def test_incidents_durations(con: duckdb.DuckDBPyConnection, key: str, expected: tuple) -> None:
+    assert one(con, f"SELECT {COLUMNS} FROM incidents WHERE notice_key = '{key}'") == expected
+
+
+def test_incidents_columns(con: duckdb.DuckDBPyConnection) -> None:
+    assert one(
+        con, "SELECT count(*), count(DISTINCT notice_key), count(notice_key) FROM incidents"
+    ) == (5, 5, 5)
+    states = {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT state FROM incidents WHERE state IS NOT NULL"
+        ).fetchall()
+    }
+    assert states <= set(STATES)
+    assert one(
+        con,
+        "SELECT count(*) FROM incidents WHERE observed_resolve_min_minutes > observed_resolve_max_minutes",
+    ) == (0,)
+    assert one(con, "SELECT count(*) FROM incidents WHERE len(data_errors) > 0") == (0,)
+    assert one(
+        con, "SELECT vanished_at FROM incidents WHERE notice_key = 'nhsmail:INC10000003'"
+    ) == (datetime(2023, 1, 10, 10, 30, tzinfo=UTC),)
+
+
+def test_monthly_counts(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute(
+        "SELECT category, notices, with_state, resolved_observed, open_censored FROM monthly_counts"
+        " WHERE month = '2023-01-01' ORDER BY category"
+    ).fetchall()
+    assert rows == [("incident", 4, 4, 1, 2), ("maintenance", 1, 0, 0, 0)]
+
+
+def test_time_to_resolve(con: duckdb.DuckDBPyConnection) -> None:
+    row = one(
+        con,
+        "SELECT incidents, resolved_observed, still_open, vanished_open, first_seen_closed,"
+        " median_min_minutes, median_max_minutes, p90_max_minutes, median_reported_to_final_minutes"
+        " FROM time_to_resolve WHERE category = 'incident'",
+    )
+    assert row == (4, 1, 1, 1, 1, 30.0, 90.0, 90.0, 90.0)
+
+
+def test_hour_of_week(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute(
+        "SELECT category, weekday, hour, notices FROM hour_of_week ORDER BY ALL"
+    ).fetchall()
+    # 10 Jan 2023 was a Tuesday (ISO weekday 2)
+    assert rows == [("incident", 2, 7, 1), ("incident", 2, 8, 1), ("incident", 2, 9, 2),
+                    ("maintenance", 2, 11, 1)]  # fmt: skip
+
+
+def test_revisions(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute(
+        "SELECT notice_key, version, versions, previous_state, state, changed FROM revisions"
+    ).fetchall()
+    assert len(rows) == 1
+    key, version, versions, before, after, changed = rows[0]
+    assert (key, version, versions, before, after) == (
+        "nhsmail:INC10000001",
+        2,
+        2,
+        "open",
+        "resolved",
+    )
+    assert {"title", "state", "updates"} <= set(changed)
+    assert "published" not in changed and "window" not in changed
+
+
+def test_publication_lag(con: duckdb.DuckDBPyConnection) -> None:
+    assert one(
+        con,
+        "SELECT first_seen_lag_minutes FROM publication_lag WHERE notice_key = 'nhsmail:INC10000001'",
+    ) == (30.0,)
+    maintenance = one(con, "SELECT window_start_minus_published_minutes FROM publication_lag"
+                           " WHERE notice_key LIKE '%relay-maintenance'")  # fmt: skip
+    assert maintenance == ((4 * 24 + 11) * 60.0,)  # announced 4 days 11 hours ahead
+
+
+def test_coverage(con: duckdb.DuckDBPyConnection) -> None:
+    assert one(
+        con, "SELECT crawls, fetches, failed_fetches, snapshots, max_gap_hours FROM coverage"
+    ) == (3, 3, 0, 3, 1.0)
+
+
+def test_kaplan_meier_by_hand() -> None:
+    # times 10, 20 (censored), 30, 40; S: 10 -> 3/4, 30 -> 3/4 * 1/2 = 3/8
+    table = kaplan_meier([10, 20, 30, 40], [True, False, True, True])
+    assert table["survival"].round(4).tolist() == [0.75, 0.75, 0.375, 0.0]
+    assert table["at_risk"].tolist() == [4, 3, 2, 1]
+    assert median_survival(table) == 30
+
+
+def test_kaplan_meier_on_the_archive_censors_open_incidents(con: duckdb.DuckDBPyConnection) -> None:
+    table = time_to_resolve_km(con, "category = 'incident'")
+    # resolved: A at 90 (max end), D at 210; censored: B at 140, C at 90 (open when last seen)
+    assert table[["minutes", "at_risk", "resolved", "censored"]].values.tolist() == [
+        [90.0, 4, 1, 1],
+        [140.0, 2, 0, 1],
+        [210.0, 1, 1, 0],
+    ]
+    assert table["survival"].round(4).tolist() == [0.75, 0.75, 0.0]

@@ -120,7 +120,7 @@ def _text_title(lines: list[Line], head: _Head, floor: int, bullet_titles: bool)
 def _heads(page: Page, stamps: list[int]) -> list[tuple[int | None, int]]:
     """(title index or None, first header line) for every date line."""
     lines = page.lines
-    floors = [-1, *stamps[:-1]]
+    floors = [-1, *stamps][: len(stamps)]  # each date line's floor: the one before it
     heads = [_head(lines, i, floor, page.is_html) for i, floor in zip(stamps, floors, strict=True)]
     bullet_titles = any(
         h.candidate is not None

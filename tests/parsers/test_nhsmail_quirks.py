@@ -726,6 +726,10 @@ From 3rd April 2023, new Teams meeting recordings will be deleted after 120 days
 """
 
 
+def test_listing_address_without_date_lines_gives_nothing() -> None:
+    assert records("Tag: Outage\n\nNothing here yet.\n", "https://support.nhs.net/tag/x/") == []
+
+
 def test_bylines_between_title_and_date_are_skipped() -> None:
     got = records(BYLINES)
     assert [(r["title"], r["published_raw"]) for r in got] == [

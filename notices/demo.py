@@ -7,17 +7,38 @@ by the real spider, middlewares and pipelines, exactly like a live crawl.
 from __future__ import annotations
 
 import functools
-import os
+import re
 import subprocess
 import sys
 import threading
-import time
+from datetime import UTC, date, datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples" / "nhsmail"
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false"]
+
+
+_DAY_RE = re.compile(r"\{\{-(\d+)d(:long)?\}\}")
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def render(text: str, today: date) -> str:
+    """Sample pages date their notices relative to today ({{-2d}}, {{-18d:long}}), so the
+    demo's durations read as they would on a live crawl."""
+
+    def day(m: re.Match[str]) -> str:
+        when = today - timedelta(days=int(m.group(1)))
+        if m.group(2):
+            return f"{_ordinal(when.day)} {when:%B}, {when.year}"
+        return f"{when:%d/%m/%Y}"
+
+    return _DAY_RE.sub(day, text)
 
 
 class _SiteHandler(SimpleHTTPRequestHandler):
@@ -33,6 +54,20 @@ class _SiteHandler(SimpleHTTPRequestHandler):
         self.directory = str(self.root[0])
         return super().translate_path(path)
 
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix != ".html" or not path.is_file():
+            super().do_GET()
+            return
+        body = render(path.read_text(encoding="utf-8"), datetime.now(UTC).date()).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
@@ -44,12 +79,6 @@ def run(db: Path, samples: Path = SAMPLES) -> int:
     if not folders:
         print(f"error: no sample sites under {samples}", file=sys.stderr)
         return 1
-    # Each later folder is the site a day later: file times say so, as a server's would.
-    now = time.time()
-    for i, folder in enumerate(folders):
-        stamp = now - (len(folders) - i) * 86400
-        for path in folder.rglob("*"):
-            os.utime(path, (stamp, stamp))
     root = [folders[0]]
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_SiteHandler, root=root))
     threading.Thread(target=server.serve_forever, daemon=True).start()

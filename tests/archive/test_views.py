@@ -1,4 +1,5 @@
-"""Every analysis view on a hand-built archive whose right answers are known.
+"""Every analysis view on a hand-built archive whose right answers are known
+(built by `tests.handbuilt`):
 
 Three crawls an hour apart on 10 January 2023 (GMT, so local time = UTC):
   A  INC10000001 published 09:00, open at 09:30, resolved at 10:30 and 11:30 (revised)
@@ -16,59 +17,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from archive.db import connect
-from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
 from archive.survival import kaplan_meier, median_survival, time_to_resolve_km
-from parsers import parse
 from parsers.states import STATES
-
-URL = "https://support.nhs.net/category/service-status/"
-
-
-def notice(title: str, stamp: str, *body: str) -> str:
-    lines = [f"  • {title}", "", f"    {stamp}", *(f"    {b}" for b in body), ""]
-    return "\n".join(lines)
-
-
-A_OPEN = notice("INC10000001 – Relay Delay – NEW", "10/01/2023 09:00:00 AM",
-                "We are aware of delays on the relay.",
-                "Issue Reported: 10/01/2023 08:45:00 AM")  # fmt: skip
-A_DONE = notice("INC10000001 – Relay Delay – RESOLVED", "10/01/2023 09:00:00 AM",
-                "We are aware of delays on the relay.",
-                "Issue Reported: 10/01/2023 08:45:00 AM",
-                "Final Update: 10/01/2023 10:15:00 AM – Mail is flowing normally.")  # fmt: skip
-B = notice("INC10000002 – Portal Slowness – ONGOING", "10/01/2023 09:10:00 AM",
-           "Some Portal pages are slow to load.")  # fmt: skip
-C = notice("INC10000003 – Teams Sign-in – NEW", "10/01/2023 08:00:00 AM",
-           "Some users cannot sign in to Teams.")  # fmt: skip
-D = notice("INC10000004 – Mail Outage – RESOLVED", "10/01/2023 07:00:00 AM",
-           "RESOLVED – Mail could not be sent for a short time.")  # fmt: skip
-E = notice("Relay Maintenance", "10/01/2023 11:00:00 AM",
-           "The relay will be unavailable between 22:00 and 23:30 on the 14th January 2023.")  # fmt: skip
-
-CRAWLS = [
-    (datetime(2023, 1, 10, 9, 30, tzinfo=UTC), [A_OPEN, B, C]),
-    (datetime(2023, 1, 10, 10, 30, tzinfo=UTC), [A_DONE, B, D]),
-    (datetime(2023, 1, 10, 11, 30, tzinfo=UTC), [A_DONE, B, D, E]),
-]
+from tests.handbuilt import build_archive
 
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     db: Path = tmp_path_factory.mktemp("views") / "views.duckdb"
-    con = connect(db)
-    for at, notices in CRAWLS:
-        crawl_id = start_crawl(con, "nhsmail", at)
-        page = FetchedPage("nhsmail", URL, at, 200, "\n".join(notices).encode())
-        outcome = ingest_page(
-            con,
-            crawl_id,
-            page,
-            lambda p: parse(p.source, p.body, url=p.url, fetched_at=p.fetched_at),
-        )
-        assert outcome.outcome == "new"
-        finish_crawl(con, crawl_id, at)
-    return con
+    return build_archive(db)
 
 
 def one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 
 from lxml import etree
 
@@ -168,9 +169,7 @@ _HEAD, _BULLET, _STRONG = "\ue000", "\ue001", "\ue002"  # private use: never in 
 _GAP = "\ue003"  # a blank line
 
 
-_DROP_CLASS_RE = re.compile(
-    r"(?:^|\s)(?:" + "|".join(map(re.escape, _DROP_TOKENS)) + r")(?:$|\s)", re.IGNORECASE
-)
+_DROP_SET = frozenset(_DROP_TOKENS)  # a set, not a regex: 40 alternatives cost 5x more
 _TITLE_CLASS_RE = re.compile("|".join(_TITLE_PARTS), re.IGNORECASE)
 _DATE_CLASS_RE = re.compile("|".join(_DATE_PARTS), re.IGNORECASE)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")  # XML forbids them
@@ -190,11 +189,6 @@ _ROLE_VALUES = etree.XPath(".//@role")
 # Elementor's theme-builder header and footer templates (site chrome, not a notice).
 _ELEMENTOR_CHROME = etree.XPath(
     ".//*[@data-elementor-type='footer' or @data-elementor-type='header']"
-)
-# Never dropped, nor anything holding them: the notice text itself.
-_CONTENT_XPATH = etree.XPath(
-    ".//article|.//main"
-    "|.//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]"
 )
 _CONTENT_XPATHS = [etree.XPath(x) for x in ("//main", "//*[@role='main']", "//*[@id='content']")]
 _CONTENT_TAGS = frozenset(("article", "main", "section"))
@@ -232,11 +226,16 @@ def _drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
+def _dropped(value: str) -> bool:
+    return not _DROP_SET.isdisjoint(value.lower().split())
+
+
 def _furniture(root: etree._Element) -> list[etree._Element]:
     """Navigation, footers, sidebars, scripts, cookie banners: never notice text."""
+    classes = _CLASS_VALUES(root)
     found = list(root.iter(*_DROP_TAGS))
-    found += [v.getparent() for v in _CLASS_VALUES(root) if _DROP_CLASS_RE.search(v)]
-    found += [v.getparent() for v in _ID_VALUES(root) if _DROP_CLASS_RE.search(v)]
+    found += [v.getparent() for v in classes if _dropped(v)]
+    found += [v.getparent() for v in _ID_VALUES(root) if _dropped(v)]
     found += [v.getparent() for v in _ROLE_VALUES(root) if v in _DROP_ROLES]
     found += _ELEMENTOR_CHROME(root)
     for header in root.iter("header"):  # a site header, unless it heads an article
@@ -246,10 +245,15 @@ def _furniture(root: etree._Element) -> list[etree._Element]:
             found.append(header)
     if not found:
         return found
+    # Never dropped, nor anything holding them: the notice text itself.
+    contents = list(root.iter("article", "main"))
+    contents += [v.getparent() for v in classes if "entry-content" in v.split()]
     keep: set[etree._Element] = set()
-    for content in _CONTENT_XPATH(root):
-        keep.add(content)
-        keep.update(content.iterancestors())
+    for content in contents:
+        for el in chain((content,), content.iterancestors()):
+            if el in keep:
+                break  # the rest of the way up is marked already
+            keep.add(el)
     return [el for el in found if el not in keep]
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from parsers.timestamps import (
     NUMERIC_RE,
@@ -68,15 +68,17 @@ _COLON_LABEL_RE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*:[\s–—
 _BARE_LABEL_RE = re.compile(
     r"^(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*(?:[–—\-]\s*|\s)(?P<rest>\d.*)$"
 )
+_TIMELINE_FIRST_WORDS = frozenset(k.split()[0] for k in TIMELINE_LABELS)
 _LEAD_SEP_RE = re.compile(r"^[\s–—:\-]+")
 _DASH_RE = re.compile(r"\s*[–—\-]\s*")
 # Labels run together on one line (a listing excerpt): each known label, written as the
 # pages write them (capital first letter), after a space.
 _ALL_LABELS = sorted({*TIMELINE_LABELS, *DETAIL_LABELS}, key=len, reverse=True)
 _INLINE_LABEL_RE = re.compile(
-    r"(?<=\s)(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in _ALL_LABELS) + r")\s*:",
+    r"(?<=\s)(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in _ALL_LABELS) + r")\s*:$",
     re.IGNORECASE,
 )
+_WORD_COLON_RE = re.compile(r"[A-Za-z]\s*:")  # where an inlined label can end (not 10:44)
 # Closing lines that end any labelled detail, even in a copy with no blank lines.
 _CLOSING_RE = re.compile(
     r"^(?:thank you|thanks|we apologi[sz]e|apologies|if you (?:need|require|have|experience)|"
@@ -108,13 +110,16 @@ def _key(label: str) -> str:
 
 def label_of(text: str) -> Label | None:
     """The known label a line starts with, if any."""
-    m = _COLON_LABEL_RE.match(text)
+    head = text[:40]  # labels are short: most lines are rejected without a regex
+    m = _COLON_LABEL_RE.match(text) if ":" in head else None
     if m is not None:
         key = _key(m.group("label"))
         if key in TIMELINE_LABELS:
             return Label(TIMELINE_LABELS[key], True, m.group("rest").strip(), m.start("rest"))
         if key in DETAIL_LABELS:
             return Label(DETAIL_LABELS[key], False, m.group("rest").strip(), m.start("rest"))
+    if head.split(" ", 1)[0].lower() not in _TIMELINE_FIRST_WORDS:
+        return None
     m = _BARE_LABEL_RE.match(text)
     if m is not None and _key(m.group("label")) in TIMELINE_LABELS:
         rest = m.group("rest").strip()
@@ -123,18 +128,23 @@ def label_of(text: str) -> Label | None:
     return None
 
 
-def split_inline(text: str) -> list[str]:
+def split_inline(text: str) -> list[tuple[str, Label | None]]:
     """A labelled line holding several labels ("NHSmail Reference: INC28011223 Microsoft
-    Reference: EX345678 Issue Status: RESOLVED") as one line per label."""
+    Reference: EX345678 Issue Status: RESOLVED") as one line per label, with its label."""
     head = label_of(text)
     if head is None:
-        return [text]
-    found = _INLINE_LABEL_RE.finditer(text, head.rest_at)
-    cuts = [m.start() for m in found if text[m.start()].isupper()]
+        return [(text, None)]
+    cuts = []
+    for colon in _WORD_COLON_RE.finditer(text, head.rest_at):
+        # the label ending at this colon, looked for in the few words before it
+        m = _INLINE_LABEL_RE.search(text, max(head.rest_at, colon.start() - 32), colon.end())
+        if m is not None and text[m.start()].isupper():
+            cuts.append(m.start())
     if not cuts:
-        return [text]
+        return [(text, head)]
     bounds = [0, *cuts, len(text)]
-    return [text[a:b].strip() for a, b in pairwise(bounds) if text[a:b].strip()]
+    parts = [text[a:b].strip() for a, b in pairwise(bounds)]
+    return [(part, label_of(part)) for part in parts if part]
 
 
 def _stamp_at_start(label: str, rest: str, base: datetime | None) -> tuple[Stamp | None, str]:
@@ -183,20 +193,23 @@ def _update(label: str, rest: str, base: datetime | None) -> tuple[dict[str, Any
     return entry, warning
 
 
-def _plain(parts: list[tuple[int, str]], j: int) -> int | None:
+class _Part(NamedTuple):  # a tuple: one is made for every body line
+    line: int  # index in the body's lines
+    text: str
+    label: Label | None
+
+
+def _plain(parts: list[_Part], j: int) -> int | None:
     """``j`` when that line is text that is neither a label nor a closing line."""
-    if j < len(parts) and parts[j][1]:
-        text = parts[j][1]
-        if label_of(text) is None and not _CLOSING_RE.match(text):
-            return j
-    return None
+    ok = j < len(parts) and parts[j].text and parts[j].label is None
+    return j if ok and not _CLOSING_RE.match(parts[j].text) else None
 
 
-def _value_below(parts: list[tuple[int, str]], k: int) -> int | None:
+def _value_below(parts: list[_Part], k: int) -> int | None:
     """Where a label with nothing after it has its value: the next text line, if it is not
     itself a label (``<strong>Final Update:</strong><br>26/02/2026 17:30 PM – …``)."""
     j = k + 1
-    while j < len(parts) and not parts[j][1]:
+    while j < len(parts) and not parts[j].text:
         j += 1
     return _plain(parts, j)
 
@@ -209,32 +222,31 @@ def read_labelled(lines: list[str], base: datetime | None) -> Labelled:
     you for your patience…") ends it, so the HTML and the text copy of a page agree.
     """
     out = Labelled()
-    # (index in ``lines``, text): inlined labels split into lines of their own
-    parts = [(i, part) for i, line in enumerate(lines) for part in split_inline(line)]
+    # inlined labels split into lines of their own, each read once
+    parts = [_Part(i, *part) for i, line in enumerate(lines) for part in split_inline(line)]
     current_detail: str | None = None
     consumed: set[int] = set()
-    for k, (_, line) in enumerate(parts):
+    for k, part in enumerate(parts):
         if k in consumed:
             continue
-        if not line or _CLOSING_RE.match(line):
-            current_detail = None
-            continue
-        label = label_of(line)
+        label = part.label
         if label is None:
-            if current_detail is not None:
-                out.details[current_detail] += "\n" + line  # a detail over several lines
+            if not part.text or _CLOSING_RE.match(part.text):
+                current_detail = None
+            elif current_detail is not None:
+                out.details[current_detail] += "\n" + part.text  # a detail over several lines
             continue
         taken = [k]
         rest = label.rest
         below = _value_below(parts, k) if not rest else None
         if below is not None:
             taken.append(below)
-            rest = parts[below][1]
+            rest = parts[below].text
         if label.timeline:
             entry, warning = _update(label.name, rest, base)
             after = _plain(parts, below + 1) if below is not None else None
             if after is not None and entry["at_raw"] and not entry["text"]:
-                entry["text"] = parts[after][1]  # label, time, text: one line each
+                entry["text"] = parts[after].text  # label, time, text: one line each
                 taken.append(after)
             out.updates.append(entry)
             if warning:
@@ -245,5 +257,5 @@ def read_labelled(lines: list[str], base: datetime | None) -> Labelled:
             out.details[name] = f"{out.details[name]}\n{rest}" if name in out.details else rest
             current_detail = name
         consumed.update(taken)
-        out.labelled_lines.update(parts[j][0] for j in taken)
+        out.labelled_lines.update(parts[j].line for j in taken)
     return out

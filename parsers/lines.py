@@ -2,8 +2,9 @@
 
 Layout parsers work on `Line`s, not on CSS paths, so that a theme change does not break
 them and the crawled HTML and a person's copy of the same page parse to the same records.
-HTML becomes lines the way a browser shows it: one line per block, list items with a
-bullet, headings and accordion toggles marked as headings, navigation and footers dropped.
+HTML becomes lines the way a browser shows it: one line per block, a blank line around
+blocks set apart by a margin (paragraphs, lists, headings), list items with a bullet,
+headings and accordion toggles marked as headings, navigation and footers dropped.
 One lxml pass (iterwalk) does it; BeautifulSoup stays off this hot path.
 """
 

@@ -83,6 +83,12 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
     CREATE OR REPLACE is atomic on its own (one failing statement inside a transaction
     would abort the rest, and the rounds rely on failing)."""
     pending = views()
+    shipped = set(pending)
+    for (name,) in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'"
+    ).fetchall():
+        if name not in shipped:  # a view an older release shipped and this one does not
+            con.execute(f'DROP VIEW IF EXISTS "{name}"')
     while pending:
         errors: dict[str, Exception] = {}
         for name in sorted(pending, key=lambda n: (not n.startswith("stg_"), n)):

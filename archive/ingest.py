@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib import resources
 from typing import Any
 
 import duckdb
@@ -297,6 +298,10 @@ def ingest_records(
     )
     versions_new = int(_one(con, "SELECT count(*) FROM stage_new", []))
     con.execute(
+        "CREATE OR REPLACE TEMP TABLE stage_new_keys AS"
+        " SELECT notice_key, version FROM stage_new JOIN stage USING (rid)"
+    )
+    con.execute(
         f"INSERT INTO notice_versions ({_VERSION_COLUMNS}, version, content_hash,"
         " first_observed_at, last_observed_at, snapshot_id)"
         f" SELECT {_VERSION_COLUMNS}, version, content_hash, observed_at, observed_at,"
@@ -314,6 +319,8 @@ def ingest_records(
         )
         """
     )
+    if versions_new:
+        con.execute(_sql("version_changes"))
     con.execute(
         """
         INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
@@ -374,49 +381,15 @@ def _after_sightings(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> No
     rebuild_notices(con, "SELECT notice_key FROM touched")
 
 
-def rebuild_notices(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
-    """Recompute the `notices` rows for the keys ``keys_sql`` selects, from the history.
+def _sql(name: str) -> str:
+    return resources.files("archive.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
-    The current version is the newest among those the notice's latest crawl showed: a
-    notice on a listing and on its own post has two versions, both current at once.
-    """
-    con.execute(f"DELETE FROM notices WHERE notice_key IN ({keys_sql})")
-    con.execute(
-        f"""
-        INSERT INTO notices
-        WITH s AS (
-            SELECT s.notice_key, s.version, s.observed_at, s.fetch_id, f.crawl_id
-            FROM sightings s JOIN fetches f USING (fetch_id)
-            WHERE s.notice_key IN ({keys_sql})
-        ), seen AS (
-            SELECT notice_key, min(observed_at) AS first_seen_at,
-                   max(observed_at) AS last_seen_at, count(*) AS sightings,
-                   arg_max(crawl_id, (observed_at, fetch_id)) AS last_crawl
-            FROM s GROUP BY notice_key
-        ), current AS (
-            SELECT s.notice_key, max(s.version) AS version
-            FROM s JOIN seen ON s.notice_key = seen.notice_key
-                            AND s.crawl_id IS NOT DISTINCT FROM seen.last_crawl
-            GROUP BY s.notice_key
-        ), counts AS (
-            SELECT notice_key, count(*) AS versions FROM notice_versions
-            WHERE notice_key IN ({keys_sql}) GROUP BY notice_key
-        ), last_event AS (
-            SELECT notice_key, arg_max(event, (event_at, event = 'vanished')) AS event,
-                   max(event_at) AS event_at
-            FROM notice_events
-            WHERE event IN ('vanished', 'reappeared') AND notice_key IN ({keys_sql})
-            GROUP BY notice_key
-        )
-        SELECT v.*, counts.versions, seen.sightings, seen.first_seen_at, seen.last_seen_at,
-               CASE WHEN last_event.event = 'vanished' THEN last_event.event_at END
-        FROM current
-        JOIN notice_versions v USING (notice_key, version)
-        JOIN seen USING (notice_key)
-        JOIN counts USING (notice_key)
-        LEFT JOIN last_event USING (notice_key)
-        """
-    )
+
+def rebuild_notices(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
+    """Recompute the `notices` rows for the keys ``keys_sql`` selects, from the history."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rebuild_keys AS SELECT DISTINCT * FROM ({keys_sql})")
+    con.execute("DELETE FROM notices WHERE notice_key IN (SELECT notice_key FROM rebuild_keys)")
+    con.execute(_sql("rebuild_notices"))
 
 
 def start_crawl(

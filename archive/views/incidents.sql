@@ -1,7 +1,7 @@
 -- One row per notice, with every duration side by side; each NULL when it cannot be
 -- known, never guessed, never negative (a negative one is listed in data_errors).
 --   t0: the notice's published time, else its first sighting (t0_source says which)
---   stated_window_minutes: window_end - window_start, from the notice's own prose
+--   stated_window_minutes: window end - start, from the notice's own prose
 --   reported_to_final_minutes: Final Update - Issue Reported, from its own timeline
 --   observed_resolve_min/max_minutes: last_open - t0 / first_closed - t0, from sightings
 --   censored: NULL when both ends were observed, else still_open, vanished_open,
@@ -9,53 +9,45 @@
 -- Example: SELECT date_trunc('quarter', t0) AS q, count(*), median(observed_resolve_max_minutes)
 --          FROM incidents WHERE severity = 'HSSI' AND censored IS NULL GROUP BY q ORDER BY q;
 CREATE OR REPLACE VIEW incidents AS
-WITH joined AS (
+WITH timed AS (
     SELECT
-        n.notice_key,
-        n.source,
-        n.reference,
-        n.title,
-        n.summary,
-        n.category,
-        n.severity,
-        n.state,
-        n.is_open,
-        n.versions,
-        c.published_at,
-        c.published_local,
-        n.first_seen_at,
-        n.last_seen_at,
-        n.vanished_at,
-        coalesce(c.published_at, n.first_seen_at) AS t0,
-        CASE WHEN c.published_at IS NULL THEN 'first_seen' ELSE 'published' END AS t0_source,
-        c.window_start,
-        c.window_end,
-        c.stated_duration_minutes,
-        c.reported_at,
-        c.final_at,
-        b.last_open,
-        b.first_closed,
-        b.ever_open,
-        b.ever_closed
-    FROM notices AS n
-    LEFT JOIN stg_notice_claims AS c USING (notice_key)
-    LEFT JOIN stg_notice_brackets AS b USING (notice_key)
+        *,
+        coalesce(first_published_at, first_seen_at) AS t0
+    FROM notices
 ),
 raw AS (
     SELECT
         *,
-        date_diff('second', window_start, window_end) / 60.0 AS raw_window,
+        date_diff('second', claimed_window_start, claimed_window_end) / 60.0 AS raw_window,
         date_diff('second', reported_at, final_at) / 60.0 AS raw_reported_to_final,
         date_diff('second', t0, last_open) / 60.0 AS raw_min,
         date_diff('second', t0, first_closed) / 60.0 AS raw_max
-    FROM joined
+    FROM timed
 )
 SELECT
-    notice_key, source, reference, title, summary, category, severity, state, is_open,
-    versions, published_at, published_local, first_seen_at, last_seen_at, vanished_at,
-    t0, t0_source, window_start, window_end, last_open, first_closed,
+    notice_key,
+    source,
+    reference,
+    title,
+    summary,
+    category,
+    severity,
+    state,
+    is_open,
+    versions,
+    first_published_at AS published_at,
+    first_published_local AS published_local,
+    first_seen_at,
+    last_seen_at,
+    vanished_at,
+    t0,
+    CASE WHEN first_published_at IS NULL THEN 'first_seen' ELSE 'published' END AS t0_source,
+    claimed_window_start AS window_start,
+    claimed_window_end AS window_end,
+    last_open,
+    first_closed,
     CASE WHEN raw_window >= 0 THEN raw_window END AS stated_window_minutes,
-    stated_duration_minutes,
+    claimed_duration_minutes AS stated_duration_minutes,
     CASE WHEN raw_reported_to_final >= 0 THEN raw_reported_to_final END
         AS reported_to_final_minutes,
     CASE WHEN raw_min >= 0 THEN raw_min END AS observed_resolve_min_minutes,

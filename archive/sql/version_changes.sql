@@ -1,0 +1,55 @@
+-- Which fields each new version (temp table `stage_new_keys`: notice_key, version) changed
+-- from the version before it. First versions keep changed = NULL.
+UPDATE notice_versions AS v
+SET changed = c.changed
+FROM (
+    WITH pairs AS (
+        SELECT notice_key, version FROM stage_new_keys WHERE version > 1
+    ),
+    both_versions AS (
+        SELECT notice_key, version FROM pairs
+        UNION ALL
+        SELECT notice_key, version - 1 FROM pairs
+    ),
+    timelines AS (
+        SELECT u.notice_key, u.version,
+               list(struct_pack(u.label, u."at", u.text) ORDER BY u.seq) AS timeline
+        FROM notice_updates AS u
+        JOIN both_versions USING (notice_key, version)
+        GROUP BY u.notice_key, u.version
+    ),
+    sides AS (
+        SELECT n.*, t.timeline
+        FROM notice_versions AS n
+        JOIN both_versions USING (notice_key, version)
+        LEFT JOIN timelines AS t USING (notice_key, version)
+    )
+    SELECT
+        cur.notice_key,
+        cur.version,
+        list_filter([
+            CASE WHEN cur.title IS DISTINCT FROM prev.title THEN 'title' END,
+            CASE WHEN cur.summary IS DISTINCT FROM prev.summary THEN 'summary' END,
+            CASE WHEN cur.reference IS DISTINCT FROM prev.reference THEN 'reference' END,
+            CASE WHEN cur."references" IS DISTINCT FROM prev."references" THEN 'references' END,
+            CASE WHEN cur.state IS DISTINCT FROM prev.state
+                  OR cur.state_raw IS DISTINCT FROM prev.state_raw THEN 'state' END,
+            CASE WHEN cur.category IS DISTINCT FROM prev.category THEN 'category' END,
+            CASE WHEN cur.severity IS DISTINCT FROM prev.severity THEN 'severity' END,
+            CASE WHEN cur.published_raw IS DISTINCT FROM prev.published_raw THEN 'published' END,
+            CASE WHEN cur.window_start IS DISTINCT FROM prev.window_start
+                  OR cur.window_end IS DISTINCT FROM prev.window_end THEN 'window' END,
+            CASE WHEN cur.stated_duration_minutes IS DISTINCT FROM prev.stated_duration_minutes
+                 THEN 'stated_duration' END,
+            CASE WHEN cur.details IS DISTINCT FROM prev.details THEN 'details' END,
+            CASE WHEN cur.body IS DISTINCT FROM prev.body THEN 'body' END,
+            CASE WHEN cur.flags IS DISTINCT FROM prev.flags THEN 'flags' END,
+            CASE WHEN cur.section IS DISTINCT FROM prev.section THEN 'section' END,
+            CASE WHEN cur.timeline IS DISTINCT FROM prev.timeline THEN 'updates' END
+        ], lambda f: f IS NOT NULL) AS changed
+    FROM sides AS cur
+    JOIN sides AS prev
+        ON prev.notice_key = cur.notice_key AND prev.version = cur.version - 1
+    JOIN pairs ON pairs.notice_key = cur.notice_key AND pairs.version = cur.version
+) AS c
+WHERE v.notice_key = c.notice_key AND v.version = c.version

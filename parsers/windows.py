@@ -160,10 +160,12 @@ def _date(text: str, base: date | None, flags: list[str]) -> date | None:
 
 
 def _sentence(text: str, start: int, end: int) -> str:
-    """The sentence around ``text[start:end]``: where its tense and day words are."""
-    before = [m.end() for m in _SENTENCE_END_RE.finditer(text, 0, start)]
-    after = _SENTENCE_END_RE.search(text, end)
-    return text[before[-1] if before else 0 : after.end() if after else len(text)]
+    """The sentence around ``text[start:end]``: where its tense and day words are (at
+    most 300 characters either side, so a huge line costs no more than a short one)."""
+    lo, hi = max(0, start - 300), min(len(text), end + 300)
+    before = [m.end() for m in _SENTENCE_END_RE.finditer(text, lo, start)]
+    after = _SENTENCE_END_RE.search(text, end, hi)
+    return text[before[-1] if before else lo : after.end() if after else hi]
 
 
 def _inferred_day(

@@ -354,6 +354,18 @@ def test_window_that_cannot_be_dated(text: str, base: date | None, why: str) -> 
     assert warning.startswith("window_date_unknown: ") and warning.endswith(why)
 
 
+def test_many_windows_that_cannot_be_placed_stay_linear() -> None:
+    body = "The Portal was down between 10:00 and 11:00 this morning. " * 20000
+    started = time.perf_counter()
+    [record] = records(f"Portal – RESOLVED\n\n14/04/2022 09:35:00 AM\n\nRESOLVED – {body}\n")
+    assert time.perf_counter() - started < 10  # a loose bound against quadratic scans only
+    assert record["window_start"] is None
+    assert record["warnings"] == [
+        "window_date_unknown: 'between 10:00 and 11:00': starts after the notice was written, "
+        "on the same day"
+    ]
+
+
 def test_windows_and_updates_never_take_the_fetch_time() -> None:
     text = (
         "Portal Issue – RESOLVED\n\n"
@@ -811,6 +823,25 @@ Service notices for NHSmail, newest first
 
 Page 2 of 4
 """
+
+
+def test_indented_copy_bylines_are_skipped() -> None:
+    page = (
+        "  • INC36101234 – Shared Mailbox Permissions Not Applying – RESOLVED\n\n"
+        "    By NHSmail Service Desk\n\n"
+        "    27/03/2023 11:10:00 AM (BST)\n"
+        "    RESOLVED – Permissions apply within the usual time.\n\n"
+        "    By NHSmail Service Desk\n\n"
+        "     24/03/2023 15:40:00 PM (GMT)\n"
+        "    RESOLVED- The certificate warning no longer appears.\n"
+    )
+    got = records(page)
+    assert [(r["title"], r["published_raw"]) for r in got] == [
+        ("INC36101234 – Shared Mailbox Permissions Not Applying – RESOLVED",
+         "27/03/2023 11:10:00 AM (BST)"),
+        (None, "24/03/2023 15:40:00 PM (GMT)"),
+    ]  # fmt: skip
+    assert got[0]["body"] == "RESOLVED – Permissions apply within the usual time."
 
 
 def test_indented_copy_archive_text_is_not_a_title() -> None:

@@ -161,6 +161,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from archive.report import build_report, save_report
+
+    con = _read_only(args.db)
+    print(save_report(build_report(con, name=Path(args.db).name), args.out))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="notices",
@@ -207,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
     e.add_argument("--db", default=str(default_path()), help=db_help)
     e.set_defaults(func=cmd_export)
+
+    r = sub.add_parser("report", help="write a self-contained HTML report of the archive")
+    r.add_argument("--out", default="report.html", help="HTML file (default: report.html)")
+    r.add_argument("--db", default=str(default_path()), help=db_help)
+    r.set_defaults(func=cmd_report)
 
     d = sub.add_parser("demo", help="crawl the bundled sample site twice into a demo archive")
     d.add_argument("--db", default="data/demo.duckdb", help="demo archive (recreated)")

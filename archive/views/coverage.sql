@@ -13,7 +13,7 @@ WITH ok AS (
 ),
 gaps AS (
     SELECT source, date_trunc('month', fetched_at) AS month,
-           max(date_diff('second', fetched_at - gap, fetched_at)) / 3600.0 AS max_gap_hours
+           max(epoch(gap)) / 3600.0 AS max_gap_hours
     FROM ok GROUP BY ALL
 ),
 fetch_counts AS (

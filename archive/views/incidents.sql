@@ -18,10 +18,11 @@ WITH timed AS (
 raw AS (
     SELECT
         *,
-        date_diff('second', claimed_window_start, claimed_window_end) / 60.0 AS raw_window,
-        date_diff('second', reported_at, final_at) / 60.0 AS raw_reported_to_final,
-        date_diff('second', t0, last_open) / 60.0 AS raw_min,
-        date_diff('second', t0, first_closed) / 60.0 AS raw_max
+        -- epoch arithmetic: date_diff on TIMESTAMPTZ walks the calendar, and is slow
+        (epoch(claimed_window_end) - epoch(claimed_window_start)) / 60.0 AS raw_window,
+        (epoch(final_at) - epoch(reported_at)) / 60.0 AS raw_reported_to_final,
+        (epoch(last_open) - epoch(t0)) / 60.0 AS raw_min,
+        (epoch(first_closed) - epoch(t0)) / 60.0 AS raw_max
     FROM timed
 )
 SELECT
@@ -58,10 +59,14 @@ SELECT
         WHEN first_closed IS NULL THEN 'still_open'
         WHEN last_open IS NULL THEN 'first_seen_closed'
     END AS censored,
-    list_filter([
-        CASE WHEN raw_window < 0 THEN 'negative_stated_window' END,
-        CASE WHEN raw_reported_to_final < 0 THEN 'negative_reported_to_final' END,
-        CASE WHEN raw_min < 0 THEN 'negative_observed_min' END,
-        CASE WHEN raw_max < 0 THEN 'negative_observed_max' END
-    ], lambda e: e IS NOT NULL) AS data_errors
+    CASE
+        WHEN raw_window < 0 OR raw_reported_to_final < 0 OR raw_min < 0 OR raw_max < 0
+        THEN list_filter([
+            CASE WHEN raw_window < 0 THEN 'negative_stated_window' END,
+            CASE WHEN raw_reported_to_final < 0 THEN 'negative_reported_to_final' END,
+            CASE WHEN raw_min < 0 THEN 'negative_observed_min' END,
+            CASE WHEN raw_max < 0 THEN 'negative_observed_max' END
+        ], lambda e: e IS NOT NULL)
+        ELSE []
+    END AS data_errors
 FROM raw

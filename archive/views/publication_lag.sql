@@ -10,7 +10,7 @@ SELECT
     published_at,
     first_seen_at,
     window_start,
-    date_diff('second', published_at, first_seen_at) / 60.0 AS first_seen_lag_minutes,
-    date_diff('second', published_at, window_start) / 60.0 AS window_start_minus_published_minutes
+    (epoch(first_seen_at) - epoch(published_at)) / 60.0 AS first_seen_lag_minutes,
+    (epoch(window_start) - epoch(published_at)) / 60.0 AS window_start_minus_published_minutes
 FROM incidents
 WHERE published_at IS NOT NULL

@@ -105,17 +105,11 @@ def test_hour_of_week(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_revisions(con: duckdb.DuckDBPyConnection) -> None:
     rows = con.execute(
-        "SELECT notice_key, version, versions, previous_state, state, changed FROM revisions"
+        "SELECT notice_key, version, state, is_open, changed FROM revisions"
     ).fetchall()
     assert len(rows) == 1
-    key, version, versions, before, after, changed = rows[0]
-    assert (key, version, versions, before, after) == (
-        "nhsmail:INC10000001",
-        2,
-        2,
-        "open",
-        "resolved",
-    )
+    key, version, state, is_open, changed = rows[0]
+    assert (key, version, state, is_open) == ("nhsmail:INC10000001", 2, "resolved", False)
     assert {"title", "state", "updates"} <= set(changed)
     assert "published" not in changed and "window" not in changed
 

@@ -74,6 +74,7 @@ def test_version_columns_follow_the_record_contract(db: Path) -> None:
         "first_observed_at",
         "last_observed_at",
         "snapshot_id",
+        "changed",
     }
 
 

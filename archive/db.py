@@ -109,7 +109,9 @@ def connect(
     if read_only:
         if not target.exists():
             raise FileNotFoundError(f"no archive at {target}")
-        return duckdb.connect(str(target), read_only=True)
+        con = duckdb.connect(str(target), read_only=True)
+        con.execute("SET TimeZone = 'UTC'")  # months and quarters bucket the same everywhere
+        return con
     target.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(target))
     con.execute("SET TimeZone = 'UTC'")  # timestamps print and compare in UTC

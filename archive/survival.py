@@ -25,17 +25,20 @@ def kaplan_meier(durations: np.ndarray, resolved: np.ndarray) -> pd.DataFrame:
     e = np.asarray(resolved, dtype=bool)
     keep = ~np.isnan(d)
     d, e = d[keep], e[keep]
-    times = np.unique(d)
-    rows = []
-    survival = 1.0
-    for t in times:
-        at_risk = int(np.sum(d >= t))
-        events = int(np.sum((d == t) & e))
-        censored = int(np.sum((d == t) & ~e))
-        if at_risk:
-            survival *= 1.0 - events / at_risk
-        rows.append((t, at_risk, events, censored, survival))
-    return pd.DataFrame(rows, columns=["minutes", "at_risk", "resolved", "censored", "survival"])
+    times, index = np.unique(d, return_inverse=True)
+    events = np.bincount(index, weights=e, minlength=len(times)).astype(int)
+    total = np.bincount(index, minlength=len(times))
+    at_risk = len(d) - np.concatenate(([0], np.cumsum(total)[:-1]))
+    survival = np.cumprod(1.0 - events / np.maximum(at_risk, 1))
+    return pd.DataFrame(
+        {
+            "minutes": times,
+            "at_risk": at_risk,
+            "resolved": events,
+            "censored": total - events,
+            "survival": survival,
+        }
+    )
 
 
 def median_survival(table: pd.DataFrame) -> float | None:

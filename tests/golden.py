@@ -74,3 +74,20 @@ def fixtures() -> list[Fixture]:
 
 def dump(records: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records)
+
+
+def fact_mismatches(fact: dict[str, Any], record: dict[str, Any]) -> list[str]:
+    """How a parsed record differs from hand-derived facts (only the keys the facts give)."""
+    out = []
+    for key, want in fact.items():
+        if key == "flags_include":
+            missing = set(want) - set(record["flags"])
+            if missing:
+                out.append(f"flags lack {sorted(missing)}")
+        elif key == "updates":
+            got = [{"label": u["label"], "at_local": u["at_local"]} for u in record["updates"]]
+            if got != want:
+                out.append(f"updates: expected {want}, got {got}")
+        elif record.get(key) != want:
+            out.append(f"{key}: expected {want!r}, got {record.get(key)!r}")
+    return out

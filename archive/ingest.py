@@ -88,12 +88,15 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> Any:
 
 
 def _previous_snapshot(
-    con: duckdb.DuckDBPyConnection, source: str, url: str
+    con: duckdb.DuckDBPyConnection, source: str, url: str, at: datetime
 ) -> tuple[int, str, int, str] | None:
+    """The URL's latest snapshot observed up to ``at`` (backfilled captures arrive out of
+    order: each is compared with what came before it in observation time)."""
     row = con.execute(
         "SELECT snapshot_id, sha256, notice_count, parse_outcome FROM snapshots"
-        " WHERE source = ? AND url = ? ORDER BY fetched_at DESC, snapshot_id DESC LIMIT 1",
-        [source, url],
+        " WHERE source = ? AND url = ? AND fetched_at <= ?"
+        " ORDER BY fetched_at DESC, snapshot_id DESC LIMIT 1",
+        [source, url, at],
     ).fetchone()
     return (int(row[0]), str(row[1]), int(row[2]), str(row[3])) if row else None
 
@@ -192,7 +195,7 @@ def _ingest_page(
     if page.failed:
         error = page.error or f"HTTP {page.http_status}"
         return PageOutcome("failed", _insert_fetch(con, crawl_id, page, "failed", None, error))
-    prev = _previous_snapshot(con, page.source, page.url)
+    prev = _previous_snapshot(con, page.source, page.url, page.fetched_at)
     sha = hashlib.sha256(page.body).hexdigest() if page.body is not None else None
     if page.not_modified or (prev is not None and sha == prev[1]):
         if prev is None:
@@ -210,7 +213,9 @@ def _ingest_page(
     result = parse(page)
     records = result.records
     previous_count = prev[2] if prev is not None and prev[3] == "parsed" else 0
-    if previous_count and len(records) < previous_count * DRIFT_RATIO:
+    if not records and result.empty_ok:
+        parse_outcome, kind, message = "parsed", "new", ""  # a status page with none on show
+    elif previous_count and len(records) < previous_count * DRIFT_RATIO:
         parse_outcome, kind = "drift", "drift"
         message = (
             f"{page.source} {page.url}: {len(records)} notices where the previous snapshot "
@@ -236,7 +241,7 @@ def _ingest_page(
         )
     )  # fmt: skip
     fetch_id = _insert_fetch(con, crawl_id, page, kind, snapshot_id, message or None)
-    if kind != "new":
+    if kind != "new" or not records:
         return PageOutcome(kind, fetch_id, snapshot_id, message=message)
     table = stage_rows(
         records, fetch_id=fetch_id, observed_at=page.fetched_at, snapshot_id=snapshot_id

@@ -12,6 +12,9 @@ class ParseResult:
     layout: str | None  # the layout that produced the records (None: none did)
     tried: list[str] = field(default_factory=list)  # layouts whose markers matched, in order
     warnings: list[str] = field(default_factory=list)  # page-level problems
+    # The page is plainly a status page of a known layout, so no records means no notices
+    # on show (an empty incidents section), not a page the parsers failed to read.
+    empty_ok: bool = False
 
     @property
     def ok(self) -> bool:

@@ -87,4 +87,6 @@ def parse_page(
         if records:
             distinct_keys(records)
             return ParseResult(records, name, tried, warnings)
-    return ParseResult([], None, tried, warnings)
+    # A service-status page with its furniture but no items has no notices on show.
+    status_page = bool(tried) and tried[0] in (servicestatus_2017.NAME, portal_2018.NAME)
+    return ParseResult([], tried[0] if status_page else None, tried, warnings, status_page)

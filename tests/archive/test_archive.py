@@ -151,3 +151,39 @@ def test_drift_keeps_the_snapshot_and_vanishes_nothing(db: Path) -> None:
         con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone()[0] == 0
     )
     assert "layouts tried" in summary["errors"][0]
+
+
+STATUS_PAGE = """Service Status
+
+Last updated: {updated}
+
+High Severity Service Incidents
+
+In the event of High Severity Service Incidents (HSSIs), information will be provided here.
+{items}
+Portal Known Issues
+
+There are no known issues at present.
+"""
+ITEM = """
+  • INC01872345– HSSI – NEW
+
+    Some users cannot sign in to Outlook Web Access.
+"""
+
+
+def test_a_status_page_emptied_of_incidents_is_not_drift(db: Path) -> None:
+    con = connect(db)
+    url = "http://support.nhs.net/servicestatus"
+    pages = [(STATUS_PAGE.format(updated="10/05/2017 09:00", items=ITEM), T0),
+             (STATUS_PAGE.format(updated="10/05/2017 12:00", items=""), T0 + timedelta(hours=3))]  # fmt: skip
+    outcomes = []
+    for body, at in pages:
+        crawl_id = start_crawl(con, "nhsmail", at)
+        outcomes.append(
+            ingest_page(con, crawl_id, FetchedPage("nhsmail", url, at, 200, body.encode()), _parse)
+        )
+        summary = finish_crawl(con, crawl_id, at)
+    assert [o.outcome for o in outcomes] == ["new", "new"]
+    assert summary["outcome"] == "ok" and summary["vanished"] == 1
+    assert con.execute("SELECT vanished_at FROM notices").fetchall() == [(T0 + timedelta(hours=3),)]

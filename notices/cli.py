@@ -152,6 +152,32 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reparse(args: argparse.Namespace) -> int:
+    from archive.db import connect
+    from archive.lock import ArchiveLock, ArchiveLocked
+    from archive.reparse import reparse
+
+    if not Path(args.db).exists():
+        raise UsageError(f"no archive at {args.db}")
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\rparsed {done}/{total} snapshots ", end="", file=sys.stderr, flush=True)
+
+    try:
+        with ArchiveLock(args.db):
+            con = connect(args.db)
+            report = reparse(con, args.source, dry_run=args.dry_run, progress=progress)
+            con.close()
+    except ArchiveLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print("\n".join(report.lines()))
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from archive.query import export
 
@@ -209,6 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")
     q.add_argument("--db", default=str(default_path()), help=db_help)
     q.set_defaults(func=cmd_sql)
+
+    r = sub.add_parser("reparse", help="rebuild notices from stored snapshots, current parsers")
+    r.add_argument("source", nargs="?", choices=sorted(SOURCES), help="only this source")
+    r.add_argument("--dry-run", action="store_true", help="report the difference, write nothing")
+    r.add_argument("--db", default=str(default_path()), help=db_help)
+    r.set_defaults(func=cmd_reparse)
 
     e = sub.add_parser("export", help="write every public table and view to DIR")
     e.add_argument("dir")

@@ -1,0 +1,204 @@
+"""Reparse: rebuild what the parsers made of every stored snapshot, with today's parsers.
+
+Observations stay as they were: fetches, snapshots' bytes and times. What is rebuilt is
+their interpretation: notice versions (each tagged with the parser version that produced
+it), their updates, the sightings, the events and the current notices, all in one
+transaction. The difference (new notices, changed fields, notices no longer produced) is
+reported before anything is committed; `dry_run` reports it and rolls back.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from archive.columns import STAGE_SCHEMA, stage_rows
+from archive.ingest import _sql, ingest_records, rebuild_notices
+from parsers import parse
+
+# Fields compared to say what a reparse changed, per notice.
+COMPARED = ("title", "summary", "reference", "state", "is_open", "category", "severity",
+            "published_at", "window_start", "window_end", "stated_duration_minutes", "body",
+            "version", "layout")  # fmt: skip
+
+
+@dataclass(slots=True)
+class ReparseReport:
+    snapshots: int = 0
+    notices_before: int = 0
+    notices_after: int = 0
+    new_notices: list[str] = field(default_factory=list)
+    gone_notices: list[str] = field(default_factory=list)
+    changed_fields: dict[str, int] = field(default_factory=dict)
+    changed_notices: int = 0
+    parse_failures: int = 0
+    applied: bool = False
+
+    def lines(self) -> list[str]:
+        out = [
+            f"reparsed {self.snapshots} snapshots: {self.notices_before} notices before, "
+            f"{self.notices_after} after; {len(self.new_notices)} new, "
+            f"{len(self.gone_notices)} no longer produced, {self.changed_notices} changed"
+            + ("" if self.applied else " (dry run: nothing written)")
+        ]
+        if self.changed_fields:
+            fields = ", ".join(f"{k} {v}" for k, v in sorted(self.changed_fields.items()))
+            out.append(f"  fields changed: {fields}")
+        out += [f"  + {key}" for key in self.new_notices[:20]]
+        out += [f"  - {key}" for key in self.gone_notices[:20]]
+        if self.parse_failures:
+            out.append(f"  {self.parse_failures} snapshots gave no notices")
+        return out
+
+
+def _parse_all(
+    con: duckdb.DuckDBPyConnection, source: str | None, progress: Callable[[int, int], None] | None
+) -> tuple[pa.Table, list[tuple[int, str, str | None, str | None, int]]]:
+    snaps = con.execute(
+        "SELECT s.snapshot_id, s.source, s.url, s.fetched_at, c.data FROM snapshots s"
+        " JOIN contents c USING (sha256) WHERE $source IS NULL OR s.source = $source"
+        " ORDER BY s.snapshot_id",
+        {"source": source},
+    ).fetchall()
+    tables, outcomes = [], []
+    for i, (snapshot_id, src, url, fetched_at, data) in enumerate(snaps):
+        result = parse(src, zlib.decompress(data), url=url, fetched_at=fetched_at)
+        records = result.records
+        parse_outcome = "parsed" if records or result.empty_ok else "no_notices"
+        version = records[0]["parser_version"] if records else None
+        outcomes.append((snapshot_id, parse_outcome, result.layout, version, len(records)))
+        if records:
+            tables.append(stage_rows(records, fetch_id=0, observed_at=fetched_at,
+                                     snapshot_id=snapshot_id))  # fmt: skip
+        if progress:
+            progress(i + 1, len(snaps))
+    table = pa.concat_tables(tables) if tables else STAGE_SCHEMA.empty_table()
+    return table, outcomes
+
+
+def reparse(
+    con: duckdb.DuckDBPyConnection,
+    source: str | None = None,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReparseReport:
+    """Rebuild versions, updates, sightings, events and notices from stored snapshots."""
+    parsed, outcomes = _parse_all(con, source, progress)  # the slow part, outside the lock
+    report = ReparseReport(snapshots=len(outcomes))
+    if source:
+        sources = [source]
+    else:
+        sources = [r[0] for r in con.execute("SELECT DISTINCT source FROM snapshots").fetchall()]
+    con.begin()
+    try:
+        cols = ", ".join(f'"{c}"' for c in COMPARED)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE before AS SELECT notice_key, {cols} FROM notices"
+            " WHERE $source IS NULL OR source = $source",
+            {"source": source},
+        )
+        _clear(con, sources)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE reparsed (snapshot_id BIGINT, parse_outcome VARCHAR,"
+            " layout VARCHAR, parser_version VARCHAR, notice_count INTEGER)"
+        )
+        if outcomes:
+            con.executemany("INSERT INTO reparsed VALUES (?, ?, ?, ?, ?)", outcomes)
+        con.execute(
+            "UPDATE snapshots s SET parse_outcome = r.parse_outcome, layout = r.layout,"
+            " parser_version = r.parser_version, notice_count = r.notice_count"
+            " FROM reparsed r WHERE s.snapshot_id = r.snapshot_id"
+        )
+        # A snapshot the parsers now read is an ordinary observation; one they cannot is not.
+        con.execute(
+            """
+            UPDATE fetches f SET outcome = CASE
+                WHEN r.parse_outcome = 'parsed' THEN 'new'
+                WHEN f.outcome = 'drift' THEN 'drift' ELSE 'no_notices' END
+            FROM reparsed r
+            WHERE f.snapshot_id = r.snapshot_id AND f.outcome IN ('new', 'drift', 'no_notices')
+            """
+        )
+        report.parse_failures = sum(1 for o in outcomes if o[1] != "parsed")
+        con.register("parsed_in", parsed.drop_columns(["fetch_id", "observed_at"]))
+        expanded = con.sql(
+            "SELECT f.fetch_id, f.fetched_at AS observed_at, p.* FROM parsed_in p"
+            " JOIN fetches f ON f.snapshot_id = p.snapshot_id"
+            " AND f.outcome IN ('new', 'unchanged', 'not_modified')"
+        ).to_arrow_table()
+        con.unregister("parsed_in")
+        if expanded.num_rows:
+            ingest_records(con, expanded.select(STAGE_SCHEMA.names).cast(STAGE_SCHEMA))
+        for name in sources:
+            con.execute(_sql("replay_vanishing"), {"source": name})
+        keys = f"SELECT notice_key FROM notice_versions WHERE {_source_filter(source)}"
+        rebuild_notices(con, keys)
+        _diff(con, report, source)
+        if dry_run:
+            con.rollback()
+        else:
+            con.commit()
+            report.applied = True
+    except BaseException:
+        con.rollback()
+        raise
+    return report
+
+
+def _source_filter(source: str | None) -> str:
+    if source is None:
+        return "TRUE"
+    return "source = '" + source.replace("'", "''") + "'"
+
+
+def _clear(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
+    """Remove the interpretation (never the observations) of these sources."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE cleared AS SELECT DISTINCT notice_key"
+        " FROM notice_versions WHERE source IN (SELECT unnest(?::VARCHAR[]))",
+        [sources],
+    )
+    for table in ("notice_updates", "notice_events", "notices", "notice_versions"):
+        con.execute(f"DELETE FROM {table} WHERE notice_key IN (SELECT notice_key FROM cleared)")
+    con.execute(
+        "DELETE FROM sightings WHERE fetch_id IN"
+        " (SELECT fetch_id FROM fetches WHERE source IN (SELECT unnest(?::VARCHAR[])))",
+        [sources],
+    )
+
+
+def _keys(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    rows = con.execute(f"SELECT notice_key FROM {relation} USING (notice_key) ORDER BY 1")
+    return [r[0] for r in rows.fetchall()]
+
+
+def _diff(con: duckdb.DuckDBPyConnection, report: ReparseReport, source: str | None) -> None:
+    cols = ", ".join(f'"{c}"' for c in COMPARED)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE after AS SELECT notice_key, {cols} FROM notices"
+        f" WHERE {_source_filter(source)}"
+    )
+    report.notices_before = con.execute("SELECT count(*) FROM before").fetchone()[0]
+    report.notices_after = con.execute("SELECT count(*) FROM after").fetchone()[0]
+    report.new_notices = _keys(con, "after ANTI JOIN before")
+    report.gone_notices = _keys(con, "before ANTI JOIN after")
+    changed = " + ".join(
+        f'(a."{c}" IS DISTINCT FROM b."{c}")::INT' for c in COMPARED if c != "version"
+    )
+    report.changed_notices = con.execute(
+        f"SELECT count(*) FROM after a JOIN before b USING (notice_key) WHERE {changed} > 0"
+    ).fetchone()[0]
+    for c in COMPARED:
+        if c == "version":
+            continue
+        n = con.execute(
+            f"SELECT count(*) FROM after a JOIN before b USING (notice_key)"
+            f' WHERE a."{c}" IS DISTINCT FROM b."{c}"'
+        ).fetchone()[0]
+        if n:
+            report.changed_fields[c] = n

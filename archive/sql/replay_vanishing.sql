@@ -1,0 +1,55 @@
+-- Vanishings and reappearances of the notices of source $source, replayed over every crawl
+-- from the sightings (after a reparse rebuilt them). The rule is finish_crawl's: a notice
+-- vanishes at the first crawl after the last one that showed it in which one of the URLs
+-- that showed it was fetched successfully, none of them failed or drifted, and it was not
+-- seen; it reappears when a later crawl sees it again.
+INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
+WITH crawl_urls AS (
+    SELECT crawl_id, url,
+           bool_or(outcome IN ('new', 'unchanged', 'not_modified')) AS ok,
+           bool_or(outcome IN ('failed', 'drift')) AS inconclusive
+    FROM fetches
+    WHERE source = $source
+    GROUP BY crawl_id, url
+),
+seen AS (
+    SELECT DISTINCT s.notice_key, f.crawl_id, f.url
+    FROM sightings AS s
+    JOIN fetches AS f USING (fetch_id)
+    WHERE f.source = $source
+),
+spans AS (
+    SELECT notice_key, crawl_id AS shown_in,
+           lead(crawl_id) OVER (PARTITION BY notice_key ORDER BY crawl_id) AS seen_next
+    FROM (SELECT DISTINCT notice_key, crawl_id FROM seen)
+),
+candidates AS (
+    SELECT sp.notice_key, sp.shown_in, sp.seen_next, cu.crawl_id
+    FROM spans AS sp
+    JOIN seen AS se ON se.notice_key = sp.notice_key AND se.crawl_id = sp.shown_in
+    JOIN crawl_urls AS cu
+        ON cu.url = se.url AND cu.crawl_id > sp.shown_in
+       AND (sp.seen_next IS NULL OR cu.crawl_id < sp.seen_next)
+    GROUP BY sp.notice_key, sp.shown_in, sp.seen_next, cu.crawl_id
+    HAVING bool_or(cu.ok) AND NOT bool_or(cu.inconclusive)
+),
+vanished AS (
+    SELECT notice_key, seen_next, min(crawl_id) AS crawl_id
+    FROM candidates
+    GROUP BY notice_key, shown_in, seen_next
+),
+reappeared AS (
+    SELECT v.notice_key, min(s.observed_at) AS event_at, arg_min(s.version, s.observed_at) AS version,
+           v.seen_next AS crawl_id, arg_min(s.fetch_id, s.observed_at) AS fetch_id
+    FROM vanished AS v
+    JOIN sightings AS s ON s.notice_key = v.notice_key
+    JOIN fetches AS f ON f.fetch_id = s.fetch_id AND f.crawl_id = v.seen_next
+    WHERE v.seen_next IS NOT NULL
+    GROUP BY v.notice_key, v.seen_next
+)
+SELECT v.notice_key, 'vanished', coalesce(c.finished_at, c.started_at), NULL, v.crawl_id, NULL
+FROM vanished AS v
+JOIN crawls AS c USING (crawl_id)
+UNION ALL
+SELECT notice_key, 'reappeared', event_at, version, crawl_id, fetch_id
+FROM reappeared

@@ -1,0 +1,130 @@
+"""Reparse: today's parsers over stored snapshots, in one transaction, with a report."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from archive.db import connect
+from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
+from archive.reparse import reparse
+from notices.cli import main
+from parsers import parse
+from parsers.result import ParseResult
+from tests.crawl.site import check_invariants
+from tests.handbuilt import CRAWLS, URL, build_archive
+
+STATE = "SELECT notice_key, version, state, vanished_at, first_seen_at, last_seen_at, sightings FROM notices ORDER BY ALL"
+EVENTS = "SELECT notice_key, event, event_at, version FROM notice_events ORDER BY ALL"
+
+
+def _parse(page: FetchedPage) -> ParseResult:
+    return parse(page.source, page.body or b"", url=page.url, fetched_at=page.fetched_at)
+
+
+def _old_parser(page: FetchedPage) -> ParseResult:
+    """A parser from before a fix: it read every title with a stray suffix."""
+    result = _parse(page)
+    records = [dict(r, title=(r["title"] or "") + " (old)", parser_version="wp_listing/0")
+               for r in result.records]  # fmt: skip
+    return replace(result, records=records)
+
+
+def test_reparse_with_the_same_parsers_reproduces_the_archive(tmp_path: Path) -> None:
+    con = build_archive(tmp_path / "a.duckdb")
+    state, events = con.execute(STATE).fetchall(), con.execute(EVENTS).fetchall()
+    report = reparse(con)
+    assert report.applied and report.snapshots == 3
+    assert (report.new_notices, report.gone_notices, report.changed_notices) == ([], [], 0)
+    assert con.execute(STATE).fetchall() == state
+    assert con.execute(EVENTS).fetchall() == events  # vanishing replayed crawl by crawl
+    con.close()
+    check_invariants(tmp_path / "a.duckdb")
+
+
+def test_reparse_applies_a_parser_fix_and_says_what_changed(tmp_path: Path) -> None:
+    con = connect(tmp_path / "a.duckdb")
+    for at, notices in CRAWLS:
+        crawl_id = start_crawl(con, "nhsmail", at)
+        page = FetchedPage("nhsmail", URL, at, 200, "\n".join(notices).encode())
+        ingest_page(con, crawl_id, page, _old_parser)
+        finish_crawl(con, crawl_id, at)
+    fetches = con.execute("SELECT * FROM fetches ORDER BY fetch_id").fetchall()
+    report = reparse(con)
+    assert report.changed_fields["title"] == 5 and report.changed_notices == 5
+    assert con.execute("SELECT count(*) FROM notices WHERE title LIKE '%(old)'").fetchone() == (0,)
+    assert con.execute("SELECT DISTINCT parser_version FROM notice_versions").fetchall() == [
+        ("wp_listing/1",)
+    ]
+    assert con.execute("SELECT fetch_id, outcome FROM fetches ORDER BY fetch_id").fetchall() == [
+        (f[0], f[6]) for f in fetches
+    ], "observations stay as they were"
+    con.close()
+    check_invariants(tmp_path / "a.duckdb")
+
+
+def test_dry_run_reports_and_writes_nothing(tmp_path: Path) -> None:
+    con = connect(tmp_path / "a.duckdb")
+    at = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    crawl_id = start_crawl(con, "nhsmail", at)
+    ingest_page(
+        con,
+        crawl_id,
+        FetchedPage("nhsmail", URL, at, 200, "\n".join(CRAWLS[0][1]).encode()),
+        _old_parser,
+    )
+    finish_crawl(con, crawl_id, at)
+    tables = (
+        "notices",
+        "notice_versions",
+        "notice_updates",
+        "sightings",
+        "notice_events",
+        "snapshots",
+        "fetches",
+    )
+    before = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+    report = reparse(con, dry_run=True)
+    assert not report.applied and report.changed_notices == 3
+    assert {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables} == before
+
+
+def test_a_drifted_snapshot_the_parsers_now_read_becomes_an_observation(tmp_path: Path) -> None:
+    con = connect(tmp_path / "a.duckdb")
+    at = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    page = FetchedPage("nhsmail", URL, at, 200, "\n".join(CRAWLS[0][1]).encode())
+    crawl_id = start_crawl(con, "nhsmail", at)
+    ingest_page(con, crawl_id, page, _parse)
+    finish_crawl(con, crawl_id, at)
+    # the site's theme changed and the parser of the day read nothing: drift
+    later = at + timedelta(hours=1)
+    changed = replace(page, fetched_at=later, body=page.body + b"\n<!-- new theme -->\n")
+    crawl_id = start_crawl(con, "nhsmail", later)
+    blind = ingest_page(con, crawl_id, changed, lambda p: ParseResult([], None, ["wp_listing"]))
+    finish_crawl(con, crawl_id, later)
+    assert blind.outcome == "drift"
+    assert con.execute(
+        "SELECT count(*) FROM sightings WHERE observed_at = ?", [later]
+    ).fetchone() == (0,)
+    reparse(con)  # today's parser reads it
+    assert con.execute("SELECT outcome FROM fetches ORDER BY fetch_id").fetchall() == [
+        ("new",),
+        ("new",),
+    ]
+    assert con.execute(
+        "SELECT count(*) FROM sightings WHERE observed_at = ?", [later]
+    ).fetchone() == (3,)
+
+
+def test_reparse_command(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "a.duckdb"
+    build_archive(db).close()
+    assert main(["reparse", "--dry-run", "--db", str(db)]) == 0
+    assert "reparsed 3 snapshots" in capsys.readouterr().out
+    assert main(["reparse", "nhsmail", "--db", str(db)]) == 0
+    assert "dry run" not in capsys.readouterr().out
+    assert main(["reparse", "--db", str(tmp_path / "none.duckdb")]) == 2
+    duckdb.connect(str(db), read_only=True).close()

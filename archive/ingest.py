@@ -397,6 +397,23 @@ def rebuild_notices(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
     con.execute(_sql("rebuild_notices"))
 
 
+def replay_vanishing(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Recompute a source's vanished/reappeared events from all its sightings, crawls in
+    observation order (after a reparse, or a backfill that added older observations).
+    Runs inside the caller's transaction."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE replayed AS SELECT DISTINCT notice_key FROM notice_versions"
+        " WHERE source = ?",
+        [source],
+    )
+    con.execute(
+        "DELETE FROM notice_events WHERE event IN ('vanished', 'reappeared')"
+        " AND notice_key IN (SELECT notice_key FROM replayed)"
+    )
+    con.execute(_sql("replay_vanishing"), {"source": source})
+    rebuild_notices(con, "SELECT notice_key FROM replayed")
+
+
 def start_crawl(
     con: duckdb.DuckDBPyConnection, source: str, started_at: datetime, origin: str = "live"
 ) -> int:
@@ -424,6 +441,7 @@ def finish_crawl(
     *,
     errors: list[str] | None = None,
     complete: bool = True,
+    decide_vanishing: bool = True,
 ) -> dict[str, Any]:
     """Vanishings, counts and outcome of a crawl, in one transaction.
 
@@ -434,7 +452,7 @@ def finish_crawl(
     con.begin()
     try:
         source = _one(con, "SELECT source FROM crawls WHERE crawl_id = ?", [crawl_id])
-        if complete:
+        if complete and decide_vanishing:
             con.execute(
                 """
                 CREATE OR REPLACE TEMP TABLE gone AS
@@ -452,7 +470,9 @@ def finish_crawl(
                     JOIN fetches f USING (fetch_id) JOIN notices n USING (notice_key)
                     WHERE n.source = $source AND n.vanished_at IS NULL
                       AND f.crawl_id <> $crawl
-                    QUALIFY f.crawl_id = max(f.crawl_id) OVER (PARTITION BY s.notice_key)
+                    -- latest in observation time: backfilled crawls may carry old times
+                    QUALIFY f.crawl_id IS NOT DISTINCT FROM first_value(f.crawl_id) OVER (
+                        PARTITION BY s.notice_key ORDER BY s.observed_at DESC, s.fetch_id DESC)
                 )
                 SELECT b.notice_key FROM shown_before b LEFT JOIN this_crawl c USING (url)
                 WHERE b.notice_key NOT IN (SELECT notice_key FROM seen_now)

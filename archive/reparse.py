@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from archive.columns import STAGE_SCHEMA, stage_rows
-from archive.ingest import _sql, ingest_records, rebuild_notices
+from archive.ingest import ingest_records, replay_vanishing
 from parsers import parse
 
 # Fields compared to say what a reparse changed, per notice.
@@ -135,9 +135,7 @@ def reparse(
         if expanded.num_rows:
             ingest_records(con, expanded.select(STAGE_SCHEMA.names).cast(STAGE_SCHEMA))
         for name in sources:
-            con.execute(_sql("replay_vanishing"), {"source": name})
-        keys = f"SELECT notice_key FROM notice_versions WHERE {_source_filter(source)}"
-        rebuild_notices(con, keys)
+            replay_vanishing(con, name)
         _diff(con, report, source)
         if dry_run:
             con.rollback()

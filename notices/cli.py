@@ -102,6 +102,36 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return EXIT_OK if outcomes == {"ok"} else EXIT_FAILED
 
 
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from scraper.run import run_spiders
+
+    overrides = _overrides(args.set)
+    if args.rate is not None:
+        if args.rate <= 0:
+            raise UsageError("--rate is requests per minute, more than 0")
+        overrides["NOTICES_BACKFILL_RATE"] = str(args.rate)
+    kwargs = {"source": args.source, "cdx_url": args.cdx_url, "playback_url": args.playback_url,
+              "start": args.start, "end": args.end, "patterns": args.pattern}  # fmt: skip
+    for stamp in (args.start, args.end):
+        if stamp is not None and not (stamp.isdigit() and 4 <= len(stamp) <= 14):
+            raise UsageError(f"--from/--to take YYYY, YYYYMM, YYYYMMDD…, got {stamp!r}")
+    [report] = run_spiders([(args.source, "backfill", kwargs)], db=args.db, overrides=overrides)
+    if report.locked:
+        print(f"backfill {args.source}: locked — {report.locked}")
+        return EXIT_LOCKED
+    s = report.summary
+    if not s:
+        print(f"backfill {args.source}: failed — " + ("; ".join(report.errors) or "no summary"))
+        return EXIT_FAILED
+    print(
+        f"backfill {s['source']}: {s['outcome']} — {s['fetched']} captures fetched this run"
+        f" ({s['failed']} failed), {s['stored']} stored in all, {s['pending']} pending,"
+        f" {s['cdx_errors']} CDX errors"
+        + (" | " + "; ".join(s["errors"][:3]) if s["errors"] else "")
+    )
+    return EXIT_OK if s["outcome"] == "ok" else EXIT_FAILED
+
+
 def _read_only(db: str) -> Any:
     from archive.db import connect
 
@@ -225,6 +255,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a Scrapy setting (e.g. DOWNLOAD_DELAY=0)",
     )
     c.set_defaults(func=cmd_crawl)
+
+    b = sub.add_parser("backfill", help="fetch a source's history from a web archive")
+    b.add_argument("source", choices=["nhsmail"])
+    b.add_argument("--from", dest="start", metavar="YYYY[MMDD]", help="earliest capture")
+    b.add_argument("--to", dest="end", metavar="YYYY[MMDD]", help="latest capture")
+    b.add_argument("--cdx-url", help="CDX endpoint (default: the Internet Archive's)")
+    b.add_argument("--playback-url", help="where captures play back (default: the CDX host)")
+    b.add_argument("--rate", type=float, help="requests per minute (default 24)")
+    b.add_argument(
+        "--pattern",
+        action="append",
+        metavar="HOST/PATH[*]",
+        help="replace the source's address patterns (a trailing * for a prefix)",
+    )
+    b.add_argument("--db", default=str(default_path()), help=db_help)
+    b.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a Scrapy setting",
+    )
+    b.set_defaults(func=cmd_backfill)
 
     st = sub.add_parser("status", help="sources, last crawl and outcome, counts")
     st.add_argument("--db", default=str(default_path()), help=db_help)

@@ -40,6 +40,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 120.0)
+        # A 429 means "slow down now": wait at least this long, whatever the backoff says.
+        self.min_429 = settings.getfloat("RETRY_429_MIN_DELAY", 60.0)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
@@ -47,16 +49,18 @@ class BackoffRetryMiddleware(RetryMiddleware):
         mw.crawler = crawler
         return mw
 
-    def _delay(self, retry_request: Request, hint: float | None) -> None:
+    def _delay(self, retry_request: Request, hint: float | None, status: int = 0) -> None:
         n = retry_request.meta.get("retry_times", 1)
         delay = hint if hint is not None else self.base * 2 ** (n - 1)
+        if status == 429:
+            delay = max(delay, self.min_429 * 2 ** (n - 1))
         retry_request.meta["retry_delay"] = min(delay, self.cap)
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         result = super().process_response(request, response)
         if isinstance(result, Request):
             hint = retry_after_seconds(response.headers.get(b"Retry-After"), datetime.now(UTC))
-            self._delay(result, hint)
+            self._delay(result, hint, response.status)
         return result
 
     def process_exception(self, request: Request, exception: Exception) -> Request | None:

@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from archive.backfill import CdxPage, counts, mark_capture, record_cdx_page, resume_state
 from archive.db import connect
-from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl, validators
+from archive.ingest import (
+    FetchedPage,
+    finish_crawl,
+    ingest_page,
+    replay_vanishing,
+    start_crawl,
+    validators,
+)
 from archive.lock import ArchiveLock, ArchiveLocked
 from parsers import parse
 from parsers.result import ParseResult
@@ -91,6 +100,101 @@ class ArchivePipeline:
         try:
             summary = finish_crawl(self.con, self.crawl_id, datetime.now(UTC), complete=complete)
             self.crawler.notices_summary = summary  # type: ignore[attr-defined]
+        finally:
+            self.con.close()
+            self.con = None
+            if self.lock is not None:
+                self.lock.__exit__(None, None, None)
+
+
+class BackfillPipeline(ArchivePipeline):
+    """The archive pipeline for web-archive captures: each capture is a crawl of its own,
+    observed at its capture time; CDX pages and captures are booked for resuming; and at
+    the end vanishings are replayed in observation order, since the captures are older
+    than what the archive may already hold."""
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        lock = ArchiveLock(self.db)
+        try:
+            lock.__enter__()
+        except ArchiveLocked as exc:
+            self.crawler.notices_locked = str(exc)  # type: ignore[attr-defined]
+            log.error("%s; this backfill stops without touching it", exc)
+            self.crawler.engine.close_spider_async(reason="archive_locked")  # type: ignore[union-attr]
+            return
+        self.lock = lock
+        self.con = connect(self.db)
+        spider.resume = resume_state(self.con, spider.source)
+        self.started = time.monotonic()
+        self.done = 0
+        self.failed = 0
+        self.errors: list[str] = []
+
+    def process_item(self, item: Any) -> Any:
+        if self.con is None:
+            raise DropItem("archive not open (locked by another crawl)")
+        if isinstance(item, CdxPage):
+            record_cdx_page(self.con, item)
+            self._report()
+            return item
+        if not isinstance(item, FetchedPage):
+            return item
+        crawl_id = start_crawl(self.con, item.source, item.fetched_at, origin="backfill")
+        outcome = ingest_page(self.con, crawl_id, item, parse_page)
+        finish_crawl(self.con, crawl_id, item.fetched_at, decide_vanishing=False)
+        ok = outcome.outcome != "failed"
+        mark_capture(self.con, item.source, item.capture_id or "", ok, outcome.fetch_id)
+        self.done += 1
+        if not ok:
+            self.failed += 1
+            self.errors.append(f"{item.capture_id}: {item.error or outcome.message}")
+        self._report()
+        return item
+
+    def _report(self, final: bool = False) -> None:
+        """Progress for long runs: found, fetched, failed, remaining, estimated time."""
+        spider = self.crawler.spider
+        tally = counts(self.con, spider.source)
+        found = sum(tally.values())
+        remaining = tally.get("pending", 0)
+        elapsed = time.monotonic() - self.started
+        eta = elapsed / self.done * remaining if self.done else 0.0
+        line = (
+            f"backfill {spider.source}: {found} captures found, {tally.get('fetched', 0)} "
+            f"stored, {tally.get('failed', 0)} failed, {remaining} remaining, "
+            f"about {eta / 60:.0f} min left"
+        )
+        if sys.stderr.isatty():
+            print(f"\r{line} ", end="\n" if final else "", file=sys.stderr, flush=True)
+        elif final or self.done % 50 == 0:
+            print(line, file=sys.stderr, flush=True)
+
+    def close_spider(self) -> None:
+        if self.con is None:
+            return
+        spider = self.crawler.spider
+        try:
+            self.con.begin()
+            try:
+                replay_vanishing(self.con, spider.source)
+                self.con.commit()
+            except BaseException:
+                self.con.rollback()
+                raise
+            self._report(final=True)
+            tally = counts(self.con, spider.source)
+            cdx_errors = self.crawler.stats.get_value("notices/cdx/errors", 0)  # type: ignore[union-attr]
+            self.crawler.notices_summary = {  # type: ignore[attr-defined]
+                "source": spider.source,
+                "fetched": self.done,
+                "failed": self.failed,
+                "stored": tally.get("fetched", 0),
+                "pending": tally.get("pending", 0),
+                "cdx_errors": cdx_errors,
+                "errors": self.errors[:20],
+                "outcome": "failed" if self.failed or cdx_errors else "ok",
+            }
         finally:
             self.con.close()
             self.con = None

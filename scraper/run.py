@@ -65,24 +65,35 @@ def run_crawls(
     overrides: dict[str, str] | None = None,
 ) -> list[CrawlReport]:
     """Crawl each source once, one after another, into the archive at ``db``."""
+    kwargs = {"start_urls": start_urls} if start_urls else {}
+    return run_spiders([(source, source, kwargs) for source in sources], db=db,
+                       overrides=overrides)  # fmt: skip
+
+
+def run_spiders(
+    jobs: list[tuple[str, str, dict[str, Any]]],
+    *,
+    db: str | Path,
+    overrides: dict[str, str] | None = None,
+) -> list[CrawlReport]:
+    """Run (report name, spider name, spider arguments) jobs one after another."""
     settings = settings_for(db, overrides)
     install_reactor(settings["TWISTED_REACTOR"])
     configure_logging(settings)
     from twisted.internet import defer, reactor  # after install_reactor, by design
 
     runner = CrawlerRunner(settings)
-    crawlers = [(source, runner.create_crawler(source)) for source in sources]
+    crawlers = [(name, runner.create_crawler(spider), kwargs) for name, spider, kwargs in jobs]
     failures: list[str] = []
 
     @defer.inlineCallbacks
     def crawl_all():  # type: ignore[no-untyped-def]
         try:
-            for _, crawler in crawlers:
-                kwargs = {"start_urls": start_urls} if start_urls else {}
+            for name, crawler, kwargs in crawlers:
                 try:
                     yield runner.crawl(crawler, **kwargs)
                 except Exception as exc:  # a crawl that blew up must not stop the others
-                    failures.append(f"{crawler.spidercls.name}: {exc}")
+                    failures.append(f"{name}: {exc}")
         finally:
             reactor.stop()  # type: ignore[attr-defined]
 
@@ -90,10 +101,10 @@ def run_crawls(
     reactor.run()  # type: ignore[attr-defined]
     return [
         CrawlReport(
-            source,
+            name,
             summary=getattr(crawler, "notices_summary", None),
             locked=getattr(crawler, "notices_locked", None),
-            errors=[f for f in failures if f.startswith(f"{source}:")],
+            errors=[f for f in failures if f.startswith(f"{name}:")],
         )
-        for source, crawler in crawlers
+        for name, crawler, _ in crawlers
     ]

@@ -43,6 +43,10 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 2.0  # seconds; doubled per retry, Retry-After honoured up to the max
 RETRY_BACKOFF_MAX = 120.0
+RETRY_429_MIN_DELAY = 60.0  # a 429 pauses everything (one connection) at least this long
+# Backfill from web archives: requests per minute to the archive (one connection).
+NOTICES_BACKFILL_RATE = 24
+NOTICES_CDX_URL = "https://web.archive.org/cdx/search/cdx"
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

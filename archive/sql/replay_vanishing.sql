@@ -1,10 +1,17 @@
 -- Vanishings and reappearances of the notices of source $source, replayed over every crawl
--- from the sightings (after a reparse rebuilt them). The rule is finish_crawl's: a notice
--- vanishes at the first crawl after the last one that showed it in which one of the URLs
--- that showed it was fetched successfully, none of them failed or drifted, and it was not
--- seen; it reappears when a later crawl sees it again.
+-- in observation order from the sightings (after a reparse rebuilt them, or a backfill
+-- added older observations). The rule is finish_crawl's: a notice vanishes at the first
+-- crawl after the last one that showed it in which one of the URLs that showed it was
+-- fetched successfully, none of them failed or drifted, and it was not seen; it reappears
+-- when a later crawl sees it again.
 INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
-WITH crawl_urls AS (
+WITH crawl_times AS (
+    SELECT crawl_id, min(fetched_at) AS crawl_at
+    FROM fetches
+    WHERE source = $source
+    GROUP BY crawl_id
+),
+crawl_urls AS (
     SELECT crawl_id, url,
            bool_or(outcome IN ('new', 'unchanged', 'not_modified')) AS ok,
            bool_or(outcome IN ('failed', 'drift')) AS inconclusive
@@ -19,22 +26,23 @@ seen AS (
     WHERE f.source = $source
 ),
 spans AS (
-    SELECT notice_key, crawl_id AS shown_in,
-           lead(crawl_id) OVER (PARTITION BY notice_key ORDER BY crawl_id) AS seen_next
-    FROM (SELECT DISTINCT notice_key, crawl_id FROM seen)
+    SELECT notice_key, crawl_id AS shown_in, crawl_at AS shown_at,
+           lead(crawl_id) OVER w AS seen_next, lead(crawl_at) OVER w AS seen_next_at
+    FROM (SELECT DISTINCT notice_key, crawl_id FROM seen) JOIN crawl_times USING (crawl_id)
+    WINDOW w AS (PARTITION BY notice_key ORDER BY crawl_at, crawl_id)
 ),
 candidates AS (
-    SELECT sp.notice_key, sp.shown_in, sp.seen_next, cu.crawl_id
+    SELECT sp.notice_key, sp.shown_in, sp.seen_next, cu.crawl_id, ct.crawl_at
     FROM spans AS sp
     JOIN seen AS se ON se.notice_key = sp.notice_key AND se.crawl_id = sp.shown_in
-    JOIN crawl_urls AS cu
-        ON cu.url = se.url AND cu.crawl_id > sp.shown_in
-       AND (sp.seen_next IS NULL OR cu.crawl_id < sp.seen_next)
-    GROUP BY sp.notice_key, sp.shown_in, sp.seen_next, cu.crawl_id
+    JOIN crawl_urls AS cu ON cu.url = se.url
+    JOIN crawl_times AS ct ON ct.crawl_id = cu.crawl_id
+    WHERE ct.crawl_at > sp.shown_at AND (sp.seen_next_at IS NULL OR ct.crawl_at < sp.seen_next_at)
+    GROUP BY sp.notice_key, sp.shown_in, sp.seen_next, cu.crawl_id, ct.crawl_at
     HAVING bool_or(cu.ok) AND NOT bool_or(cu.inconclusive)
 ),
 vanished AS (
-    SELECT notice_key, seen_next, min(crawl_id) AS crawl_id
+    SELECT notice_key, seen_next, arg_min(crawl_id, crawl_at) AS crawl_id
     FROM candidates
     GROUP BY notice_key, shown_in, seen_next
 ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 import scrapy
 from scrapy.http import Response
@@ -26,6 +26,13 @@ class NhsmailSpider(StatusSpider):
     source = "nhsmail"
     # The live status listing; override with -a start_urls=… or --start-url.
     default_start_urls = ("https://support.nhs.net/servicestatus/",)
+    # Where the history lives in web archives (`notices backfill nhsmail`): the 2017 page,
+    # the 2018-2019 portal page, and the WordPress status listing with its pages.
+    archive_patterns: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("support.nhs.net/servicestatus", "exact"),
+        ("portal.nhs.net/Help/servicestatus", "exact"),
+        ("support.nhs.net/servicestatus/", "prefix"),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,0 +1,192 @@
+"""Backfill from a loopback fake of a web archive's CDX and playback endpoints."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from tests.crawl.fake_archive import FakeArchive, Snapshot
+from tests.crawl.site import NOTICES, Route, Site, article, check_invariants, crawl, listing, rows
+from tests.golden import FIXTURES
+
+NHS = FIXTURES / "nhsmail"
+PAGE_2017 = (NHS / "servicestatus_2017-2017-03-24" / "page.html").read_bytes()
+PAGE_2017_MAY = (NHS / "servicestatus_2017-2017-05-12" / "page.txt").read_bytes()
+PAGE_2018 = (NHS / "portal_2018-2018-11-02" / "page.html").read_bytes()
+UNKNOWN = b"<html><body><main><p>This site is down for maintenance.</p></main></body></html>"
+OLD = "http://support.nhs.net/servicestatus"
+PORTAL = "https://portal.nhs.net/Help/servicestatus"
+FAST = [
+    "-s",
+    "RETRY_429_MIN_DELAY=0.2",
+    "-s",
+    "RETRY_BACKOFF_BASE=0.05",
+    "-s",
+    "DOWNLOAD_TIMEOUT=5",
+]
+
+
+def snapshots() -> list[Snapshot]:
+    return [
+        Snapshot("20170324091000", OLD, PAGE_2017, "AAA"),
+        Snapshot("20170401120000", OLD, PAGE_2017, "AAA"),  # unchanged: collapsed away
+        Snapshot("20170512164500", OLD, PAGE_2017_MAY, "BBB"),
+        Snapshot("20181102094500", PORTAL, PAGE_2018, "CCC"),
+        Snapshot("20190601000000", PORTAL, UNKNOWN, "DDD"),
+    ]
+
+
+def backfill(db: Path, archive: FakeArchive, *extra: str) -> subprocess.CompletedProcess[str]:
+    args = [NOTICES, "backfill", "nhsmail", "--db", str(db), "--cdx-url", archive.cdx_url,
+            "--rate", "6000", *FAST, *extra]  # fmt: skip
+    return subprocess.run(args, capture_output=True, text=True, timeout=180, env=dict(os.environ))
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "archive.duckdb"
+
+
+def test_backfill_pages_the_index_and_stores_each_capture_at_its_time(
+    httpserver: HTTPServer, db: Path
+) -> None:
+    archive = FakeArchive(httpserver, snapshots(), page_size=2)
+    done = backfill(db, archive)
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = archive.cdx_calls()
+    assert all(c["output"] == "json" and c["filter"] == "statuscode:200" and c["collapse"] == "digest"
+               and c["showResumeKey"] == "true" for c in calls)  # fmt: skip
+    old_calls = [
+        c
+        for c in calls
+        if c["url"] == "support.nhs.net/servicestatus" and c["matchType"] == "exact"
+    ]
+    assert [c.get("resumeKey") for c in old_calls] == [None], "two captures fit one page"
+    portal = [c for c in calls if c["url"] == "portal.nhs.net/Help/servicestatus"]
+    assert [c.get("resumeKey") for c in portal] == [None]
+    # the collapsed duplicate is never asked for; every other capture exactly once
+    fetched = sorted(p for p, _ in archive.playbacks())
+    assert fetched == sorted(
+        f"/web/{s.timestamp}id_/{s.original}"
+        for s in snapshots()
+        if s.timestamp != "20170401120000"
+    )
+    snaps = rows(
+        db,
+        "SELECT url, fetched_at, origin, capture_id, parse_outcome FROM snapshots ORDER BY fetched_at",
+    )
+    assert [(s[0], s[1], s[2]) for s in snaps] == [
+        (OLD, datetime(2017, 3, 24, 9, 10, tzinfo=UTC), "backfill"),
+        (OLD, datetime(2017, 5, 12, 16, 45, tzinfo=UTC), "backfill"),
+        (PORTAL, datetime(2018, 11, 2, 9, 45, tzinfo=UTC), "backfill"),
+        (PORTAL, datetime(2019, 6, 1, tzinfo=UTC), "backfill"),
+    ]
+    assert snaps[0][3] == f"20170324091000 {OLD}"
+    # the page in an unknown layout is kept and recorded as unreadable, not a crash
+    assert snaps[3][4] in ("drift", "no_notices")
+    layouts = rows(db, "SELECT DISTINCT layout FROM snapshots WHERE layout IS NOT NULL ORDER BY 1")
+    assert layouts == [("portal_2018",), ("servicestatus_2017",)], (
+        "each capture used its own layout"
+    )
+    assert rows(db, "SELECT count(*) FROM crawls WHERE origin = 'backfill'") == [(4,)]
+    assert rows(db, "SELECT status, count(*) FROM backfill_captures GROUP BY ALL ORDER BY 1") == [
+        ("fetched", 4)
+    ]
+    first_seen = rows(db, "SELECT min(first_seen_at) FROM notices")[0][0]
+    assert first_seen == datetime(2017, 3, 24, 9, 10, tzinfo=UTC), "observed at capture time"
+    check_invariants(db)
+
+
+def test_paging_with_resume_keys(httpserver: HTTPServer, db: Path) -> None:
+    archive = FakeArchive(httpserver, snapshots(), page_size=1)
+    assert backfill(db, archive).returncode == 0
+    old_calls = [c.get("resumeKey") for c in archive.cdx_calls()
+                 if c["url"] == "support.nhs.net/servicestatus" and c["matchType"] == "exact"]  # fmt: skip
+    assert old_calls == [None, "1"]
+    assert rows(db, "SELECT count(*) FROM backfill_captures") == [(4,)]
+
+
+def test_429_pauses_then_succeeds(httpserver: HTTPServer, db: Path) -> None:
+    snaps = snapshots()
+    snaps[0].status_first = [429]
+    snaps[0].retry_after = "1"
+    archive = FakeArchive(httpserver, snaps)
+    done = backfill(db, archive)
+    assert done.returncode == 0, done.stdout
+    path = f"/web/{snaps[0].timestamp}id_/{OLD}"
+    tries = [(t, status) for t, p, _, status in archive.log if p == path]
+    assert [s for _, s in tries] == [429, 200]
+    assert tries[1][0] - tries[0][0] >= 0.9, "Retry-After was honoured"
+
+
+def test_interrupted_backfill_resumes_without_fetching_twice(
+    httpserver: HTTPServer, db: Path
+) -> None:
+    archive = FakeArchive(httpserver, snapshots(), page_size=1)
+    first = backfill(db, archive, "-s", "CLOSESPIDER_ITEMCOUNT=6")
+    assert first.returncode in (0, 1), first.stderr
+    stored_first = rows(db, "SELECT count(*) FROM backfill_captures WHERE status = 'fetched'")[0][0]
+    assert 0 < stored_first < 4
+    second = backfill(db, archive)
+    assert second.returncode == 0, second.stdout + second.stderr
+    paths = [p for p, status in archive.playbacks() if status == 200]
+    assert len(paths) == len(set(paths)) == 4, "no capture fetched twice"
+    assert rows(db, "SELECT count(*) FROM snapshots") == [(4,)]
+    third = backfill(db, archive)
+    assert "0 captures fetched this run" in third.stdout
+    check_invariants(db)
+
+
+def test_the_request_rate_is_held(httpserver: HTTPServer, db: Path) -> None:
+    archive = FakeArchive(httpserver, snapshots())
+    done = backfill(db, archive, "--rate", "120")  # one request every 0.5 s
+    assert done.returncode == 0
+    times = [t for t, path, _, _ in archive.log if path != "/robots.txt"]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert len(times) >= 6 and min(gaps) >= 0.45
+
+
+def test_live_and_archived_observations_are_one_notice(
+    httpserver: HTTPServer, db: Path, tmp_path: Path
+) -> None:
+    site = Site(httpserver)
+    site.routes["/servicestatus/"] = Route(
+        listing(
+            article(
+                "INC12345678 – Relay Delays – RESOLVED",
+                "14/04/2022 09:35:00 AM",
+                "RESOLVED – Mail is flowing.",
+            )
+        )
+    )
+    assert crawl(db, site.url("/servicestatus/")).returncode == 0
+    live_url = site.url("/servicestatus/")
+    # an archive that captured the same listing earlier, while the incident was open
+    from pytest_httpserver import HTTPServer as Server
+
+    other = Server(port=0)
+    other.start()
+    try:
+        earlier = listing(article("INC12345678 – Relay Delays – NEW", "14/04/2022 09:35:00 AM",
+                                  "We are aware of delays on the relay.")).encode()  # fmt: skip
+        archive = FakeArchive(other, [Snapshot("20220414100000", live_url, earlier, "EEE")])
+        prefix = live_url.split("://", 1)[1]
+        done = backfill(db, archive, "--pattern", prefix)
+    finally:
+        other.clear()
+        other.stop()
+    assert done.returncode == 0, done.stdout + done.stderr
+    notices = rows(db, "SELECT notice_key, versions, first_seen_at, state FROM notices")
+    assert len(notices) == 1
+    key, versions, first_seen, state = notices[0]
+    assert (key, versions, state) == ("nhsmail:INC12345678", 2, "resolved")
+    assert first_seen == datetime(2022, 4, 14, 10, 0, tzinfo=UTC), (
+        "the capture is the first sighting"
+    )
+    check_invariants(db)

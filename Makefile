@@ -32,6 +32,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.parse_bench
 	$(BIN)/python -m bench.ingest_bench
 	$(BIN)/python -m bench.views_bench
+	$(BIN)/python -m bench.reparse_bench
 
 # Rewrite the golden expected output from the current parsers; review it with `git diff`.
 fixtures: $(INSTALLED)

@@ -101,16 +101,37 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
         pending = {name: pending[name] for name in errors}
 
 
+# Analyst-facing connections: read-only, no file system, no network, no extensions, and
+# no way for a query to change that (lock_configuration), so `notices sql` can read the
+# archive and nothing else.
+LOCKED_DOWN = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+}
+
+
 def connect(
-    path: str | Path | None = None, *, read_only: bool = False
+    path: str | Path | None = None, *, read_only: bool = False, allow_files: bool = False
 ) -> duckdb.DuckDBPyConnection:
-    """Open (creating and migrating when writable) the archive at ``path``."""
+    """Open (creating and migrating when writable) the archive at ``path``.
+
+    Read-only connections are locked down unless ``allow_files`` (the export command, which
+    writes files it names itself, not files a query names)."""
     target = Path(path) if path is not None else default_path()
     if read_only:
         if not target.exists():
             raise FileNotFoundError(f"no archive at {target}")
-        con = duckdb.connect(str(target), read_only=True)
-        con.execute("SET TimeZone = 'UTC'")  # months and quarters bucket the same everywhere
+        config = {} if allow_files else LOCKED_DOWN
+        con = duckdb.connect(str(target), read_only=True, config=config)
+        # (a second connection in one process shares the first one's settings)
+        if con.execute("SELECT current_setting('TimeZone')").fetchone()[0] != "UTC":
+            con.execute("SET TimeZone = 'UTC'")  # months and quarters bucket the same everywhere
+        if (
+            not allow_files
+            and not con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]
+        ):
+            con.execute("SET lock_configuration = true")  # and no query can undo any of it
         return con
     target.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(target))

@@ -59,8 +59,36 @@ def status(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
+# Spreadsheets run a cell starting with these as a formula; scraped text must not be run.
+FORMULA_START = "=+-@\t\r"
+_FORMULA_SQL = "'^[=+@\t\r-]'"  # the same characters, as a regular expression in SQL
+
+
+def neutralise(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, made inert with a leading quote."""
+    if isinstance(value, str) and value and value[0] in FORMULA_START:
+        return "'" + value
+    return value
+
+
+def _csv_select(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    """SELECT list for a CSV export: text columns neutralised, the rest as they are."""
+    cols = []
+    for column, kind, *_ in con.execute(f"DESCRIBE {name}").fetchall():
+        quoted = '"' + column.replace('"', '""') + '"'
+        if kind == "VARCHAR":
+            cols.append(
+                f"CASE WHEN regexp_matches({quoted}, {_FORMULA_SQL})"
+                f" THEN chr(39) || {quoted} ELSE {quoted} END AS {quoted}"
+            )
+        else:
+            cols.append(quoted)
+    return ", ".join(cols)
+
+
 def export(con: duckdb.DuckDBPyConnection, out_dir: str | Path, fmt: str) -> list[Path]:
-    """Every public table and view to ``out_dir``, one file each."""
+    """Every public table and view to ``out_dir``, one file each. CSV text cells that a
+    spreadsheet would run as formulas are neutralised with a leading quote."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -69,6 +97,7 @@ def export(con: duckdb.DuckDBPyConnection, out_dir: str | Path, fmt: str) -> lis
             continue
         target = out / f"{name}.{fmt}"
         escaped = str(target).replace("'", "''")
-        con.execute(f"COPY (SELECT * FROM {name}) TO '{escaped}' {FORMATS[fmt]}")
+        select = _csv_select(con, name) if fmt == "csv" else "*"
+        con.execute(f"COPY (SELECT {select} FROM {name}) TO '{escaped}' {FORMATS[fmt]}")
         written.append(target)
     return written

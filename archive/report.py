@@ -489,7 +489,8 @@ def build_report(
 
     Sets the connection's TimeZone to UTC: months and quarters in the views are UTC ones.
     """
-    con.execute("SET TimeZone = 'UTC'")
+    if con.execute("SELECT current_setting('TimeZone')").fetchone()[0] != "UTC":
+        con.execute("SET TimeZone = 'UTC'")  # archive.db.connect's connections already are
     when = (generated_at or datetime.now(UTC)).astimezone(UTC)
     upper = kaplan_meier_by_category(con, end="max")
     lower = kaplan_meier_by_category(con, end="min")

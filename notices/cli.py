@@ -132,11 +132,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     return EXIT_OK if s["outcome"] == "ok" else EXIT_FAILED
 
 
-def _read_only(db: str) -> Any:
+def _read_only(db: str, *, allow_files: bool = False) -> Any:
     from archive.db import connect
 
     try:
-        return connect(db, read_only=True)
+        return connect(db, read_only=True, allow_files=allow_files)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
 
@@ -146,6 +146,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     con = _read_only(args.db)
     rows = status(con)
+    con.close()
     if not rows:
         print(f"{args.db}: no crawls yet")
     for r in rows:
@@ -172,8 +173,12 @@ def cmd_sql(args: argparse.Namespace) -> int:
     except duckdb.Error as exc:
         print(f"error: query refused: {str(exc).splitlines()[0]}", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        con.close()
     if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        from archive.query import neutralise
+
+        frame.map(neutralise).to_csv(sys.stdout, index=False)
     elif args.format == "json":
         sys.stdout.write(frame.to_json(orient="records", lines=True, date_format="iso"))
         sys.stdout.write("\n" if len(frame) else "")
@@ -211,9 +216,12 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from archive.query import export
 
-    con = _read_only(args.db)
-    for path in export(con, args.dir, args.format):
-        print(path)
+    con = _read_only(args.db, allow_files=True)  # it writes only the files it names
+    try:
+        for path in export(con, args.dir, args.format):
+            print(path)
+    finally:
+        con.close()
     return EXIT_OK
 
 
@@ -221,7 +229,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from archive.report import build_report, save_report
 
     con = _read_only(args.db)
-    print(save_report(build_report(con, name=Path(args.db).name), args.out))
+    try:
+        print(save_report(build_report(con, name=Path(args.db).name), args.out))
+    finally:
+        con.close()
     return EXIT_OK
 
 

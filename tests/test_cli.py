@@ -178,3 +178,49 @@ def test_status_and_export(demo_db: Path, tmp_path: Path, capsys) -> None:
 def test_missing_archive_is_a_usage_error(tmp_path: Path, capsys) -> None:
     assert main(["status", "--db", str(tmp_path / "none.duckdb")]) == 2
     assert "no archive" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM read_text('/etc/hostname')",
+        "COPY notices TO '/tmp/notices-leak.csv'",
+        "ATTACH '/tmp/other.duckdb' AS other",
+        "INSTALL httpfs",
+        "LOAD httpfs",
+        "SELECT * FROM 'https://example.org/data.csv'",
+        "SET enable_external_access = true",
+        "SELECT * FROM glob('/etc/*')",
+    ],
+)
+def test_sql_has_no_file_system_network_or_extensions(demo_db: Path, query: str, capsys) -> None:
+    assert main(["sql", query, "--db", str(demo_db)]) == 1
+    assert "query refused" in capsys.readouterr().err
+    assert not Path("/tmp/notices-leak.csv").exists()
+
+
+def test_csv_neutralises_cells_a_spreadsheet_would_run(
+    demo_db: Path, tmp_path: Path, capsys
+) -> None:
+    q = "SELECT '=HYPERLINK(\"http://x\")' AS a, '+1' AS b, '-2' AS c, '@SUM(A1)' AS d, 'plain' AS e, -3 AS n"
+    assert main(["sql", q, "--db", str(demo_db), "--format", "csv"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == '\'=HYPERLINK(""http://x"")",\'+1,\'-2,\'@SUM(A1),plain,-3'.replace(
+        "'=HY", "\"'=HY"
+    )
+    from archive.db import connect
+    from archive.query import export
+
+    con = connect(demo_db, read_only=True, allow_files=True)
+    import shutil
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, copy)
+    con2 = connect(copy)  # give one stored title a formula's shape, then export
+    con2.execute("UPDATE notices SET title = '=1+1' WHERE notice_key = 'nhsmail:INC46757577'")
+    con2.close()
+    con = connect(copy, read_only=True, allow_files=True)
+    [path] = [p for p in export(con, tmp_path / "out", "csv") if p.name == "notices.csv"]
+    con.close()
+    assert "'=1+1" in path.read_text() and ",=1+1," not in path.read_text()

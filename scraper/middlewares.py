@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import email.utils
+import ipaddress
+import socket
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.asyncio import sleep
 
@@ -102,3 +106,54 @@ class ConditionalRequestMiddleware:
             request.headers.setdefault(b"If-None-Match", known["etag"])
         if "last-modified" in known:
             request.headers.setdefault(b"If-Modified-Since", known["last-modified"])
+
+
+class ScopeMiddleware:
+    """No private, loopback or link-local addresses unless NOTICES_ALLOW_PRIVATE_HOSTS.
+
+    A status page lives on the public internet; a start URL or redirect that leads to
+    127.0.0.1, 10.x or a metadata endpoint is a mistake or an attack. Tests and the demo,
+    which crawl loopback servers, opt in explicitly. (Hosts outside a spider's
+    allowed_domains are already dropped by Scrapy's OffsiteMiddleware.)
+    """
+
+    def __init__(self, allow: bool) -> None:
+        self.allow = allow
+        self.verdicts: dict[str, str | None] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ScopeMiddleware:
+        return cls(crawler.settings.getbool("NOTICES_ALLOW_PRIVATE_HOSTS"))
+
+    def _refusal(self, host: str) -> str | None:
+        if host not in self.verdicts:
+            self.verdicts[host] = private_address(host)
+        return self.verdicts[host]
+
+    def process_request(self, request: Request) -> None:
+        if self.allow:
+            return
+        host = urlsplit(request.url).hostname or ""
+        reason = self._refusal(host)
+        if reason:
+            raise IgnoreRequest(
+                f"{request.url}: {reason} (set NOTICES_ALLOW_PRIVATE_HOSTS to allow)"
+            )
+
+
+def private_address(host: str) -> str | None:
+    """Why ``host`` is out of scope (a private, loopback or link-local address), or None."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return None  # unresolvable: the download itself will fail and be recorded
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if (
+            address.is_loopback
+            or address.is_private
+            or address.is_link_local
+            or (address.is_reserved or address.is_multicast or address.is_unspecified)
+        ):
+            return f"{host} resolves to a non-public address {address}"
+    return None

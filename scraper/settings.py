@@ -48,7 +48,11 @@ RETRY_429_MIN_DELAY = 60.0  # a 429 pauses everything (one connection) at least 
 NOTICES_BACKFILL_RATE = 24
 NOTICES_CDX_URL = "https://web.archive.org/cdx/search/cdx"
 
+# Crawl only public addresses; tests and the demo (loopback servers) set this to True.
+NOTICES_ALLOW_PRIVATE_HOSTS = False
+
 DOWNLOADER_MIDDLEWARES = {
+    "scraper.middlewares.ScopeMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,
     "scraper.middlewares.ConditionalRequestMiddleware": 560,

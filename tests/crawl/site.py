@@ -16,7 +16,8 @@ from werkzeug import Request, Response
 
 NOTICES = str(Path(sys.executable).parent / "notices")
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false",
-        "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "DOWNLOAD_TIMEOUT=3"]  # fmt: skip
+        "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "DOWNLOAD_TIMEOUT=3",
+        "-s", "NOTICES_ALLOW_PRIVATE_HOSTS=true"]  # the loopback test site  # fmt: skip
 
 
 def listing(*notices: str, next_page: str | None = None) -> str:

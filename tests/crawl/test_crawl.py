@@ -341,10 +341,27 @@ def test_scrapy_crawl_command_uses_the_same_pipeline(site: Site, db: Path) -> No
     root = Path(__file__).resolve().parents[2]  # scrapy.cfg lives at the repository root
     done = subprocess.run(
         [scrapy, "crawl", "nhsmail", "-a", f"start_urls={site.url('/status/')}",
-         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false"],
+         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false",
+         "-s", "NOTICES_ALLOW_PRIVATE_HOSTS=true"],
         cwd=root, env={**os.environ, "NOTICES_DB": str(db)}, capture_output=True, text=True,
         timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert rows(db, "SELECT outcome, pages_fetched FROM crawls") == [("ok", 4)]
     check_invariants(db)
+
+
+def test_private_addresses_are_refused_unless_allowed(site: Site, db: Path) -> None:
+    import subprocess
+
+    from tests.crawl.site import FAST, NOTICES
+
+    assert FAST[-2:] == ["-s", "NOTICES_ALLOW_PRIVATE_HOSTS=true"]
+    strict = FAST[:-2]  # the same settings without the opt-in
+    done = subprocess.run(
+        [NOTICES, "crawl", "nhsmail", "--db", str(db), *strict, "--start-url", site.url("/status/")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert site.requests_for("/status/") == [], "nothing was asked of a loopback host"
+    assert "non-public address" in rows(db, "SELECT error FROM fetches")[0][0]

@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from parsers import nhsmail
+from parsers import feeds, gcp, nhsmail, statuspage
 from parsers.result import ParseResult
 
 PageParser = Callable[..., ParseResult]
 SOURCES: dict[str, PageParser] = {
     "nhsmail": nhsmail.parse_page,
+    "statuspage": statuspage.parse_payload,
+    "feed": feeds.parse_feed,
+    "gcp": gcp.parse_incidents,
 }
 
 

@@ -142,6 +142,9 @@ def validate(record: dict[str, Any]) -> list[str]:
         _check_time(errors, f"updates[{i}].at", update["at"], _UTC_RE)
         if update["status"] is not None and update["status"] not in STATES:
             errors.append(f"updates[{i}].status outside the vocabulary: {update['status']!r}")
+    # the archive keeps details as MAP(VARCHAR, VARCHAR): structured values go in as JSON text
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in record["details"].items()):
+        errors.append("details must map strings to strings")
     if not all(isinstance(f, str) for f in record["flags"]):
         errors.append("flags must be strings")
     if not all(isinstance(w, str) for w in record["warnings"]):

@@ -27,7 +27,10 @@ Rules (where the issue left a choice, the choice is stated here):
   per timeline entry, ``seq`` its index in ``updates``).
 - A body holding a whole list of updates (imported pre-2019 incidents) becomes one entry
   per list item (``from_html_list``); only the newest takes the enclosing update's status
-  (``status_from_enclosing_update``), the others have none. Their zone is the page's.
+  (``status_from_enclosing_update``), the others have none. Their stamps state no zone:
+  UTC when the oldest is the update's ``display_at`` read as UTC (GitHub's imports are;
+  flagged ``zone_from_display_at``), else the page's declared ``time_zone``
+  (``zone_from_page``), else UTC (``tz_assumed_utc``).
 - A history line has no status; its time range starts ``published_*`` for an incident
   (``published_from_history_range``; the end goes to ``details``) and is the window for a
   maintenance. Its message is the latest update only: flagged ``excerpt``.
@@ -68,7 +71,7 @@ from parsers.payload import (
 from parsers.result import ParseResult
 from parsers.states import normalise_state
 from parsers.timestamps import MONTHS, Stamp
-from parsers.updatelist import read_update_list
+from parsers.updatelist import Entry, read_update_list
 from parsers.yearless import read_span, zone_named
 
 SOURCE = "statuspage"
@@ -83,6 +86,7 @@ _SCHEDULE_KEYS = (
     "scheduled_auto_completed",
 )
 _MINUTE = timedelta(seconds=60)
+UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(slots=True)
@@ -123,6 +127,29 @@ def _components(values: list[Any], *keys: str) -> list[dict[str, Any]]:
     return out
 
 
+def _listed(
+    body: str, anchor: date | None, zone: ZoneInfo | None, display: Stamp | None
+) -> list[Entry]:
+    """The update list inside one body. Its stamps state no zone: when the oldest reads,
+    as UTC, exactly as the update's display_at, the list is UTC (GitHub's imports are);
+    otherwise the page's declared zone is used."""
+    if "<" not in body:
+        return []
+    listed = read_update_list(body, anchor=anchor, zone=zone)
+    if not listed or listed[0].style != "strong_list" or display is None or display.at is None:
+        return listed
+    oldest = listed[-1].stamp.local
+    if oldest is not None and abs(oldest - display.at.replace(tzinfo=None)) < _MINUTE:
+        listed = read_update_list(body, anchor=anchor, zone=UTC_ZONE)
+        flag = "zone_from_display_at"
+    else:
+        flag = "zone_from_page"
+    for item in listed:
+        if "tz_assumed_utc" not in item.stamp.flags:
+            item.stamp.flags.append(flag)
+    return listed
+
+
 def _timeline(inc: dict[str, Any], ctx: Context, record: dict[str, Any]) -> None:
     """incident_updates (newest first in the payload) -> record updates, oldest first."""
     entries: list[tuple[dict[str, Any], dict[str, Any]]] = []
@@ -145,14 +172,14 @@ def _timeline(inc: dict[str, Any], ctx: Context, record: dict[str, Any]) -> None
         flags = ["display_at_differs"] if _apart(created, display) else []
         body = get_str(u, "body") or ""
         anchor = stamp.at.date() if stamp is not None and stamp.at is not None else None
-        listed = read_update_list(body, anchor=anchor, zone=ctx.zone) if "<" in body else []
+        listed = _listed(body, anchor, ctx.zone, display)
         if not listed:
             entry = update_entry(
                 _display(status_raw), stamp, text_of(body), status_raw, status, flags
             )
             entries.append((entry, meta))
             continue
-        add_flags(record["flags"], ["updates_from_html_list"])
+        add_flags(record["flags"], ["updates_from_html_list", *flags])
         for part, item in enumerate(listed):  # newest first
             item_flags = ["from_html_list"]
             if item.label is not None:

@@ -50,18 +50,25 @@ class ArchivePipeline:
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         return cls(crawler)
 
-    def open_spider(self) -> None:
-        spider = self.crawler.spider
+    def _open_archive(self) -> bool:
+        """Take the archive's lock and open it; if another process holds the lock, say so
+        and stop this spider without touching anything."""
         lock = ArchiveLock(self.db)
         try:
             lock.__enter__()
         except ArchiveLocked as exc:
             self.crawler.notices_locked = str(exc)  # type: ignore[attr-defined]
-            log.error("%s; this crawl stops without touching it", exc)
+            log.error("%s; this run stops without touching it", exc)
             self.crawler.engine.close_spider_async(reason="archive_locked")  # type: ignore[union-attr]
-            return
+            return False
         self.lock = lock
         self.con = connect(self.db)
+        return True
+
+    def open_spider(self) -> None:
+        if not self._open_archive():
+            return
+        spider = self.crawler.spider
         self.crawl_id = start_crawl(self.con, spider.source, datetime.now(UTC))
         spider.validators = validators(self.con, spider.source)
 
@@ -114,17 +121,9 @@ class BackfillPipeline(ArchivePipeline):
     than what the archive may already hold."""
 
     def open_spider(self) -> None:
-        spider = self.crawler.spider
-        lock = ArchiveLock(self.db)
-        try:
-            lock.__enter__()
-        except ArchiveLocked as exc:
-            self.crawler.notices_locked = str(exc)  # type: ignore[attr-defined]
-            log.error("%s; this backfill stops without touching it", exc)
-            self.crawler.engine.close_spider_async(reason="archive_locked")  # type: ignore[union-attr]
+        if not self._open_archive():
             return
-        self.lock = lock
-        self.con = connect(self.db)
+        spider = self.crawler.spider
         spider.resume = resume_state(self.con, spider.source)
         self.started = time.monotonic()
         self.done = 0

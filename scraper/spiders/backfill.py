@@ -40,7 +40,7 @@ class BackfillSpider(scrapy.Spider):
         "CONCURRENT_REQUESTS": 1,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "AUTOTHROTTLE_ENABLED": False,
-        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "DOWNLOAD_DELAY_JITTER": 0,
         "DEPTH_LIMIT": 0,
         "CLOSESPIDER_PAGECOUNT": 0,
         "ITEM_PIPELINES": {"scraper.pipelines.BackfillPipeline": 300},
@@ -85,9 +85,14 @@ class BackfillSpider(scrapy.Spider):
         spider.allowed_domains = sorted(
             {urlsplit(u).hostname or "" for u in (spider.cdx_url, spider.playback_url)}
         )
-        rate = settings.getfloat("NOTICES_BACKFILL_RATE", 24)
-        spider.download_delay = 60.0 / rate  # the pace is a property of this spider
         return spider
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        # The pace: NOTICES_BACKFILL_RATE requests a minute, one connection, no jitter.
+        rate = settings.getfloat("NOTICES_BACKFILL_RATE", 24)
+        settings.set("DOWNLOAD_DELAY", 60.0 / rate, priority="spider")
 
     def queries(self) -> list[tuple[str, dict[str, str]]]:
         """(resume key name, CDX parameters) for every pattern the source declares."""

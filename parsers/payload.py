@@ -342,12 +342,15 @@ def set_page_updated(record: dict[str, Any], stamp: Stamp | None) -> None:
     )
 
 
-def set_window(record: dict[str, Any], start: Stamp | None, end: Stamp | None) -> None:
-    """A window from two stated instants (either may be missing). An end before its start
-    is dropped with a warning: the validator, and every duration, would reject it."""
+def set_window(
+    record: dict[str, Any], start: Stamp | None, end: Stamp | None, raw: str | None = None
+) -> None:
+    """A window from two stated instants (either may be missing), or from one text stating
+    both (``raw``). An end before its start is dropped with a warning: the validator, and
+    every duration, would reject it."""
     if start is None and end is None:
         return
-    record["window_raw"] = f"{start.raw if start else ''} – {end.raw if end else ''}".strip()
+    record["window_raw"] = raw or f"{start.raw if start else ''} – {end.raw if end else ''}".strip()
     for stamp, local_key, at_key in (
         (start, "window_start_local", "window_start"),
         (end, "window_end_local", "window_end"),

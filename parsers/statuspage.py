@@ -325,7 +325,7 @@ def _history_record(
         return finish(record)
     add_flags(record["flags"], span.flags)
     if record["category"] == "maintenance":
-        set_window(record, span.start, span.end)
+        set_window(record, span.start, span.end, raw=span.raw)
     else:
         set_published(record, span.start)
         add_flags(record["flags"], ["published_from_history_range"])

@@ -12,8 +12,8 @@ and no records.
 Rules (where the issue left a choice, the choice is stated here):
 - ``notice_key`` is ``feed:<host>:<slug>``: the host of the feed's URL (else its own link);
   the slug is a Statuspage incident code when the item links to ``/incidents/<code>``
-  (so the Atom and RSS feeds of one page agree), else the slugified guid / id with scheme
-  and host dropped, else the link, else the published time and title.
+  (so the Atom and RSS feeds of one page agree), else the slugified guid / id (case kept)
+  with scheme and host dropped, else the link, else the published time and title.
 - A Statuspage item body (``<p><small>Oct 7, 21:23 UTC</small><br><strong>Resolved</strong>
   - text</p>`` …) becomes the timeline, oldest first, each year inferred from the item's
   date and flagged ``year_inferred`` (Dec 30 in an item dated Jan 2 is the previous year).
@@ -273,7 +273,7 @@ def _ident_slug(ident: str, host: str | None) -> str:
     text = re.sub(r"^tag:", "", text, flags=re.IGNORECASE)
     if host and text.lower().startswith(host):
         text = text[len(host) :]
-    full = slug(text, limit=10_000)
+    full = slug(text, limit=10_000, keep_case=True)
     if len(full) <= 80:
         return full
     digest = hashlib.sha1(ident.encode("utf-8")).hexdigest()[:8]

@@ -40,7 +40,7 @@ _BLOCK_TAGS = frozenset(
 _SPACES_RE = re.compile(r"[ \t\f\v\u00a0\u200b\u2028\u2029]+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SENTENCE_RE = re.compile(r"^(.+?[.!?])(?:\s|$)")
-_SLUG_RE = re.compile(r"[^a-z0-9]+")
+_SLUG_RE = re.compile(r"[^A-Za-z0-9]+")
 
 
 # --- decoding ------------------------------------------------------------------------
@@ -198,8 +198,9 @@ def first_sentence(text: str) -> str | None:
     return (m.group(1) if m else line)[:300]
 
 
-def slug(text: str, limit: int = 80) -> str:
-    return _SLUG_RE.sub("-", text.lower()).strip("-")[:limit].strip("-")
+def slug(text: str, limit: int = 80, *, keep_case: bool = False) -> str:
+    """Letters and digits joined by '-'. Ids keep their case (base62 ids differ by it)."""
+    return _SLUG_RE.sub("-", text if keep_case else text.lower()).strip("-")[:limit].strip("-")
 
 
 def host_of(url: str | None) -> str | None:

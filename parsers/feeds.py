@@ -176,9 +176,15 @@ def read_xml(content: bytes | str) -> tuple[Any | None, bool, str | None]:
                 return lxml.etree.fromstring(fixed.encode("utf-8"), _parser()), True, None
             except (lxml.etree.XMLSyntaxError, ValueError):
                 pass
-    cut = "truncated" if "end of data" in str(first) or "Premature end" in str(first) else ""
+    # cut short: the reader stopped at the end of the data (lxml counts columns in
+    # characters), or the data ends inside a '<![CDATA[' marker, reported at its start
+    line, column = first.position if first.position else (0, 0)
+    lines = text.split("\n")
+    tail = lines[-1][-9:]
+    in_marker = "<!" in tail and "<![CDATA[".startswith(tail[tail.rfind("<!") :])
+    cut = line >= len(lines) and (column >= len(lines[-1]) or in_marker)
     hint = "; the feed looks truncated" if cut else ""
-    return None, False, f"malformed XML: {first}{hint}"
+    return None, False, f"malformed XML ({first}){hint}"
 
 
 # --- items -----------------------------------------------------------------------------

@@ -54,6 +54,8 @@ def as_text(content: bytes | str) -> tuple[str | None, str | None]:
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError as exc:
+            if exc.reason == "unexpected end of data":  # the last character is cut in two
+                return None, "not UTF-8 text: it ends inside a character; it looks truncated"
             return (
                 None,
                 f"not UTF-8 text (byte {exc.start}: {content[exc.start : exc.start + 8]!r})",
@@ -75,12 +77,18 @@ def decode_json(content: bytes | str) -> tuple[Any, str | None]:
     try:
         return json.loads(text), None
     except json.JSONDecodeError as exc:
-        cut = exc.pos >= len(text.rstrip()) - 1
+        # cut short: the error is at the very end (within an escape's length), a string
+        # runs on to the end, or the text ends inside a literal ('nul', 'fal')
+        rest = text[exc.pos :].rstrip()
+        cut = (
+            len(rest) <= 6
+            or exc.msg.startswith("Unterminated string")
+            or any(word.startswith(rest) for word in ("null", "true", "false"))
+        )
         hint = "; the payload looks truncated" if cut else ""
         near = text[max(0, exc.pos - 20) : exc.pos + 20]
         return None, (
-            f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-            f" (near {near!r}){hint}"
+            f"malformed JSON ({exc.msg}: line {exc.lineno} column {exc.colno}, near {near!r}){hint}"
         )
     except RecursionError:
         return None, "malformed JSON: nested too deeply to read"

@@ -225,6 +225,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sources(args: argparse.Namespace) -> int:
+    from notices.sources import SourcesError, load
+
+    try:
+        sources = load(args.file)
+    except SourcesError as exc:
+        raise UsageError(str(exc)) from None
+    width = max(len(s.name) for s in sources)
+    for s in sources:
+        print(f"{s.name:<{width}}  {s.kind:<10}  {' '.join(s.urls)}")
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from archive.report import build_report, save_report
 
@@ -317,6 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="report.html", help="HTML file (default: report.html)")
     r.add_argument("--db", default=str(default_path()), help=db_help)
     r.set_defaults(func=cmd_report)
+
+    so = sub.add_parser("sources", help="list the declared sources: name, kind, URLs")
+    so.add_argument("--file", help="sources file (default: $NOTICES_SOURCES or sources.toml)")
+    so.set_defaults(func=cmd_sources)
 
     d = sub.add_parser("demo", help="crawl the bundled sample site twice into a demo archive")
     d.add_argument("--db", default="data/demo.duckdb", help="demo archive (recreated)")

@@ -212,7 +212,17 @@ def _ingest_page(
     body = page.body or b""
     result = parse(page)
     records = result.records
-    previous_count = prev[2] if prev is not None and prev[3] == "parsed" else 0
+    # Compare with the last snapshot the parsers read, not merely the last one: a page that
+    # drifted stays drift, whatever changes on it, until it parses again.
+    previous_count = int(
+        _one(
+            con,
+            "SELECT notice_count FROM snapshots WHERE source = ? AND url = ? AND fetched_at <= ?"
+            " AND parse_outcome = 'parsed' ORDER BY fetched_at DESC, snapshot_id DESC LIMIT 1",
+            [page.source, page.url, page.fetched_at],
+        )
+        or 0
+    )
     if not records and result.empty_ok:
         parse_outcome, kind, message = "parsed", "new", ""  # a status page with none on show
     elif previous_count and len(records) < previous_count * DRIFT_RATIO:
@@ -445,21 +455,30 @@ def finish_crawl(
 ) -> dict[str, Any]:
     """Vanishings, counts and outcome of a crawl, in one transaction.
 
-    A notice vanishes when this crawl successfully fetched every URL that showed it at its
-    last sighting and none of them shows it any more. A URL that failed or drifted proves
-    nothing, so its notices keep their state.
+    Vanishing is decided only by a clean, complete crawl: every page fetched and read (no
+    failure, no drift, not cut short), since a notice may have moved to the page that
+    failed. Then a notice vanishes when a page that showed it in the last crawl that saw it
+    was fetched again and no page shows it now. (Its own post, no longer linked from the
+    listing, is not fetched again and so proves nothing either way: the listing is the
+    board.)
     """
     con.begin()
     try:
         source = _one(con, "SELECT source FROM crawls WHERE crawl_id = ?", [crawl_id])
-        if complete and decide_vanishing:
+        unclean = _one(
+            con,
+            "SELECT count(*) FROM fetches WHERE crawl_id = ?"
+            " AND outcome IN ('failed', 'drift', 'no_notices')",
+            [crawl_id],
+        )
+        if complete and decide_vanishing and not unclean:
             con.execute(
                 """
                 CREATE OR REPLACE TEMP TABLE gone AS
                 WITH this_crawl AS (
                     SELECT url,
                            bool_or(outcome IN ('new', 'unchanged', 'not_modified')) AS ok,
-                           bool_or(outcome IN ('failed', 'drift')) AS inconclusive
+                           bool_or(outcome IN ('failed', 'drift', 'no_notices')) AS inconclusive
                     FROM fetches WHERE crawl_id = $crawl GROUP BY url
                 ), seen_now AS (
                     SELECT DISTINCT s.notice_key FROM sightings s JOIN fetches f USING (fetch_id)
@@ -497,7 +516,7 @@ def finish_crawl(
                    count(*) FILTER (outcome = 'new'),
                    count(*) FILTER (outcome IN ('unchanged', 'not_modified')),
                    count(*) FILTER (outcome = 'failed'),
-                   count(*) FILTER (outcome = 'drift')
+                   count(*) FILTER (outcome IN ('drift', 'no_notices'))
             FROM fetches WHERE crawl_id = ?
             """,
             [crawl_id],
@@ -520,7 +539,8 @@ def finish_crawl(
             r[0]
             for r in con.execute(
                 "SELECT url || ': ' || coalesce(error, outcome) FROM fetches"
-                " WHERE crawl_id = ? AND outcome IN ('failed', 'drift') ORDER BY fetch_id",
+                " WHERE crawl_id = ? AND outcome IN ('failed', 'drift', 'no_notices')"
+                " ORDER BY fetch_id",
                 [crawl_id],
             ).fetchall()
         ]

@@ -30,6 +30,10 @@ class UsageError(Exception):
     """Bad arguments: exit 2 with the message."""
 
 
+class Busy(Exception):
+    """The archive is being written by another process: exit 3 with the message."""
+
+
 def _fetched_at(value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -133,12 +137,16 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def _read_only(db: str, *, allow_files: bool = False) -> Any:
+    import duckdb
+
     from archive.db import connect
 
     try:
         return connect(db, read_only=True, allow_files=allow_files)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
+    except duckdb.IOException as exc:  # a crawl is writing it; DuckDB admits no readers then
+        raise Busy(f"archive {db} is being written (a crawl?); try again: {exc}") from None
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -352,6 +360,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Busy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
     except BrokenPipeError:  # `notices parse … | head`
         return EXIT_OK
 

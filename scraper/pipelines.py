@@ -6,14 +6,15 @@ another crawl holds it, this one stops at once and says so (`crawler.notices_loc
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import time
 from datetime import UTC, datetime
 from typing import Any
 
+import duckdb
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 
 from archive.backfill import CdxPage, counts, mark_capture, record_cdx_page, resume_state
 from archive.db import connect
@@ -30,6 +31,25 @@ from parsers import parse
 from parsers.result import ParseResult
 
 log = logging.getLogger(__name__)
+
+
+def _connect_writer(db: str, tries: int = 30) -> Any:
+    """Open the archive for writing; a reader in another process (DuckDB allows a writer
+    only when no other process has the file open) gets a short while to finish."""
+    for attempt in range(tries):
+        try:
+            return connect(db)
+        except duckdb.IOException:
+            if attempt == tries - 1:
+                raise
+            time.sleep(2)
+    raise AssertionError("unreachable")
+
+
+def record_failure(con: Any, crawl_id: int | None, page: FetchedPage, exc: Exception) -> Any:
+    """Record a page whose ingest raised as a failed observation, in its own transaction."""
+    failed = dataclasses.replace(page, error=f"ingest error: {type(exc).__name__}: {exc}"[:500])
+    return ingest_page(con, crawl_id, failed, parse_page)
 
 
 def parse_page(page: FetchedPage) -> ParseResult:
@@ -62,7 +82,15 @@ class ArchivePipeline:
             self.crawler.engine.close_spider_async(reason="archive_locked")  # type: ignore[union-attr]
             return False
         self.lock = lock
-        self.con = connect(self.db)
+        try:
+            self.con = _connect_writer(self.db)
+        except duckdb.IOException as exc:
+            lock.__exit__(None, None, None)
+            self.lock = None
+            why = f"archive {self.db} is open in another process (a notebook or sql session?)"
+            self.crawler.notices_locked = why  # type: ignore[attr-defined]
+            log.error("%s: %s", why, exc)
+            return False
         return True
 
     def open_spider(self) -> None:
@@ -73,11 +101,13 @@ class ArchivePipeline:
         spider.validators = validators(self.con, spider.source)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, FetchedPage):
-            return item
-        if self.con is None:
-            raise DropItem("archive not open (locked by another crawl)")
-        outcome = ingest_page(self.con, self.crawl_id, item, parse_page)
+        if not isinstance(item, FetchedPage) or self.con is None:
+            return item  # (no archive: the spider asks nothing more once it sees the lock)
+        try:
+            outcome = ingest_page(self.con, self.crawl_id, item, parse_page)
+        except Exception as exc:  # a bug must cost one page, recorded, not the crawl
+            log.exception("ingesting %s failed", item.url)
+            outcome = record_failure(self.con, self.crawl_id, item, exc)
         stats = self.crawler.stats
         stats.inc_value(f"notices/fetch/{outcome.outcome}")  # type: ignore[union-attr]
         self._progress(stats.get_stats())  # type: ignore[union-attr]
@@ -100,8 +130,10 @@ class ArchivePipeline:
     def close_spider(self) -> None:
         if self.con is None:
             return
-        reason = self.crawler.stats.get_value("finish_reason")  # type: ignore[union-attr]
-        complete = reason in (None, "finished", "closespider_pagecount")
+        stats = self.crawler.stats
+        reason = stats.get_value("finish_reason")  # type: ignore[union-attr]
+        truncated = stats.get_value("notices/truncated")  # type: ignore[union-attr]
+        complete = reason in (None, "finished") and not truncated
         if sys.stderr.isatty():
             print(file=sys.stderr)  # end the progress line
         try:
@@ -132,7 +164,7 @@ class BackfillPipeline(ArchivePipeline):
 
     def process_item(self, item: Any) -> Any:
         if self.con is None:
-            raise DropItem("archive not open (locked by another crawl)")
+            return item
         if isinstance(item, CdxPage):
             record_cdx_page(self.con, item)
             self._report()

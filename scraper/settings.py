@@ -33,8 +33,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a status page is never this big
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
-DEPTH_LIMIT = 3  # listing -> next listing page / notice post
-CLOSESPIDER_PAGECOUNT = 300
+DEPTH_LIMIT = 0  # listings are followed to their last page; posts are leaves
+NOTICES_MAX_LISTING_PAGES = 200  # past this a crawl counts as cut short (no vanishing)
+CLOSESPIDER_PAGECOUNT = 2000  # a safety stop; a crawl stopped by it is cut short too
 COOKIES_ENABLED = False
 HTTPCACHE_ENABLED = False  # see the module docstring
 

@@ -1,9 +1,9 @@
 -- Vanishings and reappearances of the notices of source $source, replayed over every crawl
 -- in observation order from the sightings (after a reparse rebuilt them, or a backfill
 -- added older observations). The rule is finish_crawl's: a notice vanishes at the first
--- crawl after the last one that showed it in which one of the URLs that showed it was
--- fetched successfully, none of them failed or drifted, and it was not seen; it reappears
--- when a later crawl sees it again.
+-- clean crawl (no page failed, drifted or went unread) after the last one that showed it
+-- in which one of the URLs that showed it was fetched again and it was not seen; it
+-- reappears when a later crawl sees it again.
 INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
 WITH crawl_times AS (
     SELECT crawl_id, min(fetched_at) AS crawl_at
@@ -14,10 +14,13 @@ WITH crawl_times AS (
 crawl_urls AS (
     SELECT crawl_id, url,
            bool_or(outcome IN ('new', 'unchanged', 'not_modified')) AS ok,
-           bool_or(outcome IN ('failed', 'drift')) AS inconclusive
+           bool_or(outcome IN ('failed', 'drift', 'no_notices')) AS inconclusive
     FROM fetches
     WHERE source = $source
     GROUP BY crawl_id, url
+),
+clean AS (
+    SELECT crawl_id FROM crawl_urls GROUP BY crawl_id HAVING NOT bool_or(inconclusive)
 ),
 seen AS (
     SELECT DISTINCT s.notice_key, f.crawl_id, f.url
@@ -38,6 +41,7 @@ candidates AS (
     JOIN crawl_urls AS cu ON cu.url = se.url
     JOIN crawl_times AS ct ON ct.crawl_id = cu.crawl_id
     WHERE ct.crawl_at > sp.shown_at AND (sp.seen_next_at IS NULL OR ct.crawl_at < sp.seen_next_at)
+      AND cu.crawl_id IN (SELECT crawl_id FROM clean)
     GROUP BY sp.notice_key, sp.shown_in, sp.seen_next, cu.crawl_id, ct.crawl_at
     HAVING bool_or(cu.ok) AND NOT bool_or(cu.inconclusive)
 ),

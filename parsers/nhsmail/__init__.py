@@ -13,6 +13,7 @@ from typing import Any
 
 from parsers.lines import Page, page_lines
 from parsers.nhsmail import portal_2018, servicestatus_2017, wp_listing, wp_post
+from parsers.nhsmail.accordion import has_notice_section
 from parsers.nhsmail.notice import Context, distinct_keys
 from parsers.nhsmail.segments import date_line, last_updated, under_bare_label
 from parsers.result import ParseResult
@@ -87,6 +88,9 @@ def parse_page(
         if records:
             distinct_keys(records)
             return ParseResult(records, name, tried, warnings)
-    # A service-status page with its furniture but no items has no notices on show.
-    status_page = bool(tried) and tried[0] in (servicestatus_2017.NAME, portal_2018.NAME)
-    return ParseResult([], tried[0] if status_page else None, tried, warnings, status_page)
+    # A service-status page whose notice sections are there but empty has none on show;
+    # furniture alone (a redesign keeping "Service Status") is not enough to say so.
+    sections = {servicestatus_2017.NAME: servicestatus_2017.SECTIONS,
+                portal_2018.NAME: portal_2018.SECTIONS}  # fmt: skip
+    empty_ok = bool(tried) and tried[0] in sections and has_notice_section(page, sections[tried[0]])
+    return ParseResult([], tried[0] if empty_ok else None, tried, warnings, empty_ok)

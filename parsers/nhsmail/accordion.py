@@ -84,6 +84,16 @@ def _html_item(line: Line, section: _Section | None) -> bool:
     return line.strong and title_like(line.text)
 
 
+def has_notice_section(page: Page, rules: list[SectionRule]) -> bool:
+    """Whether the page shows one of its notice sections ("High Severity Service
+    Incidents"…) as a heading: then no items means none on show, not an unreadable page."""
+    return any(
+        (line.heading or (not page.is_html and line.indent <= 1 and not line.bullet))
+        and _rule_for(line.text, rules) is not None
+        for line in page.lines
+    )
+
+
 def parse_accordions(page: Page, ctx: Context, rules: list[SectionRule]) -> list[dict[str, Any]]:
     lines = page.lines
     section: _Section | None = None

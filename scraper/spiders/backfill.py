@@ -110,6 +110,8 @@ class BackfillSpider(scrapy.Spider):
         return out
 
     async def start(self) -> AsyncIterator[Any]:
+        if getattr(self.crawler, "notices_locked", None):
+            return  # another run holds the archive: ask the web archive nothing
         for capture in self.resume.pending:  # found by an earlier run, not yet stored
             for request in self.capture_requests([capture]):
                 yield request

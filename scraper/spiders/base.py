@@ -34,8 +34,22 @@ class StatusSpider(scrapy.Spider):
         # Only the hosts we were pointed at: a mirror or a test server replaces the site.
         self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in self.start_urls})
         self.validators: dict[str, dict[str, str]] = {}
+        self.listing_pages: set[str] = set()
+        self.max_listing_pages = 200
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> StatusSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.max_listing_pages = crawler.settings.getint("NOTICES_MAX_LISTING_PAGES", 200)
+        return spider
+
+    def truncated(self, why: str) -> None:
+        """The crawl will not see every page: it must not decide that anything vanished."""
+        self.crawler.stats.set_value("notices/truncated", why)
 
     async def start(self) -> AsyncIterator[Any]:
+        if getattr(self.crawler, "notices_locked", None):
+            return  # another crawl holds the archive: ask the site nothing
         for url in self.start_urls:
             yield scrapy.Request(
                 url, callback=self.parse, errback=self.failed, meta={"role": self.role_for(url)}

@@ -51,6 +51,12 @@ class NhsmailSpider(StatusSpider):
         if response.meta.get("role") == "post":
             return  # a post is a leaf: its links lead away from the status notices
         for link in self.pages.extract_links(response):
+            if link.url in self.listing_pages:
+                continue
+            if len(self.listing_pages) >= self.max_listing_pages:
+                self.truncated(f"more than {self.max_listing_pages} listing pages")
+                break
+            self.listing_pages.add(link.url)
             yield scrapy.Request(
                 link.url, callback=self.parse, errback=self.failed, meta={"role": "listing"}
             )

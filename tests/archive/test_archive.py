@@ -187,3 +187,75 @@ def test_a_status_page_emptied_of_incidents_is_not_drift(db: Path) -> None:
     assert [o.outcome for o in outcomes] == ["new", "new"]
     assert summary["outcome"] == "ok" and summary["vanished"] == 1
     assert con.execute("SELECT vanished_at FROM notices").fetchall() == [(T0 + timedelta(hours=3),)]
+
+
+def test_a_redesign_keeping_the_status_header_is_drift_not_an_empty_page(db: Path) -> None:
+    con = connect(db)
+    url = "http://support.nhs.net/servicestatus"
+    redesign = ("<html><body><main><h1>Service Status</h1><p>Last updated: 10/05/2017 12:00</p>"
+                "<div class='card'>INC01872345 Outlook Web Access sign-in</div></main></body></html>")  # fmt: skip
+    pages = [(STATUS_PAGE.format(updated="10/05/2017 09:00", items=ITEM), T0),
+             (redesign, T0 + timedelta(hours=3)),
+             (redesign.replace("12:00", "13:00"), T0 + timedelta(hours=4))]  # fmt: skip
+    outcomes = []
+    for body, at in pages:
+        crawl_id = start_crawl(con, "nhsmail", at)
+        outcomes.append(
+            ingest_page(con, crawl_id, FetchedPage("nhsmail", url, at, 200, body.encode()), _parse)
+        )
+        summary = finish_crawl(con, crawl_id, at)
+    # still drift on the second changed body: compared with the last page the parsers read
+    assert [o.outcome for o in outcomes] == ["new", "drift", "drift"]
+    assert summary["outcome"] == "drift"
+    assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
+        0,
+    )
+
+
+def test_no_vanishing_when_another_page_of_the_crawl_failed(db: Path) -> None:
+    from tests.handbuilt import notice
+
+    con = connect(db)
+    first = notice("INC20000001 – Relay – NEW", "10/01/2023 09:00:00 AM", "Relay delays.")
+    second = notice("INC20000002 – Portal – NEW", "10/01/2023 08:00:00 AM", "Portal slow.")
+    page1, page2 = URL, URL + "page/2/"
+    crawl_id = start_crawl(con, "nhsmail", T0)
+    for url, body in ((page1, first + second), (page2, "")):
+        ingest_page(con, crawl_id, FetchedPage("nhsmail", url, T0, 200, body.encode()), _parse)
+    finish_crawl(con, crawl_id, T0)
+    # next crawl: a new notice pushes INC20000002 to page 2, which fails
+    later = T0 + timedelta(hours=1)
+    third = notice("INC20000003 – Teams – NEW", "10/01/2023 10:00:00 AM", "Teams down.")
+    crawl_id = start_crawl(con, "nhsmail", later)
+    ingest_page(
+        con, crawl_id, FetchedPage("nhsmail", page1, later, 200, (third + first).encode()), _parse
+    )
+    ingest_page(con, crawl_id, FetchedPage("nhsmail", page2, later, 503), _parse)
+    summary = finish_crawl(con, crawl_id, later)
+    assert summary["outcome"] == "failed" and summary["vanished"] == 0
+    assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
+        0,
+    )
+
+
+def test_an_ingest_error_is_recorded_as_a_failed_fetch(db: Path) -> None:
+    from scraper.pipelines import record_failure
+
+    con = connect(db)
+    crawl_id = start_crawl(con, "nhsmail", T0)
+    page = FetchedPage("nhsmail", URL, T0, 200, LISTING)
+    with pytest.raises(RuntimeError):
+        ingest_page(
+            con, crawl_id, page, lambda p: (_ for _ in ()).throw(RuntimeError("parser bug"))
+        )
+    outcome = record_failure(con, crawl_id, page, RuntimeError("parser bug"))
+    summary = finish_crawl(con, crawl_id, T0)
+    assert outcome.outcome == "failed" and summary["outcome"] == "failed"
+    assert (
+        con.execute("SELECT error FROM fetches")
+        .fetchone()[0]
+        .startswith("ingest error: RuntimeError")
+    )
+    assert con.execute("SELECT count(*) FROM snapshots").fetchone() == (0,), (
+        "the failed page left nothing half-written"
+    )

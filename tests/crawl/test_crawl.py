@@ -252,10 +252,15 @@ def test_layout_change_is_drift_and_vanishes_nothing(site: Site, db: Path) -> No
 def test_second_crawl_on_a_locked_archive_exits_3(site: Site, db: Path) -> None:
     assert crawl(db, site.url("/status/")).returncode == 0
     before = check_invariants(db)
+    asked = len(site.log)
     with ArchiveLock(db):
         done = crawl(db, site.url("/status/"))
     assert done.returncode == 3
     assert "locked" in done.stdout and "busy" in done.stdout
+    assert [p for p, _, _ in site.log[asked:] if p != "/robots.txt"] == [], (
+        "the site was asked nothing"
+    )
+    assert len(done.stderr) < 2000, "no page bodies dumped into cron mail"
     assert check_invariants(db) == before
 
 
@@ -365,3 +370,20 @@ def test_private_addresses_are_refused_unless_allowed(site: Site, db: Path) -> N
     assert done.returncode == 1
     assert site.requests_for("/status/") == [], "nothing was asked of a loopback host"
     assert "non-public address" in rows(db, "SELECT error FROM fetches")[0][0]
+
+
+def test_listings_are_followed_to_their_last_page(site: Site, db: Path) -> None:
+    pages = ["/status/"] + [f"/status/page/{n}/" for n in range(2, 8)]
+    for n, path in enumerate(pages):
+        nxt = pages[n + 1] if n + 1 < len(pages) else None
+        site.routes[path] = Route(listing(article(
+            f"INC3000000{n} – Issue {n} – RESOLVED", f"0{n + 1}/01/2023 09:00:00 AM",
+            "RESOLVED – Fixed."), next_page=nxt))  # fmt: skip
+    assert crawl(db, site.url("/status/")).returncode == 0
+    assert rows(db, "SELECT count(*) FROM notices") == [(7,)]
+    # a cap on listing pages cuts the crawl short: it says so and vanishes nothing
+    done = crawl(db, site.url("/status/"), extra=["-s", "NOTICES_MAX_LISTING_PAGES=3"])
+    assert rows(db, "SELECT outcome, vanished FROM crawls ORDER BY crawl_id DESC LIMIT 1") == [
+        ("interrupted", 0)
+    ]
+    assert done.returncode == 1

@@ -347,6 +347,8 @@ def _statuspage_timeline(item: Item, record: dict[str, Any]) -> bool:
             tz_policy=stamp.tz_policy,
         )
         add_flags(record["flags"], ["published_from_first_update"])
+    elif item.published is not None or item.updated is not None:
+        set_published(record, item.published or item.updated)  # the first update is undated
     return True
 
 

@@ -345,3 +345,18 @@ def test_details_must_be_strings() -> None:
 )
 def test_an_error_inside_the_payload_is_not_called_a_cut(source: str, content: bytes) -> None:
     assert not any("truncated" in w for w in parse(source, content).warnings)
+
+
+def test_a_statuspage_item_whose_first_update_is_undated_keeps_the_feed_date() -> None:
+    body = (
+        "&lt;p&gt;&lt;small&gt;Jan &lt;var&gt;3&lt;/var&gt;, &lt;var&gt;10:00&lt;/var&gt; IST"
+        "&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Investigating&lt;/strong&gt; - Looking.&lt;/p&gt;"
+    )
+    feed = f"""<rss version="2.0"><channel><item><title>t</title><guid>g</guid>
+    <pubDate>Fri, 03 Jan 2025 05:00:00 +0000</pubDate>
+    <description>{body}</description></item></channel></rss>""".encode()
+    [record] = parse("feed", feed).records
+    assert record["updates"][0]["at"] is None
+    assert record["published_at"] == "2025-01-03T05:00:00+00:00"
+    assert "published_from_first_update" not in record["flags"]
+    assert any("unknown time zone abbreviation 'IST'" in w for w in record["warnings"])

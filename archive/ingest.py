@@ -59,7 +59,7 @@ class FetchedPage:
 
 @dataclass(slots=True)
 class PageOutcome:
-    outcome: str  # new | unchanged | not_modified | drift | no_notices | failed
+    outcome: str  # new | unchanged | not_modified | drift | no_notices | failed | duplicate
     fetch_id: int
     snapshot_id: int | None = None
     notices: int = 0
@@ -152,6 +152,15 @@ def _resight(
         "   WHERE f.snapshot_id = ? AND f.fetch_id <> ?)",
         [fetch_id, page.fetched_at, page.url, snapshot_id, fetch_id],
     )
+    # the versions seen again were observed now too: their observed bracket grows
+    con.execute(
+        "UPDATE notice_versions v SET last_observed_at = greatest(v.last_observed_at, s.at),"
+        " first_observed_at = least(v.first_observed_at, s.at)"
+        " FROM (SELECT notice_key, version, max(observed_at) AS at FROM sightings"
+        "       WHERE fetch_id = ? GROUP BY ALL) s"
+        " WHERE v.notice_key = s.notice_key AND v.version = s.version",
+        [fetch_id],
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE touched AS"
         " SELECT DISTINCT notice_key FROM sightings WHERE fetch_id = ?",
@@ -189,9 +198,27 @@ def ingest_page(
     return outcome
 
 
+def _already_recorded(con: duckdb.DuckDBPyConnection, page: FetchedPage) -> bool:
+    """The very same observation (same URL, same moment, same bytes) replayed: a retried
+    pipeline step or a re-run import must change nothing."""
+    if page.body is None or page.failed:
+        return False
+    sha = hashlib.sha256(page.body).hexdigest()
+    return bool(
+        _one(
+            con,
+            "SELECT count(*) FROM fetches f JOIN snapshots s USING (snapshot_id)"
+            " WHERE f.source = ? AND f.url = ? AND f.fetched_at = ? AND s.sha256 = ?",
+            [page.source, page.url, page.fetched_at, sha],
+        )
+    )
+
+
 def _ingest_page(
     con: duckdb.DuckDBPyConnection, crawl_id: int | None, page: FetchedPage, parse: Parse
 ) -> PageOutcome:
+    if _already_recorded(con, page):
+        return PageOutcome("duplicate", 0, message="this fetch is already in the archive")
     if page.failed:
         error = page.error or f"HTTP {page.http_status}"
         return PageOutcome("failed", _insert_fetch(con, crawl_id, page, "failed", None, error))

@@ -335,6 +335,8 @@ def _resolve_section(
             '<p class="note">Sightings only bracket the moment a notice resolved: it was'
             " still open at one crawl and closed at the next. Incidents still open (or gone"
             " while open) are censored at the last time they were seen open, not dropped."
+            " Incidents first seen already closed are left out (we know only that they"
+            " resolved before we first looked; the time_to_resolve table counts them)."
             " A median is a dash when fewer than half are known to have resolved.</p>"
         )
         parts.append(

@@ -25,6 +25,8 @@ def kaplan_meier(durations: np.ndarray, resolved: np.ndarray) -> pd.DataFrame:
     e = np.asarray(resolved, dtype=bool)
     keep = ~np.isnan(d)
     d, e = d[keep], e[keep]
+    if not len(d):  # nothing to estimate from (a new archive, a category with no bracket)
+        return pd.DataFrame(columns=["minutes", "at_risk", "resolved", "censored", "survival"])
     times, index = np.unique(d, return_inverse=True)
     events = np.bincount(index, weights=e, minlength=len(times)).astype(int)
     total = np.bincount(index, minlength=len(times))
@@ -50,20 +52,36 @@ def median_survival(table: pd.DataFrame) -> float | None:
 def incidents_for_km(
     con: duckdb.DuckDBPyConnection, where: str = "TRUE", *, end: str = "max"
 ) -> pd.DataFrame:
-    """Durations and resolved flags from `incidents` (rows with a state only)."""
+    """Durations and resolved flags from `incidents`.
+
+    Left out: notices without a state, and notices first seen already closed. Of the
+    latter we know only that they resolved somewhere in (t0, first_closed]: on an
+    archive's first crawl that is every older notice, and counting them as resolved at
+    their upper bound would measure the archive's start date, not outages. Count them
+    with `first_seen_closed_count`.
+    """
     if end not in ("max", "min"):
         raise ValueError("end is 'max' or 'min'")
     resolved_at = f"observed_resolve_{end}_minutes"
     return con.execute(
         f"""
         SELECT notice_key, category, severity, t0, censored,
-               CASE WHEN censored IS NULL OR censored = 'first_seen_closed'
-                    THEN {resolved_at} ELSE observed_resolve_min_minutes END AS minutes,
-               censored IS NULL OR censored = 'first_seen_closed' AS resolved
+               CASE WHEN censored IS NULL THEN {resolved_at}
+                    ELSE observed_resolve_min_minutes END AS minutes,
+               censored IS NULL AS resolved
         FROM incidents
-        WHERE censored IS DISTINCT FROM 'no_state' AND ({where})
+        WHERE censored IS DISTINCT FROM 'no_state'
+          AND censored IS DISTINCT FROM 'first_seen_closed' AND ({where})
         """
     ).df()
+
+
+def first_seen_closed_count(con: duckdb.DuckDBPyConnection, where: str = "TRUE") -> int:
+    """How many incidents the estimate leaves out because they were first seen closed."""
+    row = con.execute(
+        f"SELECT count(*) FROM incidents WHERE censored = 'first_seen_closed' AND ({where})"
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def time_to_resolve_km(

@@ -224,3 +224,9 @@ def test_csv_neutralises_cells_a_spreadsheet_would_run(
     [path] = [p for p in export(con, tmp_path / "out", "csv") if p.name == "notices.csv"]
     con.close()
     assert "'=1+1" in path.read_text() and ",=1+1," not in path.read_text()
+
+
+def test_report_on_the_demo_archive(demo_db: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "report.html"
+    assert main(["report", "--db", str(demo_db), "--out", str(out)]) == 0
+    assert out.read_text().count("data:image/png;base64,") >= 1

@@ -259,3 +259,14 @@ def test_an_ingest_error_is_recorded_as_a_failed_fetch(db: Path) -> None:
     assert con.execute("SELECT count(*) FROM snapshots").fetchone() == (0,), (
         "the failed page left nothing half-written"
     )
+
+
+def test_the_same_fetch_replayed_changes_nothing(db: Path) -> None:
+    con = connect(db)
+    crawl_id = start_crawl(con, "nhsmail", T0)
+    page = FetchedPage("nhsmail", URL, T0, 200, LISTING)
+    assert ingest_page(con, crawl_id, page, _parse).outcome == "new"
+    tables = ("fetches", "snapshots", "sightings", "notice_versions", "notice_events")
+    before = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone() for t in tables}
+    assert ingest_page(con, crawl_id, page, _parse).outcome == "duplicate"
+    assert {t: con.execute(f"SELECT count(*) FROM {t}").fetchone() for t in tables} == before

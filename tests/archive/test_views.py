@@ -17,7 +17,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from archive.survival import kaplan_meier, median_survival, time_to_resolve_km
+from archive.survival import (
+    first_seen_closed_count,
+    kaplan_meier,
+    median_survival,
+    time_to_resolve_km,
+)
 from parsers.states import STATES
 from tests.handbuilt import build_archive
 
@@ -138,12 +143,21 @@ def test_kaplan_meier_by_hand() -> None:
     assert median_survival(table) == 30
 
 
-def test_kaplan_meier_on_the_archive_censors_open_incidents(con: duckdb.DuckDBPyConnection) -> None:
+def test_kaplan_meier_on_the_archive_censors_open_incidents(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
     table = time_to_resolve_km(con, "category = 'incident'")
-    # resolved: A at 90 (max end), D at 210; censored: B at 140, C at 90 (open when last seen)
+    # resolved: A at 90 (max end); censored: B at 140, C at 90 (open when last seen);
+    # D is left out: first seen closed, it only says it resolved before we looked
     assert table[["minutes", "at_risk", "resolved", "censored"]].values.tolist() == [
-        [90.0, 4, 1, 1],
-        [140.0, 2, 0, 1],
-        [210.0, 1, 1, 0],
+        [90.0, 3, 1, 1],
+        [140.0, 1, 0, 1],
     ]
-    assert table["survival"].round(4).tolist() == [0.75, 0.75, 0.0]
+    assert table["survival"].round(4).tolist() == [0.6667, 0.6667]
+    assert median_survival(table) is None
+    assert first_seen_closed_count(con, "category = 'incident'") == 1
+
+
+def test_kaplan_meier_of_nothing_is_an_empty_table() -> None:
+    assert kaplan_meier([], []).empty
+    assert kaplan_meier([float("nan")], [True]).empty

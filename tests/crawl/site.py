@@ -152,6 +152,14 @@ def check_invariants(db: Path) -> dict[str, int]:
             )
             == []
         )
+        # a version's observed bracket covers every sighting of it
+        assert (
+            q("""SELECT v.notice_key FROM notice_versions v JOIN (
+                        SELECT notice_key, version, min(observed_at) f, max(observed_at) l
+                        FROM sightings GROUP BY ALL) s USING (notice_key, version)
+                    WHERE s.f < v.first_observed_at OR s.l > v.last_observed_at""")
+            == []
+        )
         # the current-state table agrees with the history
         assert (
             q("""SELECT n.notice_key FROM notices n JOIN (

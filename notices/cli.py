@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from parsers import SOURCES, parse
+from scraper.spiders import CRAWLABLE
 
 EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_LOCKED, EXIT_DRIFT = 0, 1, 2, 3, 4
 EXIT_FAILED = 1
@@ -275,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     db_help = "archive file (default: $NOTICES_DB or data/archive.duckdb)"
     c = sub.add_parser("crawl", help="crawl sources into the archive")
-    c.add_argument("sources", nargs="+", choices=sorted(SOURCES), metavar="SOURCE")
+    c.add_argument("sources", nargs="+", choices=CRAWLABLE, metavar="SOURCE")
     c.add_argument("--start-url", action="append", help="replace the default start URLs")
     c.add_argument("--db", default=str(default_path()), help=db_help)
     c.add_argument(

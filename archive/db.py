@@ -39,7 +39,12 @@ def migrations() -> list[tuple[int, str, str]]:
 
 def _vocabulary(sql: str) -> str:
     quote = lambda words: ", ".join(f"'{w}'" for w in words)  # noqa: E731
-    return sql.replace("{{STATES}}", quote(STATES)).replace("{{CATEGORIES}}", quote(CATEGORIES))
+    open_states = [state for state, is_open in STATES.items() if is_open]
+    return (
+        sql.replace("{{STATES}}", quote(STATES))
+        .replace("{{OPEN_STATES}}", quote(open_states))
+        .replace("{{CATEGORIES}}", quote(CATEGORIES))
+    )
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:

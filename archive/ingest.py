@@ -363,13 +363,19 @@ def ingest_records(
     )
     if versions_new:
         con.execute(_sql("version_changes"))
+    # A notice appears with its first version and changes with a new version of a
+    # rendering (layout) it already had; a first rendering in another layout (its post,
+    # after the listing's excerpt) is neither.
     con.execute(
         """
         INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
-        SELECT notice_key,
-               CASE WHEN is_first AND version = 1 THEN 'appeared' ELSE 'changed' END,
-               observed_at, version, ?, fetch_id
-        FROM stage_new JOIN stage USING (rid)
+        SELECT s.notice_key,
+               CASE WHEN n.is_first AND n.version = 1 THEN 'appeared' ELSE 'changed' END,
+               s.observed_at, n.version, ?, s.fetch_id
+        FROM stage_new AS n JOIN stage AS s USING (rid)
+        WHERE (n.is_first AND n.version = 1) OR EXISTS (
+            SELECT 1 FROM notice_versions AS p
+            WHERE p.notice_key = s.notice_key AND p.layout = s.layout AND p.version < n.version)
         """,
         [crawl_id],
     )

@@ -44,5 +44,6 @@ CREATE TABLE notice_versions (
     last_observed_at        TIMESTAMPTZ NOT NULL,
     snapshot_id             BIGINT,  -- the page that first showed this version
     CHECK ((state IS NULL) = (is_open IS NULL)),
+    CHECK (state IS NULL OR is_open = (state IN ({{OPEN_STATES}}))),
     CHECK (first_observed_at <= last_observed_at)
 );

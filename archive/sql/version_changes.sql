@@ -1,15 +1,22 @@
 -- Which fields each new version (temp table `stage_new_keys`: notice_key, version) changed
--- from the version before it. First versions keep changed = NULL.
+-- from the notice's previous version in the same layout: a listing's excerpt and the
+-- notice's own post are two renderings, not a revision of one another. A version with no
+-- predecessor in its layout keeps changed = NULL.
 UPDATE notice_versions AS v
 SET changed = c.changed
 FROM (
     WITH pairs AS (
-        SELECT notice_key, version FROM stage_new_keys WHERE version > 1
+        SELECT k.notice_key, k.version, max(p.version) AS previous
+        FROM stage_new_keys AS k
+        JOIN notice_versions AS cur USING (notice_key, version)
+        JOIN notice_versions AS p
+            ON p.notice_key = k.notice_key AND p.layout = cur.layout AND p.version < k.version
+        GROUP BY k.notice_key, k.version
     ),
     both_versions AS (
         SELECT notice_key, version FROM pairs
-        UNION ALL
-        SELECT notice_key, version - 1 FROM pairs
+        UNION
+        SELECT notice_key, previous FROM pairs
     ),
     timelines AS (
         SELECT u.notice_key, u.version,
@@ -47,9 +54,8 @@ FROM (
             CASE WHEN cur.section IS DISTINCT FROM prev.section THEN 'section' END,
             CASE WHEN cur.timeline IS DISTINCT FROM prev.timeline THEN 'updates' END
         ], lambda f: f IS NOT NULL) AS changed
-    FROM sides AS cur
-    JOIN sides AS prev
-        ON prev.notice_key = cur.notice_key AND prev.version = cur.version - 1
-    JOIN pairs ON pairs.notice_key = cur.notice_key AND pairs.version = cur.version
+    FROM pairs
+    JOIN sides AS cur ON cur.notice_key = pairs.notice_key AND cur.version = pairs.version
+    JOIN sides AS prev ON prev.notice_key = pairs.notice_key AND prev.version = pairs.previous
 ) AS c
 WHERE v.notice_key = c.notice_key AND v.version = c.version

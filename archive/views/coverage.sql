@@ -23,12 +23,28 @@ fetch_counts AS (
         count(DISTINCT crawl_id) AS crawls,
         count(*) AS fetches,
         count(*) FILTER (WHERE outcome = 'failed') AS failed_fetches,
-        count(*) FILTER (WHERE outcome = 'drift') AS drift_fetches,
+        count(*) FILTER (WHERE outcome IN ('drift', 'no_notices')) AS drift_fetches,
         count(DISTINCT snapshot_id) FILTER (WHERE outcome IN ('new', 'drift', 'no_notices'))
             AS snapshots
     FROM fetches
     GROUP BY ALL
+),
+months AS (
+    -- every month from a source's first fetch to its last, so a month with no crawls
+    -- shows as a row of zeros instead of being silently absent
+    SELECT source, unnest(generate_series(min(month), max(month), INTERVAL 1 MONTH)) AS month
+    FROM fetch_counts
+    GROUP BY source
 )
-SELECT f.*, g.max_gap_hours
-FROM fetch_counts AS f
+SELECT
+    m.source,
+    m.month,
+    coalesce(f.crawls, 0) AS crawls,
+    coalesce(f.fetches, 0) AS fetches,
+    coalesce(f.failed_fetches, 0) AS failed_fetches,
+    coalesce(f.drift_fetches, 0) AS drift_fetches,
+    coalesce(f.snapshots, 0) AS snapshots,
+    g.max_gap_hours
+FROM months AS m
+LEFT JOIN fetch_counts AS f USING (source, month)
 LEFT JOIN gaps AS g USING (source, month)

@@ -3,6 +3,7 @@
 -- the window began, as incident notices are; positive: announced ahead, as maintenance is).
 -- Example: SELECT category, median(first_seen_lag_minutes) FROM publication_lag GROUP BY 1;
 CREATE OR REPLACE VIEW publication_lag AS
+WITH lags AS (
 SELECT
     notice_key,
     source,
@@ -14,3 +15,13 @@ SELECT
     (epoch(window_start) - epoch(published_at)) / 60.0 AS window_start_minus_published_minutes
 FROM incidents
 WHERE published_at IS NOT NULL
+)
+SELECT
+    * EXCLUDE (first_seen_lag_minutes),
+    -- seen before it was published: the page's claim or our clock is wrong; flagged,
+    -- never reported as a negative lag
+    CASE WHEN first_seen_lag_minutes >= 0 THEN first_seen_lag_minutes END
+        AS first_seen_lag_minutes,
+    CASE WHEN first_seen_lag_minutes < 0 THEN ['seen_before_published'] ELSE [] END
+        AS data_errors
+FROM lags

@@ -56,20 +56,20 @@ class _Head:
 def _head(lines: list[Line], stamp_i: int, floor: int, is_html: bool) -> _Head:
     j = _above(lines, stamp_i, floor)
     start = stamp_i
-    if is_html:
-        if j is not None and not lines[j].heading:
-            # Themes put bylines and categories between the title and the date ("By
-            # NHSmail Service Desk", "Posted in Status"): a heading above up to three
-            # such short lines is the title.
-            k: int | None = j
-            for _ in range(3):
-                if k is None or not _meta_like(lines[k].text):
-                    break
-                k = _above(lines, k, floor)
-                if k is not None and lines[k].heading:
-                    return _Head(stamp_i, k, k)
-        return _Head(stamp_i, j, start)
-    # A person's copy shows the byline as its own line ("By NHSmail Service Desk").
+    if is_html and j is not None and not lines[j].heading:
+        # Themes put bylines and categories between the title and the date ("By
+        # NHSmail Service Desk", "Posted in Status"): a heading above up to three
+        # such short lines is the title.
+        k: int | None = j
+        for _ in range(3):
+            if k is None or not _meta_like(lines[k].text):
+                break
+            k = _above(lines, k, floor)
+            if k is not None and lines[k].heading:
+                return _Head(stamp_i, k, k)
+    # The byline belongs to this notice's header even when there is no title above it
+    # ("By NHSmail Service Desk" over an untitled notice): never the title, never the
+    # previous notice's body.
     for _ in range(3):
         if j is None or not meta_line(lines[j].text):
             break

@@ -161,3 +161,29 @@ def test_kaplan_meier_on_the_archive_censors_open_incidents(
 def test_kaplan_meier_of_nothing_is_an_empty_table() -> None:
     assert kaplan_meier([], []).empty
     assert kaplan_meier([float("nan")], [True]).empty
+
+
+def test_coverage_shows_months_without_crawls(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from tests.handbuilt import A_DONE, A_OPEN, build_archive
+
+    con = build_archive(tmp_path / "gap.duckdb", [
+        (datetime(2023, 1, 10, 9, 30, tzinfo=UTC), [A_OPEN]),
+        (datetime(2023, 3, 10, 9, 30, tzinfo=UTC), [A_DONE]),
+    ])  # fmt: skip
+    rows = con.execute(
+        "SELECT month::DATE::VARCHAR, crawls, fetches FROM coverage ORDER BY month"
+    ).fetchall()
+    assert rows == [("2023-01-01", 1, 1), ("2023-02-01", 0, 0), ("2023-03-01", 1, 1)]
+
+
+def test_versions_must_agree_with_the_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
+    import pytest
+
+    with pytest.raises(duckdb.ConstraintException):  # a resolved notice that is open
+        con.execute(
+            "INSERT INTO notice_versions SELECT * REPLACE"
+            " ('k' AS notice_key, 'resolved' AS state, true AS is_open)"
+            " FROM notice_versions LIMIT 1"
+        )

@@ -270,3 +270,21 @@ def test_the_same_fetch_replayed_changes_nothing(db: Path) -> None:
     before = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone() for t in tables}
     assert ingest_page(con, crawl_id, page, _parse).outcome == "duplicate"
     assert {t: con.execute(f"SELECT count(*) FROM {t}").fetchone() for t in tables} == before
+
+
+def test_far_fewer_notices_than_before_is_drift(db: Path) -> None:
+    from tests.handbuilt import notice
+
+    con = connect(db)
+    items = [notice(f"INC7000000{i} – Issue {i} – RESOLVED", f"0{i + 1}/01/2023 09:00:00 AM",
+                    "RESOLVED – Fixed.") for i in range(6)]  # fmt: skip
+    pages = [("\n".join(items), T0), ("\n".join(items[:2]), T0 + timedelta(hours=1))]
+    outcomes = []
+    for body, at in pages:
+        crawl_id = start_crawl(con, "nhsmail", at)
+        outcomes.append(
+            ingest_page(con, crawl_id, FetchedPage("nhsmail", URL, at, 200, body.encode()), _parse)
+        )
+        summary = finish_crawl(con, crawl_id, at)
+    assert [o.outcome for o in outcomes] == ["new", "drift"]
+    assert summary["vanished"] == 0

@@ -187,3 +187,74 @@ def test_versions_must_agree_with_the_vocabulary(con: duckdb.DuckDBPyConnection)
             " ('k' AS notice_key, 'resolved' AS state, true AS is_open)"
             " FROM notice_versions LIMIT 1"
         )
+
+
+def test_summer_times_t0_fallback_and_negative_durations(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from tests.handbuilt import build_archive, notice
+
+    # published 11:00 BST (10:00 UTC) but seen open at 09:30 UTC: a page claim later than
+    # our own sighting, so the negative bracket end is NULL and listed as a data error
+    early = notice("INC50000001 – Mail – NEW", "10/07/2023 11:00:00 AM", "Mail is slow.")
+    con = build_archive(tmp_path / "summer.duckdb", [
+        (datetime(2023, 7, 10, 9, 30, tzinfo=UTC), [early]),
+        (datetime(2023, 7, 10, 12, 0, tzinfo=UTC), [early.replace("NEW", "RESOLVED")]),
+    ])  # fmt: skip
+    row = con.execute(
+        "SELECT observed_resolve_min_minutes, observed_resolve_max_minutes, data_errors"
+        " FROM incidents"
+    ).fetchone()
+    assert row == (None, 120.0, ["negative_observed_min"])
+    assert con.execute("SELECT weekday, hour FROM hour_of_week").fetchall() == [(1, 11)], (
+        "London wall time in summer, not UTC"
+    )
+
+
+def test_t0_falls_back_to_the_first_sighting(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from archive.db import connect
+    from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
+    from parsers import parse
+
+    page = (
+        "Service Status\n\nLast updated: 10/05/2017 09:00\n\nHigh Severity Service Incidents\n\n"
+        "  • INC01872345– HSSI – NEW\n\n    Some users cannot sign in.\n"
+    )
+    con = connect(tmp_path / "t0.duckdb")
+    at = datetime(2017, 5, 10, 9, 30, tzinfo=UTC)
+    crawl_id = start_crawl(con, "nhsmail", at)
+    ingest_page(con, crawl_id, FetchedPage("nhsmail", "http://support.nhs.net/servicestatus", at,
+                                           200, page.encode()),
+                lambda p: parse(p.source, p.body, url=p.url, fetched_at=p.fetched_at))  # fmt: skip
+    finish_crawl(con, crawl_id, at)
+    assert con.execute("SELECT t0, t0_source, published_at FROM incidents").fetchone() == (
+        at,
+        "first_seen",
+        None,
+    )
+
+
+def test_time_to_resolve_quantiles_over_several_incidents(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from tests.handbuilt import build_archive, notice
+
+    # five incidents published at 09:00, resolved at crawls 1..5 hours later
+    base = datetime(2023, 1, 10, 9, 0, tzinfo=UTC)
+    items = [notice(f"INC6000000{i} – Issue – NEW", "10/01/2023 09:00:00 AM", "Down.")
+             for i in range(5)]  # fmt: skip
+    crawls = []
+    for hour in range(6):
+        shown = [it.replace("NEW", "RESOLVED") if i < hour else it for i, it in enumerate(items)]
+        crawls.append((base + timedelta(hours=hour, minutes=1), shown))
+    con = build_archive(tmp_path / "q.duckdb", crawls[1:])  # first crawl an hour in
+    row = con.execute(
+        "SELECT resolved_observed, median_max_minutes, p90_max_minutes FROM time_to_resolve"
+    ).fetchone()
+    # incident i (1..4) is last seen open i h 1 min after 09:00 and first seen resolved an
+    # hour later: maxima 121, 181, 241, 301 min (incident 0 was first seen closed)
+    assert row[0] == 4
+    assert row[1] == 211.0  # the median of four: (181 + 241) / 2
+    assert row[2] == pytest.approx(283.0)  # p90: 241 + 0.7 * (301 - 241)

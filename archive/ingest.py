@@ -48,6 +48,9 @@ class FetchedPage:
     capture_id: str | None = None
     error: str | None = None  # set when the fetch failed (timeout, 5xx after retries…)
     not_modified: bool = False  # a 304 answer to a conditional request
+    # which parser reads it (a key of parsers.SOURCES) when the source's name is not
+    # its kind: source 'github' is read by 'statuspage'. None: the source name.
+    kind: str | None = None
 
     @property
     def failed(self) -> bool:

@@ -285,7 +285,10 @@ def html_lines(text: str) -> Page:
             dated.append(value.getparent())
     for strong in root.iter("strong", "b"):  # a block set wholly in bold: an inline title
         parent = strong.getparent()
-        if parent is not None and parent.tag in ("p", "div", "li") and len(parent) == 1:
+        # the only child: asked of its siblings, since len(parent) walks every child, and
+        # a block of 100,000 bold words made that quadratic (minutes for a 1 MB page)
+        alone = strong.getprevious() is None and strong.getnext() is None
+        if parent is not None and parent.tag in ("p", "div", "li") and alone:
             whole = collapse("".join(parent.itertext()))
             if whole and whole == collapse("".join(strong.itertext())):
                 parent.text = _STRONG + (parent.text or "")
@@ -350,9 +353,42 @@ def _binary_share(text: str) -> float:
     return odd / max(len(head), 1)
 
 
+# UTF-8 that was read as Windows-1252 and saved again: "â€“" for "–", "Ã©" for "é". A lead
+# character, then as many continuation characters (bytes 0x80-0xBF as cp1252 or Latin-1
+# shows them) as its byte announces.
+_CONT = "[{}]".format(
+    re.escape(bytes(range(0x80, 0xC0)).decode("latin-1") + bytes(range(0x80, 0xA0)).decode(
+        "cp1252", errors="ignore"))
+)  # fmt: skip
+_MOJIBAKE_RE = re.compile(
+    f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}}"
+)
+
+
+def _cp1252_byte(char: str) -> bytes:
+    return bytes([ord(char)]) if ord(char) < 256 else char.encode("cp1252")
+
+
+def _unmojibake(text: str) -> tuple[str, str | None]:
+    """Text with its mojibake put back (only sequences that are valid UTF-8 once re-encoded),
+    and the first repair as "was -> now" for the page's warning."""
+    first: list[str] = []
+
+    def fix(m: re.Match[str]) -> str:
+        try:
+            fixed = b"".join(_cp1252_byte(c) for c in m.group()).decode("utf-8")
+        except UnicodeDecodeError:
+            return m.group()
+        if not first:
+            first.append(f"{m.group()!r} -> {fixed!r}")
+        return fixed
+
+    return _MOJIBAKE_RE.sub(fix, text), (first[0] if first else None)
+
+
 def page_lines(content: bytes | str) -> Page:
     """Bytes or text, HTML or a person's copy, to a Page of lines."""
-    text = decode(content)
+    text, repaired = _unmojibake(decode(content))
     if not text.strip().lstrip("\ufeff"):
         return Page(lines=[], is_html=False, warnings=["empty page"])
     if _binary_share(text) > 0.1:
@@ -361,4 +397,6 @@ def page_lines(content: bytes | str) -> Page:
     page = html_lines(text) if looks_like_html(text) else text_lines(text)
     if not any(line.text for line in page.lines):
         page.warnings.append("empty page: no visible text")
+    if repaired:
+        page.warnings.append(f"mojibake repaired (UTF-8 read as Windows-1252): {repaired}")
     return page

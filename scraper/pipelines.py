@@ -68,6 +68,28 @@ def parse_page(page: FetchedPage) -> ParseResult:
     return result
 
 
+def stored_incidents(con: Any, source: str) -> dict[str, Any]:
+    """What the archive last stored from each incident's own JSON (Statuspage's
+    `/api/v2/incidents/<code>.json`), by URL: its `updated_at`, `resolved_at` and whether
+    it was open. The statuspage spider re-fetches an incident only when that is stale.
+    (The version sighted there may be the one a list showed first: same content.)"""
+    from scraper.spiders.statuspage import Stored, instant
+
+    rows = con.execute(
+        """
+        SELECT s.url, v.details['updated_at'], v.details['resolved_at'], v.is_open
+        FROM sightings s JOIN fetches f USING (fetch_id)
+        JOIN notice_versions v USING (notice_key, version)
+        WHERE f.source = ? AND s.url LIKE '%/api/v2/incidents/%.json'
+        QUALIFY row_number() OVER (
+            PARTITION BY s.url ORDER BY s.observed_at DESC, s.fetch_id DESC) = 1
+        """,
+        [source],
+    ).fetchall()
+    return {url: Stored(instant(updated), instant(resolved), is_open)
+            for url, updated, resolved, is_open in rows}  # fmt: skip
+
+
 class ArchivePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -111,6 +133,8 @@ class ArchivePipeline:
         spider = self.crawler.spider
         self.crawl_id = start_crawl(self.con, spider.source, datetime.now(UTC))
         spider.validators = validators(self.con, spider.source)
+        if hasattr(spider, "stored"):
+            spider.stored = stored_incidents(self.con, spider.source)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchedPage) or self.con is None:

@@ -1,8 +1,8 @@
 """Running crawls from Python (the `notices crawl` command uses this).
 
 One Scrapy process runs the requested sources one after another, each a crawl of its own
-with its own `crawls` row and summary. Settings come from `scraper.settings`, then the
-caller's overrides.
+with its own `crawls` row and summary. Settings come from `scraper.settings`, then a
+source's own politeness (sources.toml), then the caller's overrides (`-s`), which win.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scrapy.crawler import CrawlerRunner
+from scrapy.crawler import Crawler, CrawlerRunner
 from scrapy.settings import Settings
 from scrapy.utils.log import configure_logging
 from scrapy.utils.reactor import install_reactor
@@ -70,20 +70,37 @@ def run_crawls(
                        overrides=overrides)  # fmt: skip
 
 
+Job = tuple[str, str, dict[str, Any]] | tuple[str, str, dict[str, Any], dict[str, Any]]
+
+
 def run_spiders(
-    jobs: list[tuple[str, str, dict[str, Any]]],
+    jobs: list[Job],
     *,
     db: str | Path,
     overrides: dict[str, str] | None = None,
 ) -> list[CrawlReport]:
-    """Run (report name, spider name, spider arguments) jobs one after another."""
+    """Run (report name, spider name, spider arguments[, settings]) jobs one after another.
+
+    A job's own settings (a source's politeness) sit above the project's and below the
+    caller's ``overrides``."""
     settings = settings_for(db, overrides)
     install_reactor(settings["TWISTED_REACTOR"])
     configure_logging(settings)
     from twisted.internet import defer, reactor  # after install_reactor, by design
 
     runner = CrawlerRunner(settings)
-    crawlers = [(name, runner.create_crawler(spider), kwargs) for name, spider, kwargs in jobs]
+
+    def crawler_for(spider: str, own: dict[str, Any]) -> Crawler:
+        if not own:
+            return runner.create_crawler(spider)
+        job_settings = settings.copy()
+        job_settings.update(own, priority="spider")  # a -s override (cmdline) still wins
+        return Crawler(runner.spider_loader.load(spider), job_settings)
+
+    crawlers = [
+        (job[0], crawler_for(job[1], job[3] if len(job) > 3 else {}), job[2])  # type: ignore[misc]
+        for job in jobs
+    ]
     failures: list[str] = []
 
     @defer.inlineCallbacks

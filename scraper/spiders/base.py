@@ -2,10 +2,16 @@
 
 Spiders only navigate. Each response (or failure) becomes a `FetchedPage` with the bytes,
 status, headers and fetch time; parsing happens in the pipeline.
+
+A spider serves one source *kind* (`kind`, the parser that reads its pages) and crawls one
+declared *source* at a time (`source`, a name from sources.toml): `notices crawl github`
+runs the `statuspage` spider with ``source="github"`` and the URLs sources.toml gives it.
+Run by hand, ``scrapy crawl statuspage -a source=github`` looks the URLs up the same way.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -18,19 +24,39 @@ from twisted.python.failure import Failure
 from archive.ingest import FetchedPage
 
 
+def declared_urls(source: str) -> list[str]:
+    """The URLs sources.toml (or $NOTICES_SOURCES) declares for ``source``."""
+    from notices.sources import load
+
+    for declared in load():
+        if declared.name == source:
+            return list(declared.urls)
+    raise ValueError(f"no source named {source!r} in the sources file")
+
+
 class StatusSpider(scrapy.Spider):
-    source: str = ""
+    source: str = ""  # the archive's name for what is crawled (sources.toml `name`)
+    kind: str = ""  # the parser that reads its pages (sources.toml `kind`); "" = source
     default_start_urls: tuple[str, ...] = ()
     # a 304 reaches the spider: "unchanged, seen now"
     handle_httpstatus_list: ClassVar[list[int]] = [304]
     # request roles sent as conditional GETs (see ConditionalRequestMiddleware)
     conditional_roles: ClassVar[tuple[str, ...]] = ("post",)
 
-    def __init__(self, start_urls: str | Iterable[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        start_urls: str | Iterable[str] | None = None,
+        source: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
+        if source:
+            self.source = source
+        if not self.source:
+            raise ValueError(f"the {self.name} spider crawls a declared source: -a source=NAME")
         if isinstance(start_urls, str):
             start_urls = [u.strip() for u in start_urls.split(",") if u.strip()]
-        self.start_urls = list(start_urls or self.default_start_urls)
+        self.start_urls = list(start_urls or self.default_start_urls or declared_urls(self.source))
         # Only the hosts we were pointed at: a mirror or a test server replaces the site.
         self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in self.start_urls})
         self.validators: dict[str, dict[str, str]] = {}
@@ -59,6 +85,17 @@ class StatusSpider(scrapy.Spider):
         """What a start URL is ("start" for a listing; spiders know their post shapes)."""
         return "start"
 
+    @staticmethod
+    def json_of(response: Response) -> Any:
+        """The response's JSON, for finding the next requests; None when it is unreadable
+        (the pipeline records that page as the parser finds it: no crash, no guess)."""
+        if response.status == 304:
+            return None
+        try:
+            return json.loads(response.body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+
     def page(self, response: Response) -> FetchedPage:
         headers = {
             k.decode("latin-1"): b", ".join(v).decode("latin-1")
@@ -72,6 +109,7 @@ class StatusSpider(scrapy.Spider):
             body=None if response.status == 304 else response.body,
             headers=headers,
             not_modified=response.status == 304,
+            kind=self.kind or None,
         )
 
     def failed(self, failure: Failure) -> Iterable[FetchedPage]:
@@ -84,4 +122,5 @@ class StatusSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC),
             http_status=response.status if response is not None else None,
             error=f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500],
+            kind=self.kind or None,
         )

@@ -24,6 +24,7 @@ PAGE_PATTERNS = (r"/page/\d+/?$",)
 class NhsmailSpider(StatusSpider):
     name = "nhsmail"
     source = "nhsmail"
+    kind = "nhsmail"
     # The live status listing; override with -a start_urls=… or --start-url.
     default_start_urls = ("https://support.nhs.net/servicestatus/",)
     # Where the history lives in web archives (`notices backfill nhsmail`): the 2017 page,

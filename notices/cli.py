@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from parsers import SOURCES, parse
-from scraper.spiders import CRAWLABLE
+from scraper.spiders import SPIDERS, crawlable
 
 EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_LOCKED, EXIT_DRIFT = 0, 1, 2, 3, 4
 EXIT_FAILED = 1
@@ -91,12 +91,39 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def cmd_crawl(args: argparse.Namespace) -> int:
-    from scraper.run import run_crawls  # Scrapy is slow to import; only crawls need it
+def _crawl_jobs(args: argparse.Namespace) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """(name, spider, arguments, politeness) per source to crawl, from the sources file."""
+    from notices.sources import SourcesError, load
 
-    reports = run_crawls(
-        args.sources, db=args.db, start_urls=args.start_url, overrides=_overrides(args.set)
-    )
+    try:
+        declared = crawlable(load(args.sources_file))
+    except SourcesError as exc:
+        raise UsageError(str(exc)) from None
+    by_name = {s.name: s for s in declared}
+    if args.all and args.sources:
+        raise UsageError("name sources or give --all, not both")
+    if not args.all and not args.sources:
+        raise UsageError("name a source to crawl (or --all); known: " + ", ".join(by_name))
+    unknown = [n for n in args.sources if n not in by_name]
+    if unknown:
+        raise UsageError(
+            f"no crawlable source named {', '.join(unknown)}; known: {', '.join(by_name)}"
+        )
+    chosen = declared if args.all else [by_name[n] for n in dict.fromkeys(args.sources)]
+    if args.start_url and len(chosen) != 1:
+        raise UsageError("--start-url replaces the URLs of one source: name exactly one")
+    return [
+        (s.name, SPIDERS[s.kind],
+         {"source": s.name, "start_urls": list(args.start_url or s.urls)}, dict(s.politeness))
+        for s in chosen
+    ]  # fmt: skip
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    jobs = _crawl_jobs(args)  # before importing Scrapy: a usage error costs nothing
+    from scraper.run import run_spiders  # Scrapy is slow to import; only crawls need it
+
+    reports = run_spiders(jobs, db=args.db, overrides=_overrides(args.set))
     for report in reports:
         print(report.line())
     outcomes = {r.outcome for r in reports}
@@ -276,8 +303,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     db_help = "archive file (default: $NOTICES_DB or data/archive.duckdb)"
     c = sub.add_parser("crawl", help="crawl sources into the archive")
-    c.add_argument("sources", nargs="+", choices=CRAWLABLE, metavar="SOURCE")
-    c.add_argument("--start-url", action="append", help="replace the default start URLs")
+    c.add_argument("sources", nargs="*", metavar="SOURCE", help="names from the sources file")
+    c.add_argument("--all", action="store_true", help="every source in the sources file")
+    c.add_argument(
+        "--sources",
+        dest="sources_file",
+        metavar="PATH",
+        help="sources file (default: $NOTICES_SOURCES or sources.toml)",
+    )
+    c.add_argument(
+        "--start-url", action="append", help="replace the source's URLs (one source only)"
+    )
     c.add_argument("--db", default=str(default_path()), help=db_help)
     c.add_argument(
         "-s",

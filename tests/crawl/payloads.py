@@ -103,7 +103,7 @@ def incident_payload(item: dict[str, Any], page: dict[str, Any] | None = None) -
 def resolved_incident(code: str, name: str, resolved_at: str, impact: str = "minor") -> dict:
     """A resolved incident in the api_incident fixture's shape: investigating, resolved."""
     item = copy.deepcopy(TEMPLATE["incident"])
-    first, last = item["incident_updates"][0], item["incident_updates"][3]
+    first, last = item["incident_updates"][4], item["incident_updates"][1]  # newest first
     first.update(id=f"{code[:10]}u0", incident_id=code)
     last.update(id=f"{code[:10]}u1", incident_id=code, created_at=resolved_at,
                 updated_at=resolved_at, display_at=resolved_at)  # fmt: skip

@@ -1,0 +1,212 @@
+"""Running the real `notices` command under faults, and measuring what it left behind.
+
+`run` starts `notices …` as a child process and reaps it with `os.wait4`, which gives that
+one child's peak resident memory (`ru_maxrss`): the figure the table reports. `Keys` holds
+the identity of every stored row, so that "rows lost" is an exact count of rows that were
+there before a run and are not there after it.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from tests.crawl.site import FAST, NOTICES, check_invariants
+
+# Every answer a live crawl must give quickly in tests: no politeness delays, short retries.
+LIVE = [*FAST, "-s", "RETRY_429_MIN_DELAY=0.3"]
+
+
+@dataclass(slots=True)
+class Run:
+    args: list[str]
+    returncode: int  # -9 when killed with SIGKILL
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_rss_mb: float
+
+    @property
+    def crashed(self) -> bool:
+        """A Python traceback escaped somewhere (Scrapy logs them, the process may go on)."""
+        return "Traceback (most recent call last)" in self.stderr
+
+
+class Child:
+    """A running `notices …` process whose stdout and stderr go to files (no pipe can fill
+    and stall it), reaped with `os.wait4` for its own peak resident memory."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+        self.args = [NOTICES, *args]
+        self._out = tempfile.TemporaryFile()  # noqa: SIM115  (closed when it is reaped)
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(self.args, stdout=self._out, stderr=self._err,
+                                     env={**os.environ, **(env or {})})  # fmt: skip
+        self.result: Run | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def poll(self) -> Run | None:
+        if self.result is None:
+            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+            if pid:
+                self._done(status, usage)
+        return self.result
+
+    def kill(self) -> None:
+        if self.result is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+
+    def wait(self, timeout: float = 180, kill_after: float | None = None,
+             kill_when: Callable[[], bool] | None = None) -> Run:  # fmt: skip
+        """Wait for the end; SIGKILL it after ``kill_after`` seconds from its start or as soon
+        as ``kill_when()`` is true, if given (a kill that comes too late finds it done)."""
+        deadline = self.started + timeout
+        while self.poll() is None:
+            now = time.monotonic()
+            late = kill_after is not None and now >= self.started + kill_after
+            if late or (kill_when is not None and kill_when()):
+                self.kill()
+                kill_after, kill_when = None, None
+            if now > deadline:
+                self.kill()
+                _, status, usage = os.wait4(self.proc.pid, 0)
+                self._done(status, usage)
+                raise AssertionError(f"{' '.join(self.args[1:4])} ran past {timeout} s")
+            time.sleep(0.01)
+        assert self.result is not None
+        return self.result
+
+    def _done(self, status: int, usage: resource.struct_rusage) -> None:
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        outputs = []
+        for f in (self._out, self._err):
+            f.seek(0)
+            outputs.append(f.read().decode(errors="replace"))
+            f.close()
+        self.result = Run(self.args, self.proc.returncode, outputs[0], outputs[1],
+                          time.monotonic() - self.started, usage.ru_maxrss / 1024)  # fmt: skip
+
+
+def notices(*args: str, env: dict[str, str] | None = None, timeout: float = 180,
+            kill_after: float | None = None,
+            kill_when: Callable[[], bool] | None = None) -> Run:  # fmt: skip
+    """Run ``notices *args`` to its end (or to a SIGKILL, see `Child.wait`)."""
+    return Child(*args, env=env).wait(timeout, kill_after, kill_when)
+
+
+def crawl_args(db: Path, *urls: str, extra: list[str] | None = None) -> list[str]:
+    starts = [arg for url in urls for arg in ("--start-url", url)]
+    return ["crawl", "nhsmail", "--db", str(db), *LIVE, *(extra or []), *starts]
+
+
+def crawl(db: Path, *urls: str, extra: list[str] | None = None, **kwargs: object) -> Run:
+    return notices(*crawl_args(db, *urls, extra=extra), **kwargs)  # type: ignore[arg-type]
+
+
+def reparse(db: Path, **kwargs: object) -> Run:
+    return notices("reparse", "--db", str(db), **kwargs)  # type: ignore[arg-type]
+
+
+BACKFILL = ["--rate", "6000", "-s", "RETRY_429_MIN_DELAY=0.2", "-s", "RETRY_BACKOFF_BASE=0.05",
+            "-s", "DOWNLOAD_TIMEOUT=3", "-s", "NOTICES_ALLOW_PRIVATE_HOSTS=true"]  # fmt: skip
+
+
+def backfill(db: Path, cdx_url: str, *extra: str, **kwargs: object) -> Run:
+    return notices("backfill", "nhsmail", "--db", str(db), "--cdx-url", cdx_url, *BACKFILL,
+                   *extra, **kwargs)  # type: ignore[arg-type]  # fmt: skip
+
+
+# The identity of each stored row. Observations are append-only; a reparse rebuilds the
+# interpretation, and with the same parsers it rebuilds the same rows.
+KEYS = {
+    "crawls": "SELECT crawl_id FROM crawls",
+    "fetches": "SELECT fetch_id FROM fetches",
+    "snapshots": "SELECT snapshot_id FROM snapshots",
+    "contents": "SELECT sha256 FROM contents",
+    "notice_versions": "SELECT notice_key, version, content_hash FROM notice_versions",
+    "notice_updates": "SELECT notice_key, version, seq FROM notice_updates",
+    "sightings": "SELECT fetch_id, notice_key, version FROM sightings",
+    "notice_events": "SELECT notice_key, event, event_at FROM notice_events"
+    " WHERE event IN ('appeared', 'changed')",  # vanishings are replayed by design
+}
+
+Keys = dict[str, set[tuple[object, ...]]]
+
+
+def _open_copy(db: Path) -> tuple[Path, duckdb.DuckDBPyConnection]:
+    """A copy of the archive (with its write-ahead log, as a process killed with -9 left
+    it), so that looking at it cannot change what the next run finds."""
+    tmp = Path(tempfile.mkdtemp(prefix="reliability-"))
+    for suffix in ("", ".wal"):
+        source = Path(f"{db}{suffix}")
+        if source.exists():
+            shutil.copyfile(source, tmp / f"a.duckdb{suffix}")
+    return tmp / "a.duckdb", duckdb.connect(str(tmp / "a.duckdb"))
+
+
+def keys(db: Path) -> Keys:
+    if not db.exists():
+        return {table: set() for table in KEYS}
+    copy, con = _open_copy(db)
+    try:
+        return {table: set(con.execute(sql).fetchall()) for table, sql in KEYS.items()}
+    finally:
+        con.close()
+        shutil.rmtree(copy.parent, ignore_errors=True)
+
+
+def lost(before: Keys, after: Keys) -> int:
+    """Rows there before and gone after (must be 0)."""
+    return sum(len(before[t] - after[t]) for t in before)
+
+
+def grew(before: Keys, after: Keys) -> set[str]:
+    return {t for t in before if after[t] != before[t]}
+
+
+def invariants(db: Path, *, killed: bool = False) -> dict[str, int]:
+    """`tests.crawl.site.check_invariants` on the archive. After a kill -9 the dead crawl is
+    still 'running' until the next run marks it 'interrupted' (by design), so the check
+    runs on a copy where that has been done, and everything else must hold already."""
+    if not killed:
+        return check_invariants(db)
+    copy, con = _open_copy(db)
+    try:
+        running = con.execute("SELECT count(*) FROM crawls WHERE outcome = 'running'").fetchone()
+        assert running is not None and running[0] <= 1, "at most the one killed crawl runs"
+        con.execute("UPDATE crawls SET outcome = 'interrupted' WHERE outcome = 'running'")
+        con.close()
+        return check_invariants(copy)
+    finally:
+        con.close()
+        shutil.rmtree(copy.parent, ignore_errors=True)
+
+
+def fetch_outcomes(db: Path, crawl_id: int | None = None) -> list[tuple[str, str, str | None]]:
+    """(url path, outcome, error) of every fetch, or of one crawl's."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return [
+            (url.split("/", 3)[-1], outcome, error)
+            for url, outcome, error in con.execute(
+                "SELECT url, outcome, error FROM fetches WHERE ? IS NULL OR crawl_id = ?"
+                " ORDER BY fetch_id",
+                [crawl_id, crawl_id],
+            ).fetchall()
+        ]
+    finally:
+        con.close()

@@ -1,4 +1,5 @@
-"""Downloader middlewares: retries that back off, and conditional requests."""
+"""Downloader middlewares: retries that back off, conditional requests, crawl scope, and
+redirects that leave a trace."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ import ipaddress
 import socket
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.asyncio import sleep
+from scrapy.utils.response import get_meta_refresh
+from w3lib.url import safe_url_string
 
 
 def retry_after_seconds(value: bytes | None, now: datetime) -> float | None:
@@ -106,6 +109,76 @@ class ConditionalRequestMiddleware:
             request.headers.setdefault(b"If-None-Match", known["etag"])
         if "last-modified" in known:
             request.headers.setdefault(b"If-Modified-Since", known["last-modified"])
+
+
+class RedirectGuardMiddleware:
+    """Redirects that Scrapy would lose without a trace become failed fetches, with why.
+
+    Scrapy follows a redirect by scheduling a new request, and the scheduler drops, silently,
+    one outside the spider's allowed hosts or one it has seen before (a redirect loop, or a
+    post that now redirects to the listing fetched a moment ago). The page then left no
+    observation at all and the crawl still said ok. Seen here before RedirectMiddleware, such
+    a 3xx is refused with the reason (naming the whole chain), so the spider's errback
+    records a failed observation of the URL that answered it. A meta refresh that would be
+    lost the same way (a status page that reloads itself every minute) is not followed: the
+    page is kept as it came.
+    """
+
+    REDIRECTS = (301, 302, 303, 307, 308)
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        self.meta_refresh = settings.getbool("METAREFRESH_ENABLED")
+        self.max_delay = settings.getfloat("METAREFRESH_MAXDELAY")
+        self.ignore_tags = settings.getlist("METAREFRESH_IGNORE_TAGS")
+        self.seen: set[bytes] = set()  # what the scheduler's duplicate filter has seen
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectGuardMiddleware:
+        mw = cls(crawler)
+        crawler.signals.connect(mw.request_scheduled, signal=signals.request_scheduled)
+        return mw
+
+    def _fingerprint(self, url: str) -> bytes:
+        return self.crawler.request_fingerprinter.fingerprint(Request(url))  # type: ignore[union-attr]
+
+    def request_scheduled(self, request: Request) -> None:
+        if not request.dont_filter:
+            self.seen.add(self._fingerprint(request.url))
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        spider = self.crawler.spider
+        if request.meta.get("dont_redirect") or response.status in getattr(
+            spider, "handle_httpstatus_list", ()
+        ):
+            return response
+        if response.status in self.REDIRECTS and b"Location" in response.headers:
+            location = safe_url_string(response.headers[b"Location"])
+            target = urljoin(request.url, location)
+            why = self._lost(request, target)
+            if why:
+                raise IgnoreRequest(f"redirect {response.status} to {target}: {why}")
+        elif self.meta_refresh and isinstance(response, HtmlResponse):
+            interval, target = get_meta_refresh(response, ignore_tags=self.ignore_tags)
+            followed = target and interval is not None and interval < self.max_delay
+            if followed and self._lost(request, target):
+                request.meta["dont_redirect"] = True  # MetaRefreshMiddleware lets it be
+        return response
+
+    def _lost(self, request: Request, target: str) -> str | None:
+        """Why the scheduler would drop a redirect to ``target``, or None."""
+        domains = getattr(self.crawler.spider, "allowed_domains", None)
+        host = (urlsplit(target).hostname or "").lower()
+        if domains and not any(host == d or host.endswith(f".{d}") for d in domains):
+            return "outside the allowed hosts"  # as OffsiteMiddleware judges it
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        wanted = self._fingerprint(target)
+        if any(self._fingerprint(url) == wanted for url in chain):
+            return "a redirect loop (" + " -> ".join([*chain, target]) + ")"
+        if wanted in self.seen and not request.dont_filter:
+            return "a page this crawl has asked for already"
+        return None
 
 
 class ScopeMiddleware:

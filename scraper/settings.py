@@ -57,6 +57,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,
     "scraper.middlewares.ConditionalRequestMiddleware": 560,
+    # before RedirectMiddleware (600) and MetaRefreshMiddleware (580) see a response
+    "scraper.middlewares.RedirectGuardMiddleware": 650,
 }
 ITEM_PIPELINES = {
     "scraper.pipelines.ArchivePipeline": 300,

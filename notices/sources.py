@@ -15,12 +15,15 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from parsers import SOURCES as KINDS
+from parsers import parse
+from parsers.result import ParseResult
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "sources.toml"
 DATE_ORDERS = ("DMY", "MDY", "YMD")
@@ -142,3 +145,36 @@ def load(path: Path | str | None = None) -> list[Source]:
             raise SourcesError(f"{path}: two sources are named {s.name!r}")
         seen.add(s.name)
     return sources
+
+
+def kind_of(name: str, sources: list[Source] | None = None) -> str:
+    """The parser kind of the source called ``name``: its declared kind, else the name
+    itself when that is a kind (archives written before sources.toml: `nhsmail`).
+    SourcesError when neither."""
+    for declared in sources if sources is not None else load():
+        if declared.name == name:
+            return declared.kind
+    if name in KINDS:
+        return name
+    raise SourcesError(f"no source named {name!r} is declared, and it is not a kind")
+
+
+def parse_source(
+    name: str,
+    kind: str,
+    content: bytes | str,
+    *,
+    url: str | None = None,
+    fetched_at: datetime | None = None,
+) -> ParseResult:
+    """Parse a page of source ``name`` with its kind's parser; the records carry the name.
+
+    The archive keys everything by source name (crawls, snapshots, `notices.source`,
+    vanishing, reparse), so the records take it; their `notice_key` keeps the kind's prefix
+    (`statuspage:<host>:<code>`), which is the parsers' contract.
+    """
+    result = parse(kind, content, url=url, fetched_at=fetched_at)
+    if kind != name:
+        for record in result.records:
+            record["source"] = name
+    return result

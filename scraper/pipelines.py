@@ -27,7 +27,7 @@ from archive.ingest import (
     validators,
 )
 from archive.lock import ArchiveLock, ArchiveLocked
-from parsers import parse
+from notices.sources import parse_source
 from parsers.result import ParseResult
 
 log = logging.getLogger(__name__)
@@ -53,19 +53,12 @@ def record_failure(con: Any, crawl_id: int | None, page: FetchedPage, exc: Excep
 
 
 def parse_page(page: FetchedPage) -> ParseResult:
-    """Parse with the page's kind; the records carry the archive's source name.
-
-    A source's name (`github`) and its kind (`statuspage`, the parser) differ for every
-    source but NHSmail. The archive keys everything by source name (crawls, snapshots,
-    `notices.source`, vanishing, reparse), so the records take it too; their `notice_key`
-    keeps the kind's prefix (`statuspage:<host>:<code>`), the parsers' contract.
-    """
-    kind = page.kind or page.source
-    result = parse(kind, page.body or b"", url=page.url, fetched_at=page.fetched_at)
-    if kind != page.source:
-        for record in result.records:
-            record["source"] = page.source
-    return result
+    """Parse with the page's kind; the records carry the archive's source name (a source's
+    name, `github`, and its kind, `statuspage`, differ for every source but NHSmail)."""
+    return parse_source(
+        page.source, page.kind or page.source, page.body or b"",
+        url=page.url, fetched_at=page.fetched_at,
+    )  # fmt: skip
 
 
 def stored_incidents(con: Any, source: str) -> dict[str, Any]:

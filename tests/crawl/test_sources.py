@@ -442,3 +442,19 @@ def test_scrapy_crawl_finds_the_source_in_the_sources_file(
     assert rows(db, "SELECT source, outcome, pages_fetched FROM crawls") == [("cloud", "ok", 1)]
     assert rows(db, "SELECT DISTINCT source FROM notices") == [("cloud",)]
     check_invariants(db)
+
+
+def test_kind_of_and_parse_source_name_the_archive_source() -> None:
+    from notices.sources import SourcesError, kind_of, parse_source
+
+    assert kind_of("github") == "statuspage" and kind_of("google-cloud") == "gcp"
+    assert kind_of("nhsmail") == "nhsmail"
+    assert kind_of("feed") == "feed"  # an archive's source named after its kind
+    with pytest.raises(SourcesError):
+        kind_of("no-such-source")
+    result = parse_source(
+        "cloud", "gcp", fixture("gcp", "incidents-2024-03-31"),
+        url="https://status.cloud.google.com/incidents.json",
+    )  # fmt: skip
+    assert result.records and {r["source"] for r in result.records} == {"cloud"}
+    assert all(r["notice_key"].startswith("gcp:") for r in result.records)

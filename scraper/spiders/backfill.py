@@ -44,6 +44,8 @@ class BackfillSpider(scrapy.Spider):
         "DEPTH_LIMIT": 0,
         "CLOSESPIDER_PAGECOUNT": 0,
         "ITEM_PIPELINES": {"scraper.pipelines.BackfillPipeline": 300},
+        # Captures are fetched oldest first (see capture_requests); a tie keeps CDX order.
+        "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
     }
 
     def __init__(
@@ -162,6 +164,10 @@ class BackfillSpider(scrapy.Spider):
             yield self.cdx_request(key, params, resume_key)
 
     def capture_requests(self, captures: list[Capture]) -> Iterable[Any]:
+        """Playback requests, oldest capture first: versions are numbered and events dated
+        in the order they are ingested, so captures must arrive in observation order (the
+        scheduler would otherwise hand out the newest first, numbering a notice's versions
+        backwards and dating its 'appeared' after its changes)."""
         for capture in captures:
             if capture.capture_id in self.resume.stored or capture.capture_id in self.requested:
                 continue
@@ -172,6 +178,7 @@ class BackfillSpider(scrapy.Spider):
                 errback=self.capture_failed,
                 cb_kwargs={"capture": capture},
                 dont_filter=True,
+                priority=-capture.captured_at.toordinal(),  # one queue a day; CDX pages first
             )
 
     def parse_capture(self, response: Response, capture: Capture) -> Iterable[FetchedPage]:

@@ -132,14 +132,18 @@ def backfill(db: Path, cdx_url: str, *extra: str, **kwargs: object) -> Run:
 
 # The identity of each stored row. Observations are append-only; a reparse rebuilds the
 # interpretation, and with the same parsers it rebuilds the same rows.
+# A version is known by its content (notice, content hash): its number is its place in the
+# order of observation, which a reparse recomputes. `keys(numbered=True)` adds the numbers.
 KEYS = {
     "crawls": "SELECT crawl_id FROM crawls",
     "fetches": "SELECT fetch_id FROM fetches",
     "snapshots": "SELECT snapshot_id FROM snapshots",
     "contents": "SELECT sha256 FROM contents",
-    "notice_versions": "SELECT notice_key, version, content_hash FROM notice_versions",
-    "notice_updates": "SELECT notice_key, version, seq FROM notice_updates",
-    "sightings": "SELECT fetch_id, notice_key, version FROM sightings",
+    "notice_versions": "SELECT notice_key, content_hash, {n} FROM notice_versions",
+    "notice_updates": "SELECT u.notice_key, v.content_hash, u.seq, {n} FROM notice_updates u"
+    " JOIN notice_versions v USING (notice_key, version)",
+    "sightings": "SELECT s.fetch_id, s.notice_key, v.content_hash, {n} FROM sightings s"
+    " JOIN notice_versions v USING (notice_key, version)",
     "notice_events": "SELECT notice_key, event, event_at FROM notice_events"
     " WHERE event IN ('appeared', 'changed')",  # vanishings are replayed by design
 }
@@ -158,12 +162,14 @@ def _open_copy(db: Path) -> tuple[Path, duckdb.DuckDBPyConnection]:
     return tmp / "a.duckdb", duckdb.connect(str(tmp / "a.duckdb"))
 
 
-def keys(db: Path) -> Keys:
+def keys(db: Path, *, numbered: bool = False) -> Keys:
     if not db.exists():
         return {table: set() for table in KEYS}
     copy, con = _open_copy(db)
+    number = "version" if numbered else "NULL"
     try:
-        return {table: set(con.execute(sql).fetchall()) for table, sql in KEYS.items()}
+        return {table: set(con.execute(sql.format(n=number)).fetchall())
+                for table, sql in KEYS.items()}  # fmt: skip
     finally:
         con.close()
         shutil.rmtree(copy.parent, ignore_errors=True)

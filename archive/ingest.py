@@ -272,12 +272,13 @@ def _ingest_page(
             con,
             "INSERT INTO snapshots (crawl_id, source, url, fetched_at, http_status, sha256,"
             " headers, origin, capture_id, parse_outcome, layout, parser_version, notice_count,"
-            " warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING snapshot_id",
+            " warnings, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING snapshot_id",
             [crawl_id, page.source, page.url, page.fetched_at, page.http_status or 200, sha,
              json.dumps(page.headers, sort_keys=True), page.origin, page.capture_id,
              parse_outcome, result.layout,
              records[0]["parser_version"] if records else None, len(records),
-             result.warnings],
+             result.warnings, page.kind],
         )
     )  # fmt: skip
     fetch_id = _insert_fetch(con, crawl_id, page, kind, snapshot_id, message or None)

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from archive.columns import STAGE_SCHEMA, stage_rows
 from archive.ingest import ingest_records, replay_vanishing
-from parsers import parse
+from parsers import parse_as
 
 # Fields compared to say what a reparse changed, per notice.
 COMPARED = ("title", "summary", "reference", "state", "is_open", "category", "severity",
@@ -59,14 +59,15 @@ def _parse_all(
     con: duckdb.DuckDBPyConnection, source: str | None, progress: Callable[[int, int], None] | None
 ) -> tuple[pa.Table, list[tuple[int, str, str | None, str | None, int]]]:
     snaps = con.execute(
-        "SELECT s.snapshot_id, s.source, s.url, s.fetched_at, c.data FROM snapshots s"
+        "SELECT s.snapshot_id, s.source, coalesce(s.kind, s.source), s.url, s.fetched_at, c.data"
+        " FROM snapshots s"
         " JOIN contents c USING (sha256) WHERE $source IS NULL OR s.source = $source"
         " ORDER BY s.snapshot_id",
         {"source": source},
     ).fetchall()
     tables, outcomes = [], []
-    for i, (snapshot_id, src, url, fetched_at, data) in enumerate(snaps):
-        result = parse(src, zlib.decompress(data), url=url, fetched_at=fetched_at)
+    for i, (snapshot_id, src, kind, url, fetched_at, data) in enumerate(snaps):
+        result = parse_as(src, kind, zlib.decompress(data), url=url, fetched_at=fetched_at)
         records = result.records
         parse_outcome = "parsed" if records or result.empty_ok else "no_notices"
         version = records[0]["parser_version"] if records else None

@@ -93,7 +93,7 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
 
 def _crawl_jobs(args: argparse.Namespace) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
     """(name, spider, arguments, politeness) per source to crawl, from the sources file."""
-    from notices.sources import SourcesError, load
+    from scraper.sources import SourcesError, load
 
     try:
         declared = crawlable(load(args.sources_file))
@@ -262,7 +262,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from notices.sources import SourcesError, load
+    from scraper.sources import SourcesError, load
 
     try:
         sources = load(args.file)

@@ -34,3 +34,21 @@ def parse(
     except KeyError:
         raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}") from None
     return parser(content, url=url, fetched_at=fetched_at)
+
+
+def parse_as(
+    name: str,
+    kind: str,
+    content: bytes | str,
+    *,
+    url: str | None = None,
+    fetched_at: datetime | None = None,
+) -> ParseResult:
+    """Parse a page of the source called ``name`` with its kind's parser; the records carry
+    the name (the archive keys by source name: `github`, read as `statuspage`), while
+    `notice_key` keeps the kind's prefix, the parsers' contract."""
+    result = parse(kind, content, url=url, fetched_at=fetched_at)
+    if kind != name:
+        for record in result.records:
+            record["source"] = name
+    return result

@@ -27,8 +27,8 @@ from archive.ingest import (
     validators,
 )
 from archive.lock import ArchiveLock, ArchiveLocked
-from notices.sources import parse_source
 from parsers.result import ParseResult
+from scraper.sources import parse_source
 
 log = logging.getLogger(__name__)
 

@@ -29,11 +29,23 @@ closed AS (
     GROUP BY s.notice_key
 ),
 current AS (
-    SELECT s.notice_key, max(s.version) AS version
-    FROM s
-    JOIN seen
-        ON s.notice_key = seen.notice_key AND s.crawl_id IS NOT DISTINCT FROM seen.last_crawl
-    GROUP BY s.notice_key
+    -- The newest version the latest crawl showed, preferring one that states a state
+    -- (a history line or excerpt may not); failing that the latest stated version of any
+    -- crawl; failing that (notices that never state one) the latest crawl's newest.
+    SELECT notice_key, arg_max(version, (rank, tiebreak)) AS version
+    FROM (
+        SELECT s.notice_key, s.version,
+               CASE WHEN in_last AND stated THEN 3 WHEN stated THEN 2 WHEN in_last THEN 1
+                    ELSE 0 END AS rank,
+               CASE WHEN stated AND NOT in_last THEN epoch(s.observed_at)
+                    ELSE s.version END AS tiebreak
+        FROM (
+            SELECT s.*, s.is_open IS NOT NULL AS stated,
+                   s.crawl_id IS NOT DISTINCT FROM seen.last_crawl AS in_last
+            FROM s JOIN seen USING (notice_key)
+        ) AS s
+    )
+    GROUP BY notice_key
 ),
 claims AS (
     SELECT

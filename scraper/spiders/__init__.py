@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from notices.sources import Source
+    from scraper.sources import Source
 
 SPIDERS = {"nhsmail": "nhsmail", "statuspage": "statuspage", "feed": "feed", "gcp": "gcp"}
 

@@ -26,7 +26,7 @@ from archive.ingest import FetchedPage
 
 def declared_urls(source: str) -> list[str]:
     """The URLs sources.toml (or $NOTICES_SOURCES) declares for ``source``."""
-    from notices.sources import load
+    from scraper.sources import load
 
     for declared in load():
         if declared.name == source:

@@ -128,3 +128,30 @@ def test_reparse_command(tmp_path: Path, capsys) -> None:
     assert "dry run" not in capsys.readouterr().out
     assert main(["reparse", "--db", str(tmp_path / "none.duckdb")]) == 2
     duckdb.connect(str(db), read_only=True).close()
+
+
+def test_reparse_reads_each_snapshot_with_its_kind(tmp_path: Path) -> None:
+    """A source named `github` is read by the `statuspage` parser, before and after."""
+    from parsers import parse_as
+    from tests.golden import FIXTURES
+
+    folder = FIXTURES / "statuspage" / "api_incidents-2025-01-03"
+    body = next(p for p in folder.iterdir() if p.stem == "page").read_bytes()
+    con = connect(tmp_path / "a.duckdb")
+    at = datetime(2025, 1, 3, 12, 0, tzinfo=UTC)
+    page = FetchedPage("github", "https://www.githubstatus.com/api/v2/incidents.json", at, 200,
+                       body, kind="statuspage")  # fmt: skip
+    crawl_id = start_crawl(con, "github", at)
+    first = ingest_page(
+        con,
+        crawl_id,
+        page,
+        lambda p: parse_as(p.source, p.kind, p.body, url=p.url, fetched_at=p.fetched_at),
+    )
+    finish_crawl(con, crawl_id, at)
+    assert first.notices > 0
+    before = con.execute(STATE).fetchall()
+    report = reparse(con, "github")
+    assert report.snapshots == 1 and con.execute(STATE).fetchall() == before
+    assert con.execute("SELECT DISTINCT source FROM notices").fetchall() == [("github",)]
+    assert con.execute("SELECT count(*) FROM notices WHERE state IS NULL").fetchone() == (0,)

@@ -128,6 +128,8 @@ def test_full_statuspage_crawl(harbourline: tuple[PayloadSite, Path], db: Path) 
         f"statuspage:localhost:{c}" for c in LIST_CODES | HISTORY_CODES
     }
     assert {s for _, s, _ in notices} == {"harbourline"}
+    # the current state comes from a version that states one, not from a history line
+    assert [k for k, _, state in notices if state is None] == []
     assert rows(db, "SELECT DISTINCT source FROM crawls") == [("harbourline",)]
     # every layout was read: lists, history, each incident's own JSON
     layouts = {r[0] for r in rows(db, "SELECT DISTINCT layout FROM snapshots")}
@@ -445,7 +447,7 @@ def test_scrapy_crawl_finds_the_source_in_the_sources_file(
 
 
 def test_kind_of_and_parse_source_name_the_archive_source() -> None:
-    from notices.sources import SourcesError, kind_of, parse_source
+    from scraper.sources import SourcesError, kind_of, parse_source
 
     assert kind_of("github") == "statuspage" and kind_of("google-cloud") == "gcp"
     assert kind_of("nhsmail") == "nhsmail"

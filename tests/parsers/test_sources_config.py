@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from notices.cli import main
-from notices.sources import DEFAULT_PATH, SourcesError, load
 from parsers import SOURCES
+from scraper.sources import DEFAULT_PATH, SourcesError, load
 
 GOOD = """
 [[source]]

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from parsers import SOURCES as KINDS
-from parsers import parse
+from parsers import parse_as
 from parsers.result import ParseResult
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "sources.toml"
@@ -167,14 +167,5 @@ def parse_source(
     url: str | None = None,
     fetched_at: datetime | None = None,
 ) -> ParseResult:
-    """Parse a page of source ``name`` with its kind's parser; the records carry the name.
-
-    The archive keys everything by source name (crawls, snapshots, `notices.source`,
-    vanishing, reparse), so the records take it; their `notice_key` keeps the kind's prefix
-    (`statuspage:<host>:<code>`), which is the parsers' contract.
-    """
-    result = parse(kind, content, url=url, fetched_at=fetched_at)
-    if kind != name:
-        for record in result.records:
-            record["source"] = name
-    return result
+    """`parsers.parse_as`: a page of source ``name`` read with its kind's parser."""
+    return parse_as(name, kind, content, url=url, fetched_at=fetched_at)

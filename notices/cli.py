@@ -360,7 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_sql)
 
     r = sub.add_parser("reparse", help="rebuild notices from stored snapshots, current parsers")
-    r.add_argument("source", nargs="?", choices=sorted(SOURCES), help="only this source")
+    r.add_argument("source", nargs="?", help="only this source (a name in the archive)")
     r.add_argument("--dry-run", action="store_true", help="report the difference, write nothing")
     r.add_argument("--db", default=str(default_path()), help=db_help)
     r.set_defaults(func=cmd_reparse)

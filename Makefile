@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint format bench fixtures clean
+.PHONY: demo test lint format bench fixtures clean reliability
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ lint: $(INSTALLED)
 format: $(INSTALLED)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The fault-injection suite at full size (20 kills, 200 soak crawls, a 1 GB gzip bomb): prints
+# the table and writes it to docs/reliability.md. `make test` runs it reduced.
+reliability: $(INSTALLED)
+	NOTICES_RELIABILITY=full $(BIN)/pytest -p no:cacheprovider tests/reliability
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.parse_bench

@@ -85,7 +85,10 @@ class Child:
                 self.kill()
                 _, status, usage = os.wait4(self.proc.pid, 0)
                 self._done(status, usage)
-                raise AssertionError(f"{' '.join(self.args[1:4])} ran past {timeout} s")
+                raise AssertionError(
+                    f"{' '.join(self.args[1:4])} ran past {timeout} s: "
+                    f"{self.result.stdout[-500:]} {self.result.stderr[-1500:]}"
+                )
             time.sleep(0.01)
         assert self.result is not None
         return self.result
@@ -106,6 +109,28 @@ def notices(*args: str, env: dict[str, str] | None = None, timeout: float = 180,
             kill_when: Callable[[], bool] | None = None) -> Run:  # fmt: skip
     """Run ``notices *args`` to its end (or to a SIGKILL, see `Child.wait`)."""
     return Child(*args, env=env).wait(timeout, kill_after, kill_when)
+
+
+def holds_lock(db: Path, pid: int) -> bool:
+    """Whether process ``pid`` holds the archive's lock (the holder writes its pid in it)."""
+    try:
+        return Path(f"{db}.lock").read_text() == f"pid {pid}"
+    except OSError:
+        return False
+
+
+def delayed(condition: Callable[[], bool], seconds: float) -> Callable[[], bool]:
+    """True from ``seconds`` after ``condition()`` was first seen true."""
+    since: list[float] = []
+
+    def check() -> bool:
+        if not since:
+            if condition():
+                since.append(time.monotonic())
+            return False
+        return time.monotonic() >= since[0] + seconds
+
+    return check
 
 
 def crawl_args(db: Path, *urls: str, extra: list[str] | None = None) -> list[str]:

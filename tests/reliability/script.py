@@ -134,3 +134,18 @@ class WebArchive:
         if body is None:
             return reply("not in the archive", 404)(request, conn)  # type: ignore[arg-type]
         return reply(body, delay=0.05)(request, conn)  # type: ignore[arg-type]
+
+
+class Site:
+    """The live listing at a script step, with its posts (each a little slow to answer)."""
+
+    def __init__(self) -> None:
+        self.server = FaultServer({}, max_requests=2000, lifetime=1800)
+        self.step = 0
+        self.show(0)
+
+    def show(self, step: int) -> None:
+        self.step = step
+        self.server.routes[LISTING] = reply(listing_at(step, with_posts=True))
+        for s in shown(step):
+            self.server.routes[s.path] = reply(post_of(s), delay=0.1)

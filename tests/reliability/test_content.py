@@ -120,6 +120,8 @@ def test_100000_nested_elements(runs: Runs) -> None:
 
 def test_20_mb_single_line(runs: Runs) -> None:
     chunk = "<b>Relay</b> delays for some users of the service; see the status page. "
+    if not FULL:  # the same 20 MB with a tenth of the elements: a lighter peak in `make test`
+        chunk = chunk + "Mail is queued and will be delivered once the relay recovers. " * 12
     line = chunk * (20_000_000 // len(chunk))
     body = listing(article(TITLE, DATE, line)).replace("\n", " ").encode()
     assert b"\n" not in body and len(body) > 20_000_000

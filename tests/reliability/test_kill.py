@@ -11,29 +11,13 @@ exactly as it was; then the same command runs again and must complete with exit 
 from __future__ import annotations
 
 import random
+from functools import partial
 from pathlib import Path
 
 from tests.crawl.site import rows
 from tests.reliability import harness as h
 from tests.reliability.conftest import SEED, record
-from tests.reliability.script import LISTING, WebArchive, listing_at, post_of, shown
-from tests.reliability.servers import FaultServer, reply
-
-
-class Site:
-    """The live listing at a script step, with its posts (each a little slow to answer)."""
-
-    def __init__(self) -> None:
-        self.server = FaultServer({}, max_requests=2000, lifetime=1800)
-        self.step = 0
-        self.show(0)
-
-    def show(self, step: int) -> None:
-        self.step = step
-        self.server.routes[LISTING] = reply(listing_at(step, with_posts=True))
-        for s in shown(step):
-            self.server.routes[s.path] = reply(post_of(s), delay=0.1)
-
+from tests.reliability.script import LISTING, Site, WebArchive
 
 STRIKES = {"crawl": ("ingest", "locked", "random"), "backfill": ("ingest", "locked", "random"),
            "reparse": ("locked", "random")}  # fmt: skip
@@ -77,19 +61,18 @@ def test_kill_9(tmp_path: Path, sizes: dict[str, int]) -> None:
             before = h.keys(db)
             numbered = h.keys(db, numbered=True)
             mark = tmp_path / f"mark-{i}"
-            env, kill_when, kill_after = {}, None, None
+            env: dict[str, str] = {}
             if strike == "ingest":
                 env = {"NOTICES_FAULT_PAUSE": "ingest", "NOTICES_FAULT_SECONDS": "60",
                        "NOTICES_FAULT_MARK": str(mark)}  # fmt: skip
-                kill_when = mark.exists
-            elif strike == "locked":
-                kill_when = _after_lock(db, rng.uniform(0.0, 0.5))
-            else:
-                kill_after = rng.uniform(0.3, 1.2) * clean[op]
             child = h.Child(*ops[op](), env=env)
-            if kill_when is not None:
-                kill_when = kill_when(child) if strike == "locked" else kill_when
-            run = child.wait(timeout=120, kill_after=kill_after, kill_when=kill_when)
+            if strike == "ingest":
+                run = child.wait(timeout=120, kill_when=mark.exists)
+            elif strike == "locked":
+                locked = h.delayed(partial(h.holds_lock, db, child.pid), rng.uniform(0.0, 0.5))
+                run = child.wait(timeout=120, kill_when=locked)
+            else:
+                run = child.wait(timeout=120, kill_after=rng.uniform(0.3, 1.2) * clean[op])
             runs.append(run)
             killed = run.returncode == -9
             where = f"{strike}" if killed else f"{strike} (finished first)"
@@ -137,27 +120,3 @@ def test_kill_9(tmp_path: Path, sizes: dict[str, int]) -> None:
            rows_lost=lost_total, unchanged="yes (reparse)",
            peak_rss_mb=max(r.peak_rss_mb for r in runs))  # fmt: skip
     assert not problems, problems
-
-
-def _after_lock(db: Path, delay: float):  # type: ignore[no-untyped-def]
-    """A kill condition: ``delay`` seconds after the child wrote its pid into the lock."""
-    lock = Path(f"{db}.lock")
-
-    def condition_for(child: h.Child):  # type: ignore[no-untyped-def]
-        held: list[float] = []
-
-        def condition() -> bool:
-            import time
-
-            if not held:
-                try:
-                    if lock.read_text() == f"pid {child.pid}":
-                        held.append(time.monotonic())
-                except OSError:
-                    pass
-                return False
-            return time.monotonic() >= held[0] + delay
-
-        return condition
-
-    return condition_for

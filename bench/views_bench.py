@@ -70,6 +70,17 @@ def build(con, versions: int) -> None:  # type: ignore[no-untyped-def]
             CASE WHEN i % 5 IN (1, 2, 4) THEN ['title', 'state', 'body'] END AS changed
         FROM range({versions}) t(i)
     """)
+    # Statuspage-like timelines for a quarter of the versions: three stated updates each.
+    con.execute("""
+        INSERT INTO notice_updates
+        SELECT notice_key, version, seq,
+               ['Investigating', 'Identified', 'Resolved'][seq] AS label, NULL AS at_raw,
+               NULL AS at_local, first_observed_at + INTERVAL (seq * 20) MINUTE AS "at",
+               'Update text.' AS text, NULL AS status_raw,
+               ['investigating', 'identified', 'resolved'][seq] AS status, [] AS flags
+        FROM notice_versions, range(1, 4) t(seq)
+        WHERE source LIKE 'statuspage:githubstatus%'
+    """)
     con.execute("""
         INSERT INTO notices BY NAME
         WITH per AS (
@@ -100,7 +111,7 @@ def main() -> None:
         t0 = time.perf_counter()
         build(con, n)
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("notice_versions", "notices", "fetches")}  # fmt: skip
+                  for t in ("notice_versions", "notices", "fetches", "notice_updates")}  # fmt: skip
         print(f"built in {time.perf_counter() - t0:.0f} s: "
               + ", ".join(f"{k} {v:,}" for k, v in counts.items()))  # fmt: skip
         worst = 0.0

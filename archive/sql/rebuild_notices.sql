@@ -80,6 +80,24 @@ latest_timeline AS (
     WHERE reported_at IS NOT NULL AND final_at IS NOT NULL
     GROUP BY notice_key
 ),
+stated_timeline AS (
+    SELECT notice_key, max(version) AS version
+    FROM notice_updates
+    WHERE status IS NOT NULL AND notice_key IN (SELECT notice_key FROM rebuild_keys)
+    GROUP BY notice_key
+),
+phases AS (
+    SELECT
+        u.notice_key,
+        min(u."at") FILTER (WHERE u.status = 'investigating') AS investigating_at,
+        min(u."at") FILTER (WHERE u.status = 'identified') AS identified_at,
+        min(u."at") FILTER (WHERE u.status = 'monitoring') AS monitoring_at,
+        min(u."at") FILTER (WHERE u.status = 'resolved') AS phase_resolved_at,
+        min(u."at") FILTER (WHERE u.status = 'postmortem') AS postmortem_at
+    FROM notice_updates AS u
+    JOIN stated_timeline USING (notice_key, version)
+    GROUP BY u.notice_key
+),
 last_event AS (
     SELECT notice_key, arg_max(event, (event_at, event = 'vanished')) AS event,
            max(event_at) AS event_at
@@ -105,11 +123,17 @@ SELECT
     claims.claimed_window_end,
     claims.claimed_duration_minutes,
     latest_timeline.reported_at,
-    latest_timeline.final_at
+    latest_timeline.final_at,
+    phases.investigating_at,
+    phases.identified_at,
+    phases.monitoring_at,
+    phases.phase_resolved_at,
+    phases.postmortem_at
 FROM current
 JOIN notice_versions AS v USING (notice_key, version)
 JOIN seen USING (notice_key)
 JOIN claims USING (notice_key)
 LEFT JOIN closed USING (notice_key)
 LEFT JOIN latest_timeline USING (notice_key)
+LEFT JOIN phases USING (notice_key)
 LEFT JOIN last_event USING (notice_key)

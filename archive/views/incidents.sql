@@ -6,6 +6,9 @@
 --   observed_resolve_min/max_minutes: last_open - t0 / first_closed - t0, from sightings
 --   censored: NULL when both ends were observed, else still_open, vanished_open,
 --             first_seen_closed, or no_state (the notice never stated a state)
+--   *_to_*_minutes: lifecycle phases from the notice's own timeline, for sources whose
+--             updates state a status (Statuspage, Google Cloud), NULL where a phase was
+--             skipped (most incidents skip some); incident_phases has the phase times
 -- Example: SELECT date_trunc('quarter', t0) AS q, count(*), median(observed_resolve_max_minutes)
 --          FROM incidents WHERE severity = 'HSSI' AND censored IS NULL GROUP BY q ORDER BY q;
 CREATE OR REPLACE VIEW incidents AS
@@ -22,7 +25,11 @@ raw AS (
         (epoch(claimed_window_end) - epoch(claimed_window_start)) / 60.0 AS raw_window,
         (epoch(final_at) - epoch(reported_at)) / 60.0 AS raw_reported_to_final,
         (epoch(last_open) - epoch(t0)) / 60.0 AS raw_min,
-        (epoch(first_closed) - epoch(t0)) / 60.0 AS raw_max
+        (epoch(first_closed) - epoch(t0)) / 60.0 AS raw_max,
+        (epoch(identified_at) - epoch(investigating_at)) / 60.0 AS raw_investigating,
+        (epoch(monitoring_at) - epoch(identified_at)) / 60.0 AS raw_identified,
+        (epoch(phase_resolved_at) - epoch(monitoring_at)) / 60.0 AS raw_monitoring,
+        (epoch(postmortem_at) - epoch(phase_resolved_at)) / 60.0 AS raw_postmortem
     FROM timed
 )
 SELECT
@@ -59,6 +66,11 @@ SELECT
         WHEN first_closed IS NULL THEN 'still_open'
         WHEN last_open IS NULL THEN 'first_seen_closed'
     END AS censored,
+    CASE WHEN raw_investigating >= 0 THEN raw_investigating END
+        AS investigating_to_identified_minutes,
+    CASE WHEN raw_identified >= 0 THEN raw_identified END AS identified_to_monitoring_minutes,
+    CASE WHEN raw_monitoring >= 0 THEN raw_monitoring END AS monitoring_to_resolved_minutes,
+    CASE WHEN raw_postmortem >= 0 THEN raw_postmortem END AS resolved_to_postmortem_minutes,
     CASE
         WHEN raw_window < 0 OR raw_reported_to_final < 0 OR raw_min < 0 OR raw_max < 0
         THEN list_filter([

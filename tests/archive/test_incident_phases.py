@@ -132,3 +132,14 @@ def test_times_out_of_order_are_errors_not_negative(con: duckdb.DuckDBPyConnecti
 
 def test_only_notices_with_statuses_have_rows(con: duckdb.DuckDBPyConnection) -> None:
     assert con.execute("SELECT count(*) FROM incident_phases").fetchall() == [(3,)]
+
+
+def test_incidents_shows_the_same_phase_durations(con: duckdb.DuckDBPyConnection) -> None:
+    columns = ("investigating_to_identified_minutes, identified_to_monitoring_minutes,"
+               " monitoring_to_resolved_minutes, resolved_to_postmortem_minutes")  # fmt: skip
+    phases = con.execute(f"SELECT notice_key, {columns} FROM incident_phases ORDER BY 1").fetchall()
+    incidents = con.execute(
+        f"SELECT notice_key, {columns} FROM incidents"
+        " WHERE notice_key IN (SELECT notice_key FROM incident_phases) ORDER BY 1"
+    ).fetchall()
+    assert phases and incidents == phases

@@ -27,8 +27,8 @@ from archive.ingest import (
     validators,
 )
 from archive.lock import ArchiveLock, ArchiveLocked
+from parsers import parse_as
 from parsers.result import ParseResult
-from scraper.sources import parse_source
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def record_failure(con: Any, crawl_id: int | None, page: FetchedPage, exc: Excep
 def parse_page(page: FetchedPage) -> ParseResult:
     """Parse with the page's kind; the records carry the archive's source name (a source's
     name, `github`, and its kind, `statuspage`, differ for every source but NHSmail)."""
-    return parse_source(
+    return parse_as(
         page.source, page.kind or page.source, page.body or b"",
         url=page.url, fetched_at=page.fetched_at,
     )  # fmt: skip

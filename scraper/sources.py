@@ -15,15 +15,12 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from parsers import SOURCES as KINDS
-from parsers import parse_as
-from parsers.result import ParseResult
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "sources.toml"
 DATE_ORDERS = ("DMY", "MDY", "YMD")
@@ -157,15 +154,3 @@ def kind_of(name: str, sources: list[Source] | None = None) -> str:
     if name in KINDS:
         return name
     raise SourcesError(f"no source named {name!r} is declared, and it is not a kind")
-
-
-def parse_source(
-    name: str,
-    kind: str,
-    content: bytes | str,
-    *,
-    url: str | None = None,
-    fetched_at: datetime | None = None,
-) -> ParseResult:
-    """`parsers.parse_as`: a page of source ``name`` read with its kind's parser."""
-    return parse_as(name, kind, content, url=url, fetched_at=fetched_at)

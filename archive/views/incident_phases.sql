@@ -19,18 +19,20 @@ WITH timeline AS (
     GROUP BY notice_key
 ),
 firsts AS (
+    -- the phase times are kept with each notice (archive/sql/rebuild_notices.sql)
     SELECT
         u.notice_key,
         u.version,
         count(*) AS updates,
         min(u."at") AS first_update_at,
-        min(u."at") FILTER (WHERE u.status = 'investigating') AS investigating_at,
-        min(u."at") FILTER (WHERE u.status = 'identified') AS identified_at,
-        min(u."at") FILTER (WHERE u.status = 'monitoring') AS monitoring_at,
-        min(u."at") FILTER (WHERE u.status = 'resolved') AS resolved_at,
-        min(u."at") FILTER (WHERE u.status = 'postmortem') AS postmortem_at
+        any_value(n.investigating_at) AS investigating_at,
+        any_value(n.identified_at) AS identified_at,
+        any_value(n.monitoring_at) AS monitoring_at,
+        any_value(n.phase_resolved_at) AS resolved_at,
+        any_value(n.postmortem_at) AS postmortem_at
     FROM notice_updates AS u
     JOIN timeline USING (notice_key, version)
+    JOIN notices AS n USING (notice_key)
     GROUP BY u.notice_key, u.version
 ),
 raw AS (

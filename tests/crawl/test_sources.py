@@ -446,15 +446,16 @@ def test_scrapy_crawl_finds_the_source_in_the_sources_file(
     check_invariants(db)
 
 
-def test_kind_of_and_parse_source_name_the_archive_source() -> None:
-    from scraper.sources import SourcesError, kind_of, parse_source
+def test_kind_of_and_parse_as_name_the_archive_source() -> None:
+    from parsers import parse_as
+    from scraper.sources import SourcesError, kind_of
 
     assert kind_of("github") == "statuspage" and kind_of("google-cloud") == "gcp"
     assert kind_of("nhsmail") == "nhsmail"
     assert kind_of("feed") == "feed"  # an archive's source named after its kind
     with pytest.raises(SourcesError):
         kind_of("no-such-source")
-    result = parse_source(
+    result = parse_as(
         "cloud", "gcp", fixture("gcp", "incidents-2024-03-31"),
         url="https://status.cloud.google.com/incidents.json",
     )  # fmt: skip

@@ -1,7 +1,9 @@
 """Running the real `notices` command under faults, and measuring what it left behind.
 
-`run` starts `notices …` as a child process and reaps it with `os.wait4`, which gives that
-one child's peak resident memory (`ru_maxrss`): the figure the table reports. `Keys` holds
+`Child` starts `notices …` and samples its peak resident memory (VmHWM in /proc, every
+10 ms) until it exits: the figure the table reports. (`ru_maxrss` from `os.wait4` or
+RUSAGE_CHILDREN cannot be used: Linux carries the forking parent's peak into it at exec,
+so from inside a 500 MB pytest every child would read 500 MB.) `Keys` holds
 the identity of every stored row, so that "rows lost" is an exact count of rows that were
 there before a run and are not there after it.
 """
@@ -44,7 +46,7 @@ class Run:
 
 class Child:
     """A running `notices …` process whose stdout and stderr go to files (no pipe can fill
-    and stall it), reaped with `os.wait4` for its own peak resident memory."""
+    and stall it), its peak resident memory sampled while it runs."""
 
     def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         self.args = [NOTICES, *args]
@@ -54,13 +56,25 @@ class Child:
         self.proc = subprocess.Popen(self.args, stdout=self._out, stderr=self._err,
                                      env={**os.environ, **(env or {})})  # fmt: skip
         self.result: Run | None = None
+        self.peak_kb = 0
 
     @property
     def pid(self) -> int:
         return self.proc.pid
 
+    def _sample(self) -> None:
+        try:
+            with open(f"/proc/{self.proc.pid}/status", "rb") as f:
+                for line in f:
+                    if line.startswith(b"VmHWM:"):
+                        self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+                        break
+        except (OSError, ValueError):
+            pass  # exited (a zombie has no memory left to report) or no /proc
+
     def poll(self) -> Run | None:
         if self.result is None:
+            self._sample()
             pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
             if pid:
                 self._done(status, usage)
@@ -100,8 +114,9 @@ class Child:
             f.seek(0)
             outputs.append(f.read().decode(errors="replace"))
             f.close()
+        peak_kb = self.peak_kb or usage.ru_maxrss  # (no /proc: the inflated figure)
         self.result = Run(self.args, self.proc.returncode, outputs[0], outputs[1],
-                          time.monotonic() - self.started, usage.ru_maxrss / 1024)  # fmt: skip
+                          time.monotonic() - self.started, peak_kb / 1024)  # fmt: skip
 
 
 def notices(*args: str, env: dict[str, str] | None = None, timeout: float = 180,

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,24 +58,33 @@ class Child:
                                      env={**os.environ, **(env or {})})  # fmt: skip
         self.result: Run | None = None
         self.peak_kb = 0
+        # sampled by a thread of its own: several children may run while one is waited for
+        self._sampler = threading.Thread(target=self._sample_until_exit, daemon=True)
+        self._sampler.start()
 
     @property
     def pid(self) -> int:
         return self.proc.pid
 
-    def _sample(self) -> None:
+    def _sample(self) -> bool:
+        """Take the child's high-water mark into account; False once it has none (exited:
+        a zombie has no memory to report) or there is no /proc."""
         try:
             with open(f"/proc/{self.proc.pid}/status", "rb") as f:
                 for line in f:
                     if line.startswith(b"VmHWM:"):
                         self.peak_kb = max(self.peak_kb, int(line.split()[1]))
-                        break
+                        return True
         except (OSError, ValueError):
-            pass  # exited (a zombie has no memory left to report) or no /proc
+            pass
+        return False
+
+    def _sample_until_exit(self) -> None:
+        while self.result is None and self._sample():
+            time.sleep(0.01)
 
     def poll(self) -> Run | None:
         if self.result is None:
-            self._sample()
             pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
             if pid:
                 self._done(status, usage)
@@ -114,6 +124,7 @@ class Child:
             f.seek(0)
             outputs.append(f.read().decode(errors="replace"))
             f.close()
+        self._sampler.join(timeout=1)
         peak_kb = self.peak_kb or usage.ru_maxrss  # (no /proc: the inflated figure)
         self.result = Run(self.args, self.proc.returncode, outputs[0], outputs[1],
                           time.monotonic() - self.started, peak_kb / 1024)  # fmt: skip

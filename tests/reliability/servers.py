@@ -211,10 +211,10 @@ class FaultServer:
                 key, _, value = line.partition(":")
                 headers[key.strip()] = value.strip()
             request = Request(method, target, headers, time.monotonic())
-            handler = self._route(target.split("?", 1)[0])
-            status = handler(request, conn)
+            entry = Logged(request.at, request.path, headers, 0)  # logged on arrival
             with self._lock:
-                self.log.append(Logged(request.at, request.path, headers, status))
+                self.log.append(entry)
+            entry.status = self._route(target.split("?", 1)[0])(request, conn)
         except OSError:
             pass
         finally:

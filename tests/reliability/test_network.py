@@ -148,8 +148,9 @@ def test_timeout(case: Case) -> None:
     case.expect(run.returncode == 1 and outcome == "failed", f"exit {run.returncode}, {outcome}")
     case.expect("Timeout" in (error or ""), f"error {error}")
     case.expect(case.last_fetches().get("/status/", ("?",))[0] == "unchanged", "listing")
-    case.finish("timeout", f"exit {run.returncode}; post failed: {(error or '')[:40]}…; "
-                f"listing unchanged")  # fmt: skip
+    case.finish("timeout", f"exit {run.returncode}; post failed "
+                f"({(error or '').split(':')[0]}) after {len(case.hits(P1))} tries of 1 s; "
+                "listing unchanged")  # fmt: skip
 
 
 def test_reset_mid_body(case: Case) -> None:
@@ -159,7 +160,7 @@ def test_reset_mid_body(case: Case) -> None:
     outcome, error = case.last_fetches().get(P1, ("missing", None))
     case.expect(run.returncode == 1 and outcome == "failed", f"exit {run.returncode}, {outcome}")
     case.finish("reset mid-body", f"exit {run.returncode}; post failed "
-                f"({(error or '').split(':')[0]}) after {len(case.hits(P1))} tries")  # fmt: skip
+                f"({(error or '').split(':')[0]}) after {len(case.hits(P1))} requests")  # fmt: skip
 
 
 def test_short_body(case: Case) -> None:
@@ -218,8 +219,8 @@ def test_429_with_retry_after(case: Case) -> None:
     case.expect(run.returncode == 0, f"exit {run.returncode}")
     case.expect(waited >= 1.9, f"retried after {waited:.2f} s")
     case.expect(all(fetched.get(p, ("?",))[0] == "unchanged" for p in (P1, P2)), str(fetched))
-    case.finish("429 + Retry-After", f"exit 0; retried after {waited:.1f} s; {others} other "
-                "requests to the host during the pause")  # fmt: skip
+    case.finish("429 + Retry-After", f"exit 0; retried after {waited:.1f} s; requests to "
+                f"the host's other URLs during the pause: {others}")  # fmt: skip
 
 
 def test_429_without_retry_after(case: Case) -> None:

@@ -66,7 +66,7 @@ def synthetic(n: int, seed: int = 7) -> pa.Table:
         references=_const([], types["references"], n),
         state_raw=pa.array(np.char.upper(state)),
         state=pa.array(state),
-        is_open=pa.array(state == "open"),
+        is_open=pa.array(np.isin(state, ["open", "monitoring"])),  # as STATES says
         category=pa.array(np.array(["incident", "maintenance", "information", "alert"])[idx % 4]),
         published_raw=_const("14/04/2022 09:35:00 AM", pa.string(), n),
         published_local=pa.array(published, types["published_local"]),

@@ -2,7 +2,8 @@
 -- The current version is the newest among those the notice's latest crawl showed: a notice
 -- on a listing and on its own post has two versions, both current at once.
 INSERT INTO notices BY NAME
-WITH s AS (
+-- s is read three times: materialised once
+WITH s AS MATERIALIZED (
     SELECT s.notice_key, s.version, s.observed_at, s.fetch_id, s.is_open, f.crawl_id
     FROM sightings AS s
     JOIN fetches AS f USING (fetch_id)
@@ -32,20 +33,17 @@ current AS (
     -- The newest version the latest crawl showed, preferring one that states a state
     -- (a history line or excerpt may not); failing that the latest stated version of any
     -- crawl; failing that (notices that never state one) the latest crawl's newest.
-    SELECT notice_key, arg_max(version, (rank, tiebreak)) AS version
-    FROM (
-        SELECT s.notice_key, s.version,
-               CASE WHEN in_last AND stated THEN 3 WHEN stated THEN 2 WHEN in_last THEN 1
-                    ELSE 0 END AS rank,
-               CASE WHEN stated AND NOT in_last THEN epoch(s.observed_at)
-                    ELSE s.version END AS tiebreak
-        FROM (
-            SELECT s.*, s.is_open IS NOT NULL AS stated,
-                   s.crawl_id IS NOT DISTINCT FROM seen.last_crawl AS in_last
-            FROM s JOIN seen USING (notice_key)
-        ) AS s
-    )
-    GROUP BY notice_key
+    SELECT
+        s.notice_key,
+        coalesce(
+            max(s.version) FILTER (WHERE s.crawl_id IS NOT DISTINCT FROM seen.last_crawl
+                                     AND s.is_open IS NOT NULL),
+            arg_max(s.version, s.observed_at) FILTER (WHERE s.is_open IS NOT NULL),
+            max(s.version) FILTER (WHERE s.crawl_id IS NOT DISTINCT FROM seen.last_crawl)
+        ) AS version
+    FROM s
+    JOIN seen USING (notice_key)
+    GROUP BY s.notice_key
 ),
 claims AS (
     SELECT

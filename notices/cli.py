@@ -285,6 +285,29 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    from archive.db import default_path
+
+    parser.add_argument(
+        "--db",
+        default=str(default_path()),
+        help="archive file (default: $NOTICES_DB or data/archive.duckdb)",
+    )
+
+
+def _crawl_options(parser: argparse.ArgumentParser) -> None:
+    """What every command that runs a spider takes: the archive and Scrapy overrides."""
+    _db_option(parser)
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a Scrapy setting (e.g. DOWNLOAD_DELAY=0)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="notices",
@@ -299,9 +322,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fetched-at", help="when the page was fetched, ISO 8601 with offset")
     p.set_defaults(func=cmd_parse)
 
-    from archive.db import default_path
-
-    db_help = "archive file (default: $NOTICES_DB or data/archive.duckdb)"
     c = sub.add_parser("crawl", help="crawl sources into the archive")
     c.add_argument("sources", nargs="*", metavar="SOURCE", help="names from the sources file")
     c.add_argument("--all", action="store_true", help="every source in the sources file")
@@ -314,15 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--start-url", action="append", help="replace the source's URLs (one source only)"
     )
-    c.add_argument("--db", default=str(default_path()), help=db_help)
-    c.add_argument(
-        "-s",
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a Scrapy setting (e.g. DOWNLOAD_DELAY=0)",
-    )
+    _crawl_options(c)
     c.set_defaults(func=cmd_crawl)
 
     b = sub.add_parser("backfill", help="fetch a source's history from a web archive")
@@ -338,42 +350,34 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOST/PATH[*]",
         help="replace the source's address patterns (a trailing * for a prefix)",
     )
-    b.add_argument("--db", default=str(default_path()), help=db_help)
-    b.add_argument(
-        "-s",
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a Scrapy setting",
-    )
+    _crawl_options(b)
     b.set_defaults(func=cmd_backfill)
 
     st = sub.add_parser("status", help="sources, last crawl and outcome, counts")
-    st.add_argument("--db", default=str(default_path()), help=db_help)
+    _db_option(st)
     st.set_defaults(func=cmd_status)
 
     q = sub.add_parser("sql", help="run a read-only SQL query against the archive")
     q.add_argument("query")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    q.add_argument("--db", default=str(default_path()), help=db_help)
+    _db_option(q)
     q.set_defaults(func=cmd_sql)
 
     r = sub.add_parser("reparse", help="rebuild notices from stored snapshots, current parsers")
     r.add_argument("source", nargs="?", help="only this source (a name in the archive)")
     r.add_argument("--dry-run", action="store_true", help="report the difference, write nothing")
-    r.add_argument("--db", default=str(default_path()), help=db_help)
+    _db_option(r)
     r.set_defaults(func=cmd_reparse)
 
     e = sub.add_parser("export", help="write every public table and view to DIR")
     e.add_argument("dir")
     e.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
-    e.add_argument("--db", default=str(default_path()), help=db_help)
+    _db_option(e)
     e.set_defaults(func=cmd_export)
 
     r = sub.add_parser("report", help="write a self-contained HTML report of the archive")
     r.add_argument("--out", default="report.html", help="HTML file (default: report.html)")
-    r.add_argument("--db", default=str(default_path()), help=db_help)
+    _db_option(r)
     r.set_defaults(func=cmd_report)
 
     so = sub.add_parser("sources", help="list the declared sources: name, kind, URLs")

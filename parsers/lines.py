@@ -86,18 +86,23 @@ _BOMS = (
 )
 
 
+def _decoded(content: bytes | str) -> tuple[str, str | None]:
+    """The text and the encoding it was read with (None: it came as text)."""
+    if isinstance(content, str):
+        return content, None
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom) :].decode(encoding, errors="replace"), encoding
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace"), "cp1252"
+
+
 def decode(content: bytes | str) -> str:
     """Bytes to text: the byte-order mark's encoding (UTF-8/16/32), else UTF-8, else
     Windows-1252, never an exception."""
-    if isinstance(content, str):
-        return content
-    for bom, encoding in _BOMS:
-        if content.startswith(bom):
-            return content[len(bom) :].decode(encoding, errors="replace")
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace")
+    return _decoded(content)[0]
 
 
 def looks_like_html(text: str) -> bool:
@@ -187,10 +192,9 @@ _CLASS_VALUES = etree.XPath(".//@class")  # attribute values know their element:
 _ID_VALUES = etree.XPath(".//@id")
 # aria-hidden is not furniture: collapsed accordion panels carry aria-hidden="true".
 _ROLE_VALUES = etree.XPath(".//@role")
-# Elementor's theme-builder header and footer templates (site chrome, not a notice).
-_ELEMENTOR_CHROME = etree.XPath(
-    ".//*[@data-elementor-type='footer' or @data-elementor-type='header']"
-)
+# Elementor's theme-builder header and footer templates (site chrome, not a notice). The
+# attribute's values, not an element predicate: that would be tested on every element.
+_ELEMENTOR_VALUES = etree.XPath(".//@data-elementor-type")
 _CONTENT_XPATHS = [etree.XPath(x) for x in ("//main", "//*[@role='main']", "//*[@id='content']")]
 _CONTENT_TAGS = frozenset(("article", "main", "section"))
 
@@ -231,14 +235,28 @@ def _dropped(value: str) -> bool:
     return not _DROP_SET.isdisjoint(value.lower().split())
 
 
+def _dropped_parents(values: list, memo: dict[str, bool]) -> list[etree._Element]:
+    """The elements whose class or id value names furniture. A listing repeats its theme's
+    few hundred values thousands of times: each distinct value is judged once."""
+    out = []
+    for v in values:
+        hit = memo.get(v)
+        if hit is None:
+            hit = memo[v] = _dropped(v)
+        if hit:
+            out.append(v.getparent())
+    return out
+
+
 def _furniture(root: etree._Element) -> list[etree._Element]:
     """Navigation, footers, sidebars, scripts, cookie banners: never notice text."""
     classes = _CLASS_VALUES(root)
     found = list(root.iter(*_DROP_TAGS))
-    found += [v.getparent() for v in classes if _dropped(v)]
-    found += [v.getparent() for v in _ID_VALUES(root) if _dropped(v)]
+    memo: dict[str, bool] = {}
+    found += _dropped_parents(classes, memo)
+    found += _dropped_parents(_ID_VALUES(root), memo)
     found += [v.getparent() for v in _ROLE_VALUES(root) if v in _DROP_ROLES]
-    found += _ELEMENTOR_CHROME(root)
+    found += [v.getparent() for v in _ELEMENTOR_VALUES(root) if v in ("header", "footer")]
     for header in root.iter("header"):  # a site header, unless it heads an article
         if not any(
             a.tag in _CONTENT_TAGS or a.get("role") == "main" for a in header.iterancestors()
@@ -258,12 +276,17 @@ def _furniture(root: etree._Element) -> list[etree._Element]:
     return [el for el in found if el not in keep]
 
 
-def html_lines(text: str) -> Page:
-    """HTML as the lines a browser would show."""
+def html_lines(text: str, *, controls: bool = True) -> Page:
+    """HTML as the lines a browser would show. ``controls=False``: the caller knows the
+    text holds no control characters (a pass over the whole text spared)."""
     page = Page(lines=[], is_html=True)
     try:
+        text = _XML_DECL_RE.sub("", text, 1)
+        if controls:
+            text = _CONTROL_RE.sub("", text)
+        if "&#" in text:
+            text = _CONTROL_REF_RE.sub(" ", text)
         # plain etree elements: lxml.html's element classes cost a Python call per node
-        text = _CONTROL_REF_RE.sub(" ", _CONTROL_RE.sub("", _XML_DECL_RE.sub("", text, 1)))
         doc = etree.fromstring(text, _HTML_PARSER)
         if doc is None:
             raise ValueError("no elements")
@@ -278,10 +301,16 @@ def html_lines(text: str) -> Page:
         el: _HEADINGS.get(el.tag, 7) for el in root.iter(*_HEADINGS, *_TOGGLE_TAGS)
     }
     dated: list[etree._Element] = []
+    kinds: dict[str, int] = {}  # per distinct value: 1 a title, 2 a date, 0 neither
     for value in _CLASS_VALUES(root):
-        if _TITLE_CLASS_RE.search(value):
+        kind = kinds.get(value)
+        if kind is None:
+            kind = kinds[value] = (
+                1 if _TITLE_CLASS_RE.search(value) else 2 if _DATE_CLASS_RE.search(value) else 0
+            )
+        if kind == 1:
             headings.setdefault(value.getparent(), 7)
-        elif _DATE_CLASS_RE.search(value):
+        elif kind == 2:
             dated.append(value.getparent())
     for strong in root.iter("strong", "b"):  # a block set wholly in bold: an inline title
         parent = strong.getparent()
@@ -315,32 +344,38 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
     """
     bullet, heading, depth, gap = False, 0, 0, False
     for raw in marked.split("\n"):
-        if not raw or raw.isspace():
-            continue
-        if _GAP in raw:
-            gap = True
-            raw = raw.replace(_GAP, "")
-            if not raw or raw.isspace():
+        if raw.isascii():  # no marker (they are private-use characters): most lines
+            text = " ".join(raw.split())
+            if not text:
                 continue
-        while _HEAD in raw:  # nested headings: the outermost one names the line
-            before, _, rest = raw.partition(_HEAD)
-            mark, _, after = rest.partition(_HEAD)
-            raw = before + after
-            if not heading:
-                level, _, at = mark.partition(",")
-                heading, depth = int(level), int(at)
-        if _BULLET in raw:
-            bullet = True
-            raw = raw.replace(_BULLET, "")
-        strong = _STRONG in raw
-        if strong:
-            raw = raw.replace(_STRONG, "")
-        text = collapse(raw)
-        if not text:
-            continue
-        if bullet:
-            text = _BULLET_RE.sub("", text)
-        if gap and lines and not lines[-1].blank:
+            strong = False
+        else:
+            if raw.isspace():
+                continue
+            if _GAP in raw:
+                gap = True
+                raw = raw.replace(_GAP, "")
+                if not raw or raw.isspace():
+                    continue
+            while _HEAD in raw:  # nested headings: the outermost one names the line
+                before, _, rest = raw.partition(_HEAD)
+                mark, _, after = rest.partition(_HEAD)
+                raw = before + after
+                if not heading:
+                    level, _, at = mark.partition(",")
+                    heading, depth = int(level), int(at)
+            if _BULLET in raw:
+                bullet = True
+                raw = raw.replace(_BULLET, "")
+            strong = _STRONG in raw
+            if strong:
+                raw = raw.replace(_STRONG, "")
+            text = collapse(raw)
+            if not text:
+                continue
+            if bullet:
+                text = _BULLET_RE.sub("", text)
+        if gap and lines and lines[-1].text:
             lines.append(Line(""))
         lines.append(Line(text, depth if heading else 0, bullet, heading, strong))
         bullet, heading, depth, gap = False, 0, 0, False
@@ -386,15 +421,28 @@ def _unmojibake(text: str) -> tuple[str, str | None]:
     return _MOJIBAKE_RE.sub(fix, text), (first[0] if first else None)
 
 
+# C0 controls but tab, newline and carriage return: XML forbids them, lxml refuses them.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
 def page_lines(content: bytes | str) -> Page:
     """Bytes or text, HTML or a person's copy, to a Page of lines."""
-    text, repaired = _unmojibake(decode(content))
+    text, encoding = _decoded(content)
+    # Two passes over the whole text, each several times a C-level look at the bytes, are
+    # skipped when the bytes rule them out: UTF-8 and Windows-1252 keep control characters
+    # as the same bytes, and UTF-8 spells every lead character of mojibake (Â..ô) with 0xC3.
+    byte_level = isinstance(content, bytes) and encoding in ("utf-8", "cp1252")
+    controls = not byte_level or len(content.translate(None, _CONTROL_BYTES)) != len(content)
+    if byte_level and encoding == "utf-8" and b"\xc3" not in content:
+        repaired = None
+    else:
+        text, repaired = _unmojibake(text)
     if not text.strip().lstrip("\ufeff"):
         return Page(lines=[], is_html=False, warnings=["empty page"])
     if _binary_share(text) > 0.1:
         share = f"{_binary_share(text):.0%}"
         return Page(lines=[], is_html=False, warnings=[f"not text: {share} control bytes"])
-    page = html_lines(text) if looks_like_html(text) else text_lines(text)
+    page = html_lines(text, controls=controls) if looks_like_html(text) else text_lines(text)
     if not any(line.text for line in page.lines):
         page.warnings.append("empty page: no visible text")
     if repaired:

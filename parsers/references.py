@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from string import ascii_uppercase
+
+from parsers.scan import scanning
 
 INC_RE = re.compile(r"\bINC\s?(\d{6,10})\b", re.IGNORECASE)
 # Microsoft 365 service-health ids: a workload prefix and digits (EX649488, TM1283300).
 MICROSOFT_PREFIXES = frozenset("EX TM SP OD MO PL CP FL IT PB DZ MF YA FM MM PF".split())
 # One pass over the text finds all three kinds; a character class keeps the scan fast.
-_SCAN_RE = re.compile(r"\b(?:[Ii][Nn][Cc] ?(\d{6,10})|([A-Z]{2})(\d{5,8})|CC-(\d{3,6}))\b")
+_SCAN_RE = scanning(
+    r"\b(?:[Ii][Nn][Cc] ?(\d{6,10})|([A-Z]{2})(\d{5,8})|CC-(\d{3,6}))\b", ascii_uppercase + "i"
+)
 # Labelled lines, as `parsers.nhsmail.labels` names them -> reference kind.
 DETAIL_KINDS = {
     "nhsmail_reference": "nhsmail_inc",

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from parsers.scan import scanning
 from parsers.timestamps import (
     MONTH_PATTERN,
     MONTHS,
@@ -42,12 +43,13 @@ _DATE = (
 )
 # Named groups may not repeat in one pattern, so the date pattern is matched again later.
 _DATE_ANON = re.sub(r"\(\?P<\w+>", "(?:", _DATE)
-WINDOW_RE = re.compile(
+WINDOW_RE = scanning(
     rf"\b(?:between|from)\s+(?:the\s+hours\s+of\s+)?"
     rf"(?P<t1>{_CLOCK})(?:\s*(?:on|,)\s+(?P<d1>{_DATE_ANON}))?"
     rf"\s+(?:and|to|until|till|-|–)\s+"
     rf"(?P<t2>{_CLOCK})(?:\s*(?:on|,)\s+(?P<d2>{_DATE_ANON}))?"
     rf"(?:\s*(?:on|,)\s+(?P<d3>{_DATE_ANON}))?",
+    "bf",
     re.IGNORECASE,
 )
 _DATE_RE = re.compile(
@@ -58,13 +60,14 @@ _DATE_RE = re.compile(
 )
 # Outage wording only: "can take a period of 24 hours to apply" is not how long anything
 # was down, "offline for a period of 2 hours" is.
-DURATION_RE = re.compile(
+DURATION_RE = scanning(
     r"\b(?:lasted|lasting|(?:outage|disruption|interruption|downtime)\s+of|"
     r"(?:unavailable|down|offline|inaccessible)\s+for)\s+"
     r"(?:for\s+)?(?:an?\s+period\s+of\s+)?"
     r"(?:approximately|approx\.?|around|about|roughly|up\s+to|some)?\s*"
     r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?)"
     r"(?:\s+and\s+(?P<n2>\d+)\s*(?:minutes?|mins?))?",
+    "lodiu",  # lasted, outage, disruption, interruption, unavailable
     re.IGNORECASE,
 )
 

@@ -1,0 +1,62 @@
+"""The fast-scanning regexes find exactly what the plain patterns find."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from parsers.nhsmail.notice import _INCIDENT_BODY_RE, _MAINTENANCE_BODY_RE
+from parsers.references import _SCAN_RE
+from parsers.scan import first_chars
+from parsers.windows import DURATION_RE, WINDOW_RE
+
+SCANNING = [WINDOW_RE, DURATION_RE, _SCAN_RE, _INCIDENT_BODY_RE, _MAINTENANCE_BODY_RE]
+PROSE = [
+    "The outage lasted approximately 30 minutes between 19:25 and 19:55.",
+    "Users were unavailable for 2 hours and 15 minutes FROM 1:00 AM to 1:30 AM on the 19th "
+    "October, 2021.",
+    "INC28274463 and inc 12345678, EX649488, TM1283300, CC-1234; planned maintenance window.",
+    "BETWEEN 09:00 AND 10:00 on Saturday the 14th October ſcheduled works.",
+    "We are aware of an issue. Service disruption. Scheduled outage tonight.",
+]
+# The characters the patterns start with in every case, and those IGNORECASE folds onto
+# ASCII letters ("ſ" is an "s", "K" a "k", "ı" and "İ" an "i").
+ALPHABET = st.sampled_from(list("betwnfromlasdiuINCEXTMcpk :0123456789/.,-–ſKıİ\n"))
+
+
+def plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern without its scanning lookahead."""
+    inner = re.sub(r"^\(\?=\[[^\]]*\]\)\(\?:", "", pattern.pattern)
+    assert inner != pattern.pattern and inner.endswith(")")
+    return re.compile(inner[:-1], pattern.flags)
+
+
+def spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, tuple[str | None, ...]]]:
+    return [(m.start(), m.end(), m.groups()) for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize("pattern", SCANNING, ids=lambda p: p.pattern[:30])
+@pytest.mark.parametrize("text", PROSE)
+def test_same_matches_on_prose(pattern: re.Pattern[str], text: str) -> None:
+    assert spans(pattern, text) == spans(plain(pattern), text)
+
+
+@given(st.lists(st.one_of(st.sampled_from(PROSE), ALPHABET), max_size=60).map("".join))
+def test_same_matches_on_anything(text: str) -> None:
+    for pattern in SCANNING:
+        assert spans(pattern, text) == spans(plain(pattern), text)
+
+
+def test_prose_has_matches() -> None:
+    """The prose above exercises every pattern (a comparison of two empty lists proves
+    nothing)."""
+    for pattern in SCANNING:
+        assert any(pattern.search(text) for text in PROSE), pattern.pattern[:40]
+
+
+def test_first_chars_fold_case() -> None:
+    assert set(first_chars("is", ignorecase=True)) == set("iIİısSſ")
+    assert first_chars("is", ignorecase=False) == "is"

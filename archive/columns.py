@@ -91,21 +91,29 @@ def _times(row: dict[str, Any], names: tuple[str, ...]) -> None:
 _TIME_FIELDS = tuple(n for n, t in RECORD_COLUMNS.items() if t in (LOCAL, UTC))
 
 
+def staged_row(
+    record: dict[str, Any], *, fetch_id: int, observed_at: datetime, snapshot_id: int
+) -> dict[str, Any]:
+    """One parser record (a JSON-shaped dict) as a row of the staging layout."""
+    row = {name: record[name] for name in RECORD_COLUMNS}
+    _times(row, _TIME_FIELDS)
+    row["details"] = list(record["details"].items())
+    updates = []
+    for update in record["updates"]:
+        u = dict(update)
+        u["at_local"], u["at"] = _time(u["at_local"]), _time(u["at"])
+        updates.append(u)
+    row["updates"] = updates
+    row.update(fetch_id=fetch_id, observed_at=observed_at, snapshot_id=snapshot_id)
+    return row
+
+
 def stage_rows(
     records: list[dict[str, Any]], *, fetch_id: int, observed_at: datetime, snapshot_id: int
 ) -> pa.Table:
     """Parser records (JSON-shaped dicts) as an Arrow table in the staging layout."""
-    rows = []
-    for record in records:
-        row = {name: record[name] for name in RECORD_COLUMNS}
-        _times(row, _TIME_FIELDS)
-        row["details"] = list(record["details"].items())
-        updates = []
-        for update in record["updates"]:
-            u = dict(update)
-            u["at_local"], u["at"] = _time(u["at_local"]), _time(u["at"])
-            updates.append(u)
-        row["updates"] = updates
-        row.update(fetch_id=fetch_id, observed_at=observed_at, snapshot_id=snapshot_id)
-        rows.append(row)
+    rows = [
+        staged_row(r, fetch_id=fetch_id, observed_at=observed_at, snapshot_id=snapshot_id)
+        for r in records
+    ]
     return pa.Table.from_pylist(rows, schema=STAGE_SCHEMA)

@@ -12,14 +12,19 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from archive.columns import STAGE_SCHEMA, stage_rows
+from archive.columns import STAGE_SCHEMA, staged_row
 from archive.ingest import ingest_records, replay_vanishing
 from parsers import parse_as
 
+_BATCH = 5000  # staged rows per Arrow conversion
+_OUTCOME = pa.schema([("snapshot_id", pa.int64()), ("parse_outcome", pa.string()),
+                      ("layout", pa.string()), ("parser_version", pa.string()),
+                      ("notice_count", pa.int32())])  # fmt: skip
 # Fields compared to say what a reparse changed, per notice.
 COMPARED = ("title", "summary", "reference", "state", "is_open", "category", "severity",
             "published_at", "window_start", "window_end", "stated_duration_minutes", "body",
@@ -65,20 +70,24 @@ def _parse_all(
         " ORDER BY s.snapshot_id",
         {"source": source},
     ).fetchall()
-    tables, outcomes = [], []
+    tables: list[pa.Table] = []
+    rows: list[dict[str, Any]] = []
+    outcomes = []
     for i, (snapshot_id, src, kind, url, fetched_at, data) in enumerate(snaps):
         result = parse_as(src, kind, zlib.decompress(data), url=url, fetched_at=fetched_at)
         records = result.records
         parse_outcome = "parsed" if records or result.empty_ok else "no_notices"
         version = records[0]["parser_version"] if records else None
         outcomes.append((snapshot_id, parse_outcome, result.layout, version, len(records)))
-        if records:
-            tables.append(stage_rows(records, fetch_id=0, observed_at=fetched_at,
-                                     snapshot_id=snapshot_id))  # fmt: skip
+        rows += (staged_row(r, fetch_id=0, observed_at=fetched_at, snapshot_id=snapshot_id)
+                 for r in records)  # fmt: skip
+        if len(rows) >= _BATCH:  # Arrow conversion has a fixed cost: many pages at a time
+            tables.append(pa.Table.from_pylist(rows, schema=STAGE_SCHEMA))
+            rows = []
         if progress:
             progress(i + 1, len(snaps))
-    table = pa.concat_tables(tables) if tables else STAGE_SCHEMA.empty_table()
-    return table, outcomes
+    tables.append(pa.Table.from_pylist(rows, schema=STAGE_SCHEMA))
+    return pa.concat_tables(tables), outcomes
 
 
 def reparse(
@@ -108,8 +117,12 @@ def reparse(
             "CREATE OR REPLACE TEMP TABLE reparsed (snapshot_id BIGINT, parse_outcome VARCHAR,"
             " layout VARCHAR, parser_version VARCHAR, notice_count INTEGER)"
         )
-        if outcomes:
-            con.executemany("INSERT INTO reparsed VALUES (?, ?, ?, ?, ?)", outcomes)
+        if outcomes:  # as Arrow: executemany inserts row by row
+            columns = zip(*outcomes, strict=True)
+            cols = [pa.array(c, f.type) for c, f in zip(columns, _OUTCOME, strict=True)]
+            con.register("outcomes_in", pa.Table.from_arrays(cols, schema=_OUTCOME))
+            con.execute("INSERT INTO reparsed SELECT * FROM outcomes_in")
+            con.unregister("outcomes_in")
         con.execute(
             "UPDATE snapshots s SET parse_outcome = r.parse_outcome, layout = r.layout,"
             " parser_version = r.parser_version, notice_count = r.notice_count"

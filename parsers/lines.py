@@ -17,6 +17,8 @@ from itertools import chain
 
 from lxml import etree
 
+from parsers.scan import first_chars
+
 BULLETS = "•●▪◦·‣∙"
 _WS_RE = re.compile(r"\s+")
 _BULLET_RE = re.compile(rf"^[{BULLETS}]\s*")
@@ -70,10 +72,16 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+# The letters those two can start with: every line is asked, and most fail on this.
+_CHROME_FIRST = frozenset(first_chars("bsponlrcdtamy", ignorecase=True))
+
+
 def is_chrome(text: str) -> bool:
     """Site furniture that is never part of a notice ("back to top", pagination, the
     archive's own heading)."""
-    return len(text) <= 80 and bool(_CHROME_RE.match(text) or _ARCHIVE_TITLE_RE.match(text))
+    if len(text) > 80 or (text[:1].isalnum() and text[0] not in _CHROME_FIRST):
+        return False
+    return bool(_CHROME_RE.match(text) or _ARCHIVE_TITLE_RE.match(text))
 
 
 # Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
@@ -381,11 +389,13 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
         bullet, heading, depth, gap = False, 0, 0, False
 
 
+_ODD_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # controls but \t \n \f \r; U+FFFD
+
+
 def _binary_share(text: str) -> float:
     """Share of control and undecodable characters in the first 4 KB."""
     head = text[:4096]
-    odd = sum(1 for c in head if c == "\ufffd" or (c < " " and c not in "\t\n\r\f"))
-    return odd / max(len(head), 1)
+    return len(_ODD_RE.findall(head)) / max(len(head), 1)
 
 
 # UTF-8 that was read as Windows-1252 and saved again: "â€“" for "–", "Ã©" for "é". A lead

@@ -28,7 +28,7 @@ def date_line(line: Line) -> Stamp | None:
     if line.blank or len(line.text) > 60:
         return None
     stamp = stamp_line(line.text)
-    if stamp is None and _DATE_PREFIX_RE.match(line.text):
+    if stamp is None and line.text[0] in "PpDdUu" and _DATE_PREFIX_RE.match(line.text):
         stamp = stamp_line(_DATE_PREFIX_RE.sub("", line.text))
     return stamp
 

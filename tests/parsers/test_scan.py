@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from parsers.lines import _ARCHIVE_TITLE_RE, _CHROME_RE, is_chrome
 from parsers.nhsmail.notice import _INCIDENT_BODY_RE, _MAINTENANCE_BODY_RE
 from parsers.references import _SCAN_RE
 from parsers.scan import first_chars
@@ -60,3 +61,17 @@ def test_prose_has_matches() -> None:
 def test_first_chars_fold_case() -> None:
     assert set(first_chars("is", ignorecase=True)) == set("iIİısSſ")
     assert first_chars("is", ignorecase=False) == "is"
+
+
+@given(st.text(alphabet=st.sampled_from(list("«<← bBsSpPaAtTgG:.ſKı1 ")), max_size=20))
+def test_chrome_first_letter_check_loses_nothing(text: str) -> None:
+    """is_chrome's first-letter check only skips lines its patterns could never match."""
+    expected = len(text) <= 80 and bool(_CHROME_RE.match(text) or _ARCHIVE_TITLE_RE.match(text))
+    assert is_chrome(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Back to top", "« Older Entries", "Read More »", "Tag: Outage", "Page 2 of 9"]
+)
+def test_chrome_lines_still_found(text: str) -> None:
+    assert is_chrome(text)

@@ -220,9 +220,17 @@ def _depth(el: etree._Element) -> int:
     return sum(1 for _ in el.iterancestors())
 
 
+def _marks(marker: str, gap: bool) -> tuple[str, str]:
+    """What goes before a block's text and after it: line breaks, a blank line around a
+    block set apart by a margin, and the marker."""
+    return (f"\n{_GAP}\n{marker}", f"\n{_GAP}\n") if gap else (f"\n{marker}", "\n")
+
+
+_BLOCK_MARKS = {tag: _marks(_BULLET if tag == "li" else "", tag in _GAP_SET) for tag in _BLOCK_TAGS}
+
+
 def _mark(el: etree._Element, marker: str, gap: bool = False) -> None:
-    before = f"\n{_GAP}\n{marker}" if gap else f"\n{marker}"
-    after = f"\n{_GAP}\n" if gap else "\n"
+    before, after = _marks(marker, gap)
     el.text = f"{before}{el.text}" if el.text else before
     el.tail = f"{after}{el.tail}" if el.tail else after
 
@@ -329,9 +337,13 @@ def html_lines(text: str, *, controls: bool = True) -> Page:
             whole = collapse("".join(parent.itertext()))
             if whole and whole == collapse("".join(strong.itertext())):
                 parent.text = _STRONG + (parent.text or "")
-    for el in root.iter(*_BLOCK_TAGS):
-        if el not in headings:
-            _mark(el, _BULLET if el.tag == "li" else "", el.tag in _GAP_SET)
+    for el in root.iter(*_BLOCK_TAGS):  # the most elements of all: _mark inlined
+        if el in headings:
+            continue
+        before, after = _BLOCK_MARKS[el.tag]
+        text, tail = el.text, el.tail
+        el.text = before + text if text else before
+        el.tail = after + tail if tail else after
     for el in dated:
         if el not in headings and el.tag not in _BLOCK_SET:
             _mark(el, "")

@@ -25,11 +25,13 @@ _EXCERPT_END_RE = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|…)$")
 
 def date_line(line: Line) -> Stamp | None:
     """A notice's own date line: a whole line that is a date with a time of day."""
-    if line.blank or len(line.text) > 60:
+    text = line.text  # collapsed: no leading space
+    # asked of every line of a page: a date or "Posted on …"/"Date:"/"Updated" starts it
+    if not text or len(text) > 60 or not (text[0].isdigit() or text[0] in "PpDdUu"):
         return None
-    stamp = stamp_line(line.text)
-    if stamp is None and line.text[0] in "PpDdUu" and _DATE_PREFIX_RE.match(line.text):
-        stamp = stamp_line(_DATE_PREFIX_RE.sub("", line.text))
+    stamp = stamp_line(text)
+    if stamp is None and text[0] in "PpDdUu" and _DATE_PREFIX_RE.match(text):
+        stamp = stamp_line(_DATE_PREFIX_RE.sub("", text))
     return stamp
 
 

@@ -328,17 +328,17 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
         " SELECT rid, fetch_id, observed_at, notice_key, url, layout, is_open,"
         f" {_HASH_SQL} AS content_hash FROM stage_in"
     )
-    # Each (notice, content) pair of the batch: its first row (and that row's fetch) and its
-    # observed bracket.
+    # Each (notice, content) pair of the batch: its first row (and that row's fetch), its
+    # observed bracket, its number of rows.
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE stage_pairs AS
         SELECT notice_key, content_hash, first.rid, first.fetch_id AS first_fetch,
-               first.observed_at AS first_at, last_at
+               first.observed_at AS first_at, last_at, rows
         FROM (
             SELECT notice_key, content_hash,
                    min(struct_pack(observed_at, fetch_id, rid)) AS first,
-                   max(observed_at) AS last_at
+                   max(observed_at) AS last_at, count(*) AS rows
             FROM stage GROUP BY notice_key, content_hash
         )
         """
@@ -355,7 +355,8 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
           AND (s.first_at < v.first_observed_at OR s.last_at > v.last_observed_at)
         """
     )
-    # New pairs become versions numbered after the notice's last one.
+    # New pairs become versions numbered after the notice's last one. A notice with no
+    # version yet and one staged row (`single`) has no history but that row.
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE stage_new AS
@@ -368,7 +369,9 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
         SELECT fresh.*, coalesce(last.last_version, 0) + row_number() OVER (
                 PARTITION BY fresh.notice_key ORDER BY fresh.first_at, fresh.content_hash
             ) AS version,
-            last.last_version IS NULL AS is_first
+            last.last_version IS NULL AS is_first,
+            last.last_version IS NULL AND fresh.rows = 1
+                AND count(*) OVER (PARTITION BY fresh.notice_key) = 1 AS single
         FROM fresh LEFT JOIN last USING (notice_key)
         """
     )
@@ -385,7 +388,16 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
         SELECT * FROM seen ANTI JOIN sightings x USING (fetch_id, notice_key, version)
         """
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT notice_key FROM stage")
+    if versions_new:
+        # Brand-new notices get their current row straight from their one staged row; the
+        # others are rebuilt from the history.
+        con.execute(_sql("new_notices"))
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT notice_key FROM stage"
+            " ANTI JOIN (SELECT notice_key FROM stage_new WHERE single) USING (notice_key)"
+        )
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT notice_key FROM stage")
     _after_sightings(con, crawl_id)
     return versions_new
 

@@ -323,6 +323,7 @@ def ingest_records(
 
 
 def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
+    """`ingest_records` once the batch is registered as `stage_in`."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stage AS"
         " SELECT rid, fetch_id, observed_at, notice_key, url, layout, is_open,"
@@ -334,11 +335,11 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
         """
         CREATE OR REPLACE TEMP TABLE stage_pairs AS
         SELECT notice_key, content_hash, first.rid, first.fetch_id AS first_fetch,
-               first.observed_at AS first_at, last_at, rows
+               first.observed_at AS first_at, last_at, row_count
         FROM (
             SELECT notice_key, content_hash,
                    min(struct_pack(observed_at, fetch_id, rid)) AS first,
-                   max(observed_at) AS last_at, count(*) AS rows
+                   max(observed_at) AS last_at, count(*) AS row_count
             FROM stage GROUP BY notice_key, content_hash
         )
         """
@@ -370,7 +371,7 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
                 PARTITION BY fresh.notice_key ORDER BY fresh.first_at, fresh.content_hash
             ) AS version,
             last.last_version IS NULL AS is_first,
-            last.last_version IS NULL AND fresh.rows = 1
+            last.last_version IS NULL AND fresh.row_count = 1
                 AND count(*) OVER (PARTITION BY fresh.notice_key) = 1 AS single
         FROM fresh LEFT JOIN last USING (notice_key)
         """

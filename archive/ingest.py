@@ -301,6 +301,7 @@ _HASH_SQL = (
     + "))"
 )
 _VERSION_COLUMNS = ", ".join(_quoted(c) for c in RECORD_COLUMNS)
+_STAGED_COLUMNS = ", ".join(f"i.{_quoted(c)}" for c in RECORD_COLUMNS)
 
 
 def ingest_records(
@@ -312,90 +313,72 @@ def ingest_records(
     per fetch. Runs inside the caller's transaction; returns how many versions were new.
     """
     rid = pa.array(np.arange(table.num_rows, dtype=np.int64))
+    # The wide columns stay in Arrow (`stage_in`), read by rid only for the versions that
+    # are new; the set-based statements work on the narrow `stage`.
     con.register("stage_in", table.append_column("rid", rid))
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE stage AS SELECT *, {_HASH_SQL} AS content_hash"
-            " FROM stage_in"
-        )
+        return _ingest_staged(con, crawl_id)
     finally:
         con.unregister("stage_in")
-    # New (notice, content) pairs become versions numbered after the notice's last one.
-    # The dedupe and numbering run on narrow rows; wide columns are joined back by rid.
+
+
+def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
+    """`ingest_records` once the batch is registered as `stage_in`."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stage AS"
+        " SELECT rid, fetch_id, observed_at, notice_key, url, layout, is_open,"
+        f" {_HASH_SQL} AS content_hash FROM stage_in"
+    )
+    # Each (notice, content) pair of the batch: its first row (and that row's fetch), its
+    # observed bracket, its number of rows.
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE stage_new AS
-        WITH firsts AS (
-            SELECT notice_key, content_hash, arg_min(rid, (observed_at, fetch_id)) AS rid,
-                   min(observed_at) AS observed_at
-            FROM stage GROUP BY notice_key, content_hash
-        ), fresh AS (
-            SELECT f.* FROM firsts f ANTI JOIN notice_versions v USING (notice_key, content_hash)
-        ), last AS (
-            SELECT notice_key, max(version) AS last_version FROM notice_versions
-            WHERE notice_key IN (SELECT notice_key FROM fresh) GROUP BY notice_key
-        )
-        SELECT fresh.rid, coalesce(last.last_version, 0) + row_number() OVER (
-                PARTITION BY fresh.notice_key ORDER BY fresh.observed_at, fresh.content_hash
-            ) AS version,
-            last.last_version IS NULL AS is_first
-        FROM fresh LEFT JOIN last USING (notice_key)
-        """
-    )
-    versions_new = int(_one(con, "SELECT count(*) FROM stage_new", []))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE stage_new_keys AS"
-        " SELECT notice_key, version FROM stage_new JOIN stage USING (rid)"
-    )
-    con.execute(
-        f"INSERT INTO notice_versions ({_VERSION_COLUMNS}, version, content_hash,"
-        " first_observed_at, last_observed_at, snapshot_id)"
-        f" SELECT {_VERSION_COLUMNS}, version, content_hash, observed_at, observed_at,"
-        " snapshot_id FROM stage_new JOIN stage USING (rid)"
-    )
-    con.execute(
-        """
-        INSERT INTO notice_updates
-        SELECT notice_key, version, u.seq, u.label, u.at_raw, u.at_local, u."at", u.text,
-               u.status_raw, u.status, coalesce(u.flags, [])
+        CREATE OR REPLACE TEMP TABLE stage_pairs AS
+        SELECT notice_key, content_hash, first.rid, first.fetch_id AS first_fetch,
+               first.observed_at AS first_at, last_at, row_count
         FROM (
-            SELECT notice_key, version,
-                   unnest(list_transform(updates, lambda x, i: struct_insert(x, seq := i))) AS u
-            FROM stage_new JOIN stage USING (rid)
+            SELECT notice_key, content_hash,
+                   min(struct_pack(observed_at, fetch_id, rid)) AS first,
+                   max(observed_at) AS last_at, count(*) AS row_count
+            FROM stage GROUP BY notice_key, content_hash
         )
         """
     )
-    if versions_new:
-        con.execute(_sql("version_changes"))
-    # A notice appears with its first version and changes with a new version of a
-    # rendering (layout) it already had; a first rendering in another layout (its post,
-    # after the listing's excerpt) is neither.
-    con.execute(
-        """
-        INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
-        SELECT s.notice_key,
-               CASE WHEN n.is_first AND n.version = 1 THEN 'appeared' ELSE 'changed' END,
-               s.observed_at, n.version, ?, s.fetch_id
-        FROM stage_new AS n JOIN stage AS s USING (rid)
-        WHERE (n.is_first AND n.version = 1) OR EXISTS (
-            SELECT 1 FROM notice_versions AS p
-            WHERE p.notice_key = s.notice_key AND p.layout = s.layout AND p.version < n.version)
-        """,
-        [crawl_id],
-    )
-    # Observation brackets of versions seen again (backfill may arrive out of order).
+    # Observation brackets of versions seen again (backfill may arrive out of order). Run
+    # before the new versions go in, which get their whole bracket on insert.
     con.execute(
         """
         UPDATE notice_versions v SET
             first_observed_at = least(v.first_observed_at, s.first_at),
             last_observed_at = greatest(v.last_observed_at, s.last_at)
-        FROM (SELECT notice_key, content_hash, min(observed_at) AS first_at,
-                     max(observed_at) AS last_at
-              FROM stage GROUP BY ALL) s
+        FROM stage_pairs s
         WHERE v.notice_key = s.notice_key AND v.content_hash = s.content_hash
           AND (s.first_at < v.first_observed_at OR s.last_at > v.last_observed_at)
         """
     )
+    # New pairs become versions numbered after the notice's last one. A notice with no
+    # version yet and one staged row (`single`) has no history but that row.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE stage_new AS
+        WITH fresh AS (
+            SELECT * FROM stage_pairs ANTI JOIN notice_versions USING (notice_key, content_hash)
+        ), last AS (
+            SELECT notice_key, max(version) AS last_version FROM notice_versions
+            WHERE notice_key IN (SELECT notice_key FROM fresh) GROUP BY notice_key
+        )
+        SELECT fresh.*, coalesce(last.last_version, 0) + row_number() OVER (
+                PARTITION BY fresh.notice_key ORDER BY fresh.first_at, fresh.content_hash
+            ) AS version,
+            last.last_version IS NULL AS is_first,
+            last.last_version IS NULL AND fresh.row_count = 1
+                AND count(*) OVER (PARTITION BY fresh.notice_key) = 1 AS single
+        FROM fresh LEFT JOIN last USING (notice_key)
+        """
+    )
+    versions_new = int(_one(con, "SELECT count(*) FROM stage_new", []))
+    if versions_new:
+        _insert_versions(con, crawl_id)
     con.execute(
         """
         INSERT INTO sightings (fetch_id, notice_key, version, observed_at, url, is_open)
@@ -406,9 +389,71 @@ def ingest_records(
         SELECT * FROM seen ANTI JOIN sightings x USING (fetch_id, notice_key, version)
         """
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT notice_key FROM stage")
+    if versions_new:
+        # Brand-new notices get their current row straight from their one staged row; the
+        # others are rebuilt from the history.
+        con.execute(_sql("new_notices"))
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT notice_key FROM stage"
+            " ANTI JOIN (SELECT notice_key FROM stage_new WHERE single) USING (notice_key)"
+        )
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT notice_key FROM stage")
     _after_sightings(con, crawl_id)
     return versions_new
+
+
+def _insert_versions(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> None:
+    """The versions in `stage_new`, their updates, what they changed, their events."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stage_new_keys AS SELECT notice_key, version FROM stage_new"
+    )
+    con.execute(
+        f"INSERT INTO notice_versions ({_VERSION_COLUMNS}, version, content_hash,"
+        " first_observed_at, last_observed_at, snapshot_id)"
+        f" SELECT {_STAGED_COLUMNS}, n.version, n.content_hash, n.first_at, n.last_at,"
+        " i.snapshot_id FROM stage_new n JOIN stage_in i USING (rid)"
+    )
+    con.execute(
+        """
+        INSERT INTO notice_updates
+        SELECT notice_key, version, u.seq, u.label, u.at_raw, u.at_local, u."at", u.text,
+               u.status_raw, u.status, coalesce(u.flags, [])
+        FROM (
+            SELECT n.notice_key, n.version,
+                   unnest(list_transform(i.updates, lambda x, j: struct_insert(x, seq := j)))
+                   AS u
+            FROM stage_new n JOIN stage_in i USING (rid)
+        )
+        """
+    )
+    con.execute(_sql("version_changes"))
+    # A notice appears with its first version and changes with a new version of a
+    # rendering (layout) it already had, i.e. one numbered after the first version in that
+    # layout; a first rendering in another layout (its post, after the listing's excerpt) is
+    # neither. (Compared with each layout's first version, not with every earlier version:
+    # a batch of a notice's whole history, as a reparse gives, would pair them all.)
+    con.execute(
+        """
+        INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
+        WITH later AS (
+            SELECT * FROM stage_new WHERE NOT (is_first AND version = 1)
+        ), first_in_layout AS (
+            SELECT notice_key, layout, min(version) AS version FROM notice_versions
+            WHERE notice_key IN (SELECT notice_key FROM later) GROUP BY notice_key, layout
+        )
+        SELECT notice_key, 'appeared', first_at, version, $crawl, first_fetch
+        FROM stage_new
+        WHERE is_first AND version = 1
+        UNION ALL
+        SELECT n.notice_key, 'changed', n.first_at, n.version, $crawl, n.first_fetch
+        FROM later AS n
+        JOIN stage AS s USING (rid)
+        JOIN first_in_layout AS f ON f.notice_key = s.notice_key AND f.layout = s.layout
+        WHERE f.version < n.version
+        """,
+        {"crawl": crawl_id},
+    )
 
 
 def _after_sightings(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> None:
@@ -420,13 +465,18 @@ def _after_sightings(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> No
     con.execute(
         """
         INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
+        -- only the sightings of touched notices that had vanished are ranked
+        WITH vanished AS (
+            SELECT notice_key, vanished_at FROM notices
+            WHERE vanished_at IS NOT NULL AND notice_key IN (SELECT notice_key FROM touched)
+        )
         SELECT n.notice_key, 'reappeared', s.observed_at, s.version, ?, s.fetch_id
-        FROM notices n
-        JOIN (SELECT * FROM sightings WHERE notice_key IN (SELECT notice_key FROM touched)
+        FROM vanished n
+        JOIN (SELECT * FROM sightings WHERE notice_key IN (SELECT notice_key FROM vanished)
               QUALIFY row_number() OVER (PARTITION BY notice_key
                                          ORDER BY observed_at DESC, version DESC) = 1) s
           USING (notice_key)
-        WHERE n.vanished_at IS NOT NULL AND s.observed_at > n.vanished_at
+        WHERE s.observed_at > n.vanished_at
         """,
         [crawl_id],
     )

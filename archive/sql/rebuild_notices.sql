@@ -1,8 +1,11 @@
 -- The current-state rows of the notices in temp table `rebuild_keys`, from the history.
 -- The current version is the newest among those the notice's latest crawl showed: a notice
 -- on a listing and on its own post has two versions, both current at once.
+-- Shape, for speed: the per-notice facts are gathered into one narrow row per notice
+-- (`state`, materialised) before the wide version row is joined once at the end; joining
+-- the wide rows first made DuckDB build hash tables of them, once per LEFT JOIN.
 INSERT INTO notices BY NAME
--- s is read three times: materialised once
+-- s is read twice: materialised once
 WITH s AS MATERIALIZED (
     SELECT s.notice_key, s.version, s.observed_at, s.fetch_id, s.is_open, f.crawl_id
     FROM sightings AS s
@@ -22,17 +25,11 @@ seen AS (
     FROM s
     GROUP BY notice_key
 ),
-closed AS (
-    SELECT s.notice_key, min(s.observed_at) AS first_closed
-    FROM s
-    JOIN seen USING (notice_key)
-    WHERE NOT s.is_open AND (seen.last_open IS NULL OR s.observed_at > seen.last_open)
-    GROUP BY s.notice_key
-),
 current AS (
     -- The newest version the latest crawl showed, preferring one that states a state
     -- (a history line or excerpt may not); failing that the latest stated version of any
     -- crawl; failing that (notices that never state one) the latest crawl's newest.
+    -- And the first closed sighting after the last open one, from the same pass.
     SELECT
         s.notice_key,
         coalesce(
@@ -40,7 +37,10 @@ current AS (
                                      AND s.is_open IS NOT NULL),
             arg_max(s.version, s.observed_at) FILTER (WHERE s.is_open IS NOT NULL),
             max(s.version) FILTER (WHERE s.crawl_id IS NOT DISTINCT FROM seen.last_crawl)
-        ) AS version
+        ) AS version,
+        min(s.observed_at) FILTER (
+            WHERE NOT s.is_open AND (seen.last_open IS NULL OR s.observed_at > seen.last_open)
+        ) AS first_closed
     FROM s
     JOIN seen USING (notice_key)
     GROUP BY s.notice_key
@@ -62,39 +62,35 @@ claims AS (
     GROUP BY notice_key
 ),
 timeline AS (
+    -- per version: its Issue Reported / Final Update pair, whether its updates state
+    -- statuses, and when each phase was first stated in it (one pass over the updates)
     SELECT
         notice_key,
         version,
         max("at") FILTER (WHERE label = 'Issue Reported') AS reported_at,
-        max("at") FILTER (WHERE label = 'Final Update') AS final_at
+        max("at") FILTER (WHERE label = 'Final Update') AS final_at,
+        bool_or(status IS NOT NULL) AS stated,
+        min("at") FILTER (WHERE status = 'investigating') AS investigating_at,
+        min("at") FILTER (WHERE status = 'identified') AS identified_at,
+        min("at") FILTER (WHERE status = 'monitoring') AS monitoring_at,
+        min("at") FILTER (WHERE status = 'resolved') AS phase_resolved_at,
+        min("at") FILTER (WHERE status = 'postmortem') AS postmortem_at
     FROM notice_updates
     WHERE notice_key IN (SELECT notice_key FROM rebuild_keys)
     GROUP BY notice_key, version
 ),
-latest_timeline AS (
-    SELECT notice_key, arg_max(reported_at, version) AS reported_at,
-           arg_max(final_at, version) AS final_at
-    FROM timeline
-    WHERE reported_at IS NOT NULL AND final_at IS NOT NULL
-    GROUP BY notice_key
-),
-stated_timeline AS (
-    SELECT notice_key, max(version) AS version
-    FROM notice_updates
-    WHERE status IS NOT NULL AND notice_key IN (SELECT notice_key FROM rebuild_keys)
-    GROUP BY notice_key
-),
-phases AS (
+timelines AS (
+    -- the latest version with both stamps; the phases of the latest version stating any
+    -- (structs, so that a NULL stamp of that version is kept, not skipped by arg_max)
     SELECT
-        u.notice_key,
-        min(u."at") FILTER (WHERE u.status = 'investigating') AS investigating_at,
-        min(u."at") FILTER (WHERE u.status = 'identified') AS identified_at,
-        min(u."at") FILTER (WHERE u.status = 'monitoring') AS monitoring_at,
-        min(u."at") FILTER (WHERE u.status = 'resolved') AS phase_resolved_at,
-        min(u."at") FILTER (WHERE u.status = 'postmortem') AS postmortem_at
-    FROM notice_updates AS u
-    JOIN stated_timeline USING (notice_key, version)
-    GROUP BY u.notice_key
+        notice_key,
+        arg_max({'reported_at': reported_at, 'final_at': final_at}, version) FILTER (
+            WHERE reported_at IS NOT NULL AND final_at IS NOT NULL) AS claimed,
+        arg_max({'investigating_at': investigating_at, 'identified_at': identified_at,
+                 'monitoring_at': monitoring_at, 'phase_resolved_at': phase_resolved_at,
+                 'postmortem_at': postmortem_at}, version) FILTER (WHERE stated) AS phases
+    FROM timeline
+    GROUP BY notice_key
 ),
 last_event AS (
     SELECT notice_key, arg_max(event, (event_at, event = 'vanished')) AS event,
@@ -103,35 +99,38 @@ last_event AS (
     WHERE event IN ('vanished', 'reappeared')
       AND notice_key IN (SELECT notice_key FROM rebuild_keys)
     GROUP BY notice_key
+),
+state AS MATERIALIZED (
+    SELECT
+        current.notice_key,
+        current.version,
+        claims.versions,
+        seen.sightings,
+        seen.first_seen_at,
+        seen.last_seen_at,
+        CASE WHEN last_event.event = 'vanished' THEN last_event.event_at END AS vanished_at,
+        seen.last_open,
+        current.first_closed,
+        seen.ever_open,
+        seen.ever_closed,
+        claims.first_published_at,
+        claims.first_published_local,
+        claims.claimed_window_start,
+        claims.claimed_window_end,
+        claims.claimed_duration_minutes,
+        timelines.claimed.reported_at,
+        timelines.claimed.final_at,
+        timelines.phases.investigating_at,
+        timelines.phases.identified_at,
+        timelines.phases.monitoring_at,
+        timelines.phases.phase_resolved_at,
+        timelines.phases.postmortem_at
+    FROM current
+    JOIN seen USING (notice_key)
+    JOIN claims USING (notice_key)
+    LEFT JOIN timelines USING (notice_key)
+    LEFT JOIN last_event USING (notice_key)
 )
-SELECT
-    v.* EXCLUDE (changed),
-    claims.versions,
-    seen.sightings,
-    seen.first_seen_at,
-    seen.last_seen_at,
-    CASE WHEN last_event.event = 'vanished' THEN last_event.event_at END AS vanished_at,
-    seen.last_open,
-    closed.first_closed,
-    seen.ever_open,
-    seen.ever_closed,
-    claims.first_published_at,
-    claims.first_published_local,
-    claims.claimed_window_start,
-    claims.claimed_window_end,
-    claims.claimed_duration_minutes,
-    latest_timeline.reported_at,
-    latest_timeline.final_at,
-    phases.investigating_at,
-    phases.identified_at,
-    phases.monitoring_at,
-    phases.phase_resolved_at,
-    phases.postmortem_at
-FROM current
-JOIN notice_versions AS v USING (notice_key, version)
-JOIN seen USING (notice_key)
-JOIN claims USING (notice_key)
-LEFT JOIN closed USING (notice_key)
-LEFT JOIN latest_timeline USING (notice_key)
-LEFT JOIN phases USING (notice_key)
-LEFT JOIN last_event USING (notice_key)
+SELECT v.* EXCLUDE (changed), state.* EXCLUDE (notice_key, version)
+FROM notice_versions AS v
+JOIN state USING (notice_key, version)

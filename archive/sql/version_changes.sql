@@ -5,13 +5,20 @@
 UPDATE notice_versions AS v
 SET changed = c.changed
 FROM (
-    WITH pairs AS (
-        SELECT k.notice_key, k.version, max(p.version) AS previous
-        FROM stage_new_keys AS k
-        JOIN notice_versions AS cur USING (notice_key, version)
-        JOIN notice_versions AS p
-            ON p.notice_key = k.notice_key AND p.layout = cur.layout AND p.version < k.version
-        GROUP BY k.notice_key, k.version
+    WITH previous AS (
+        -- each version of these notices with the one before it in its layout (a window, not
+        -- a join on version < version: that pairs every two versions of a long history);
+        -- a notice whose only new version is its first has none
+        SELECT notice_key, version,
+               lag(version) OVER (PARTITION BY notice_key, layout ORDER BY version) AS previous
+        FROM notice_versions
+        WHERE notice_key IN (SELECT notice_key FROM stage_new_keys WHERE version > 1)
+    ),
+    pairs AS (
+        SELECT notice_key, version, previous
+        FROM stage_new_keys
+        JOIN previous USING (notice_key, version)
+        WHERE previous IS NOT NULL
     ),
     both_versions AS (
         SELECT notice_key, version FROM pairs

@@ -14,6 +14,7 @@ import codecs
 import re
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import Any
 
 from lxml import etree
 
@@ -251,7 +252,7 @@ def _dropped(value: str) -> bool:
     return not _DROP_SET.isdisjoint(value.lower().split())
 
 
-def _dropped_parents(values: list, memo: dict[str, bool]) -> list[etree._Element]:
+def _dropped_parents(values: list[Any], memo: dict[str, bool]) -> list[etree._Element]:
     """The elements whose class or id value names furniture. A listing repeats its theme's
     few hundred values thousands of times: each distinct value is judged once."""
     out = []

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers import parse
+from parsers.lines import page_lines
 from parsers.record import validate
 
 NOTICE_TEXT = st.sampled_from(
@@ -106,3 +108,20 @@ def test_twenty_megabyte_page_parses_without_blowing_up() -> None:
 def test_twenty_megabyte_single_line_of_text() -> None:
     result = parse("nhsmail", "a" * 20_000_000)
     assert result.records == []
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"<html><body><p>Portal\x01 issue \x1f- RESOLVED</p></body></html>",  # UTF-8
+        b"<html><body><p>Portal\x01 issue \x96 RESOLVED</p></body></html>",  # cp1252
+        "<html><body><p>Portal\x01 issue – RESOLVED</p></body></html>",  # text
+    ],
+)
+def test_control_characters_in_html_are_dropped_whatever_the_input(
+    content: bytes | str,
+) -> None:
+    """Bytes are checked for control characters before the text is (one C-level pass): a
+    control byte must still be found and dropped, not reach lxml."""
+    lines = [line.text for line in page_lines(content).lines]
+    assert lines and "Portal issue" in lines[0] and "\x01" not in lines[0]

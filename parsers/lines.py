@@ -96,7 +96,8 @@ _BOMS = (
 
 
 def _decoded(content: bytes | str) -> tuple[str, str | None]:
-    """The text and the encoding it was read with (None: it came as text)."""
+    """Bytes to text, and the encoding read (None: it came as text): the byte-order mark's
+    encoding (UTF-8/16/32), else UTF-8, else Windows-1252, never an exception."""
     if isinstance(content, str):
         return content, None
     for bom, encoding in _BOMS:
@@ -106,12 +107,6 @@ def _decoded(content: bytes | str) -> tuple[str, str | None]:
         return content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return content.decode("cp1252", errors="replace"), "cp1252"
-
-
-def decode(content: bytes | str) -> str:
-    """Bytes to text: the byte-order mark's encoding (UTF-8/16/32), else UTF-8, else
-    Windows-1252, never an exception."""
-    return _decoded(content)[0]
 
 
 def looks_like_html(text: str) -> bool:

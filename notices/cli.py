@@ -238,7 +238,9 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     try:
         with ArchiveLock(args.db):
             con = connect(args.db)
-            report = reparse(con, args.source, dry_run=args.dry_run, progress=progress)
+            report = reparse(
+                con, args.source, dry_run=args.dry_run, progress=progress, jobs=args.jobs
+            )
             con.close()
     except ArchiveLocked as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -283,6 +285,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:
         con.close()
     return EXIT_OK
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -366,6 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("reparse", help="rebuild notices from stored snapshots, current parsers")
     r.add_argument("source", nargs="?", help="only this source (a name in the archive)")
     r.add_argument("--dry-run", action="store_true", help="report the difference, write nothing")
+    r.add_argument("--jobs", type=_positive, metavar="N",
+                   help="processes that parse (default: one per core)")  # fmt: skip
     _db_option(r)
     r.set_defaults(func=cmd_reparse)
 

@@ -71,7 +71,7 @@ Snapshot = tuple[int, str, str, str | None, datetime, bytes]
 Outcome = tuple[int, str, str | None, str | None, int]
 _CHUNK = 100  # snapshots per task: enough rows for one Arrow conversion, small enough to
 # keep every worker busy to the end and the progress line moving
-_POOL_MIN = 400  # fewer snapshots than this parse in-process: a pool costs ~0.3 s to start
+_POOL_MIN = 1000  # fewer parse in-process: starting a pool costs what ~300 parses do
 
 
 def default_jobs() -> int:

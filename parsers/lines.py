@@ -14,7 +14,6 @@ import codecs
 import re
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any
 
 from lxml import etree
 
@@ -247,45 +246,86 @@ def _dropped(value: str) -> bool:
     return not _DROP_SET.isdisjoint(value.lower().split())
 
 
-def _dropped_parents(values: list[Any], memo: dict[str, bool]) -> list[etree._Element]:
-    """The elements whose class or id value names furniture. A listing repeats its theme's
-    few hundred values thousands of times: each distinct value is judged once."""
-    out = []
-    for v in values:
-        hit = memo.get(v)
-        if hit is None:
-            hit = memo[v] = _dropped(v)
-        if hit:
-            out.append(v.getparent())
-    return out
+# What a class value says of its element, as bits: furniture, a title, a date line, the
+# notice text itself (kept, with what holds it).
+_DROP_BIT, _TITLE_BIT, _DATE_BIT, _CONTENT_BIT = 1, 2, 4, 8
 
 
-def _furniture(root: etree._Element) -> list[etree._Element]:
-    """Navigation, footers, sidebars, scripts, cookie banners: never notice text."""
-    classes = _CLASS_VALUES(root)
-    found = list(root.iter(*_DROP_TAGS))
+def _class_kind(value: str) -> int:
+    kind = _DROP_BIT if _dropped(value) else 0
+    if _TITLE_CLASS_RE.search(value):
+        kind |= _TITLE_BIT
+    elif _DATE_CLASS_RE.search(value):
+        kind |= _DATE_BIT
+    if "entry-content" in value and "entry-content" in value.split():
+        kind |= _CONTENT_BIT
+    return kind
+
+
+@dataclass(slots=True)
+class _Found:
+    """What one look at the tree's attribute values found."""
+
+    furniture: list[etree._Element] = field(default_factory=list)  # to drop
+    titles: list[etree._Element] = field(default_factory=list)  # title-like class
+    dated: list[etree._Element] = field(default_factory=list)  # date-like class
+    contents: list[etree._Element] = field(default_factory=list)  # entry-content
+
+
+def _classes(root: etree._Element, found: _Found) -> None:
+    """Sort elements by their class values. A listing repeats its theme's few hundred
+    values thousands of times: each distinct value is judged once, and the values are read
+    once, before furniture is dropped (a title or date found inside furniture is marked in
+    the dropped subtree, where it shows nowhere)."""
+    memo: dict[str, int] = {}
+    for value in _CLASS_VALUES(root):
+        kind = memo.get(value)
+        if kind is None:
+            kind = memo[value] = _class_kind(value)
+        if kind:
+            el = value.getparent()
+            if kind & _DROP_BIT:
+                found.furniture.append(el)
+            if kind & _TITLE_BIT:
+                found.titles.append(el)
+            elif kind & _DATE_BIT:
+                found.dated.append(el)
+            if kind & _CONTENT_BIT:
+                found.contents.append(el)
+
+
+def _furniture(root: etree._Element) -> _Found:
+    """Navigation, footers, sidebars, scripts, cookie banners: never notice text. Titles
+    and date lines named by their class come with them (one read of the class values)."""
+    found = _Found(furniture=list(root.iter(*_DROP_TAGS)))
+    _classes(root, found)
+    furniture = found.furniture
     memo: dict[str, bool] = {}
-    found += _dropped_parents(classes, memo)
-    found += _dropped_parents(_ID_VALUES(root), memo)
-    found += [v.getparent() for v in _ROLE_VALUES(root) if v in _DROP_ROLES]
-    found += [v.getparent() for v in _ELEMENTOR_VALUES(root) if v in ("header", "footer")]
+    for value in _ID_VALUES(root):
+        hit = memo.get(value)
+        if hit is None:
+            hit = memo[value] = _dropped(value)
+        if hit:
+            furniture.append(value.getparent())
+    furniture += [v.getparent() for v in _ROLE_VALUES(root) if v in _DROP_ROLES]
+    furniture += [v.getparent() for v in _ELEMENTOR_VALUES(root) if v in ("header", "footer")]
     for header in root.iter("header"):  # a site header, unless it heads an article
         if not any(
             a.tag in _CONTENT_TAGS or a.get("role") == "main" for a in header.iterancestors()
         ):
-            found.append(header)
-    if not found:
+            furniture.append(header)
+    if not furniture:
         return found
     # Never dropped, nor anything holding them: the notice text itself.
-    contents = list(root.iter("article", "main"))
-    contents += [v.getparent() for v in classes if "entry-content" in v.split()]
+    contents = [*root.iter("article", "main"), *found.contents]
     keep: set[etree._Element] = set()
     for content in contents:
         for el in chain((content,), content.iterancestors()):
             if el in keep:
                 break  # the rest of the way up is marked already
             keep.add(el)
-    return [el for el in found if el not in keep]
+    found.furniture = [el for el in furniture if el not in keep]
+    return found
 
 
 def html_lines(text: str, *, controls: bool = True) -> Page:
@@ -306,24 +346,15 @@ def html_lines(text: str, *, controls: bool = True) -> Page:
         page.warnings.append(f"unreadable HTML: {exc}")
         return page
     root = _content_root(doc)
-    for el in _furniture(root):
+    found = _furniture(root)
+    for el in found.furniture:
         if el is not root and el.getparent() is not None:
             _drop(el)
     headings: dict[etree._Element, int] = {
         el: _HEADINGS.get(el.tag, 7) for el in root.iter(*_HEADINGS, *_TOGGLE_TAGS)
     }
-    dated: list[etree._Element] = []
-    kinds: dict[str, int] = {}  # per distinct value: 1 a title, 2 a date, 0 neither
-    for value in _CLASS_VALUES(root):
-        kind = kinds.get(value)
-        if kind is None:
-            kind = kinds[value] = (
-                1 if _TITLE_CLASS_RE.search(value) else 2 if _DATE_CLASS_RE.search(value) else 0
-            )
-        if kind == 1:
-            headings.setdefault(value.getparent(), 7)
-        elif kind == 2:
-            dated.append(value.getparent())
+    for el in found.titles:
+        headings.setdefault(el, 7)
     for strong in root.iter("strong", "b"):  # a block set wholly in bold: an inline title
         parent = strong.getparent()
         # the only child: asked of its siblings, since len(parent) walks every child, and
@@ -340,7 +371,7 @@ def html_lines(text: str, *, controls: bool = True) -> Page:
         text, tail = el.text, el.tail
         el.text = before + text if text else before
         el.tail = after + tail if tail else after
-    for el in dated:
+    for el in found.dated:
         if el not in headings and el.tag not in _BLOCK_SET:
             _mark(el, "")
     for el, level in headings.items():

@@ -87,6 +87,9 @@ def test_tag_classes_naming_share_social_cookie_keep_their_notice() -> None:
         '<ul class="social-links"><li>Follow us on X</li></ul>',
         '<div id="cookie-notice"><p>We use cookies on this site.</p></div>',
         '<div class="cookie-law-info-bar"><p>We use cookies on this site.</p></div>',
+        # a title and a date line, by their classes, inside furniture: neither shows
+        '<div class="sidebar"><h4 class="widget-title">Recent Posts</h4>'
+        '<p class="posted-on">30/03/2023 09:00:00 AM</p><p>Portal Slowness</p></div>',
     ],
 )
 def test_share_social_cookie_widgets_are_dropped(furniture: str) -> None:

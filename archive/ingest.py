@@ -344,6 +344,18 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
         )
         """
     )
+    # The notices whose history this batch reaches back into (a backfill after live
+    # crawls): seen before a stored version of them was first seen. Noted before the
+    # brackets move; `_reach_back` puts their history in order once the batch is in.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE earlier AS
+        SELECT DISTINCT p.notice_key
+        FROM stage_pairs AS p
+        JOIN notice_versions AS v USING (notice_key)
+        WHERE p.first_at < v.first_observed_at
+        """
+    )
     # Observation brackets of versions seen again (backfill may arrive out of order). Run
     # before the new versions go in, which get their whole bracket on insert.
     con.execute(
@@ -389,6 +401,8 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
         SELECT * FROM seen ANTI JOIN sightings x USING (fetch_id, notice_key, version)
         """
     )
+    if _one(con, "SELECT count(*) FROM earlier", []):
+        _reach_back(con)
     if versions_new:
         # Brand-new notices get their current row straight from their one staged row; the
         # others are rebuilt from the history.
@@ -454,6 +468,51 @@ def _insert_versions(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> No
         """,
         {"crawl": crawl_id},
     )
+
+
+def _reach_back(con: duckdb.DuckDBPyConnection) -> None:
+    """Put in order the history of the notices in temp table `earlier`, which the batch saw
+    before a stored version of them was first seen, as a reparse of the same snapshots
+    would have it. Versions are numbered in the order they were first observed: a new one
+    from such an observation went in after the stored ones, and a stored one seen again may
+    now come first. Where the order changed, every table that names a version follows and
+    the changes are worked out again; the appeared and changed events are dated again, at
+    their versions' first observations, which may have moved earlier."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE renumber AS
+        WITH numbered AS (
+            SELECT notice_key, version AS old_version,
+                   row_number() OVER (PARTITION BY notice_key
+                                      ORDER BY first_observed_at, version) AS version
+            FROM notice_versions
+            WHERE notice_key IN (SELECT notice_key FROM earlier)
+        )
+        SELECT * FROM numbered
+        WHERE notice_key IN (SELECT notice_key FROM numbered WHERE version <> old_version)
+        """
+    )
+    if _one(con, "SELECT count(*) FROM renumber", []):
+        for table in ("notice_versions", "notice_updates", "sightings", "notice_events"):
+            con.execute(
+                f"UPDATE {table} AS t SET version = r.version FROM renumber AS r"
+                " WHERE t.notice_key = r.notice_key AND t.version = r.old_version"
+                " AND r.version <> r.old_version"
+            )
+        con.execute(
+            "UPDATE notice_versions SET changed = NULL"
+            " WHERE notice_key IN (SELECT notice_key FROM renumber)"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE stage_new_keys AS"
+            " SELECT notice_key, version FROM renumber"
+        )
+        con.execute(_sql("version_changes"))
+    con.execute(
+        "DELETE FROM notice_events WHERE event IN ('appeared', 'changed')"
+        " AND notice_key IN (SELECT notice_key FROM earlier)"
+    )
+    con.execute(_sql("version_events"))
 
 
 def _after_sightings(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> None:

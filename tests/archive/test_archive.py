@@ -288,3 +288,59 @@ def test_far_fewer_notices_than_before_is_drift(db: Path) -> None:
         summary = finish_crawl(con, crawl_id, at)
     assert [o.outcome for o in outcomes] == ["new", "drift"]
     assert summary["vanished"] == 0
+
+
+def test_an_older_observation_ingested_later_takes_its_place_in_the_history(
+    tmp_path: Path,
+) -> None:
+    """A backfill after live crawls: the capture from before the first crawl shows a notice
+    still open. Its version is numbered first, the stored one second, and versions, changes,
+    sightings, events and the current row come out as if the two had arrived in order."""
+    from archive.ingest import replay_vanishing
+    from tests.handbuilt import CRAWLS
+    from tests.handbuilt import URL as HANDBUILT_URL
+
+    def build(db: Path, order: list[int]) -> duckdb.DuckDBPyConnection:
+        con = connect(db)
+        for i in order:
+            at, notices = CRAWLS[i]
+            crawl_id = start_crawl(con, "nhsmail", at, origin="backfill")
+            page = FetchedPage("nhsmail", HANDBUILT_URL, at, 200, "\n".join(notices).encode())
+            assert ingest_page(con, crawl_id, page, _parse).outcome == "new"
+            finish_crawl(con, crawl_id, at, decide_vanishing=False)
+        replay_vanishing(con, "nhsmail")
+        return con
+
+    in_order = build(tmp_path / "in_order.duckdb", [0, 1, 2])
+    late = build(tmp_path / "late.duckdb", [1, 2, 0])  # 09:30 arrives last
+    assert late.execute(
+        "SELECT version, state_raw, changed FROM notice_versions"
+        " WHERE notice_key = 'nhsmail:INC10000001' ORDER BY version"
+    ).fetchall() == [
+        (1, "NEW", None),
+        (2, "RESOLVED", ["title", "summary", "state", "body", "updates"]),
+    ]
+    queries = {
+        "versions": "SELECT notice_key, version, content_hash, first_observed_at,"
+        " last_observed_at, changed FROM notice_versions",
+        "updates": "SELECT * FROM notice_updates",
+        "sightings": "SELECT notice_key, version, observed_at, is_open FROM sightings",
+        "events": "SELECT notice_key, event, event_at, version FROM notice_events",
+        "notices": "SELECT notice_key, version, state, versions, first_seen_at, last_seen_at,"
+        " vanished_at, last_open, first_closed, reported_at, final_at FROM notices",
+    }
+    for name, sql in queries.items():
+        sql += " ORDER BY ALL"
+        assert late.execute(sql).fetchall() == in_order.execute(sql).fetchall(), name
+    # each event names the fetch that first showed its version
+    assert (
+        late.execute(
+            "SELECT count(*) FROM notice_events e JOIN sightings s USING (fetch_id, notice_key,"
+            " version) WHERE e.event IN ('appeared', 'changed') AND s.observed_at = e.event_at"
+        ).fetchone()
+        == late.execute(
+            "SELECT count(*) FROM notice_events WHERE event IN ('appeared', 'changed')"
+        ).fetchone()
+    )
+    late.close()
+    check_invariants(tmp_path / "late.duckdb")

@@ -160,6 +160,15 @@ def check_invariants(db: Path) -> dict[str, int]:
                     WHERE s.f < v.first_observed_at OR s.l > v.last_observed_at""")
             == []
         )
+        # versions are numbered in the order they were first observed
+        assert (
+            q("""SELECT notice_key, version FROM (
+                        SELECT notice_key, version, first_observed_at, lag(first_observed_at)
+                            OVER (PARTITION BY notice_key ORDER BY version) AS before
+                        FROM notice_versions)
+                    WHERE before > first_observed_at""")
+            == []
+        )
         # the current-state table agrees with the history
         assert (
             q("""SELECT n.notice_key FROM notices n JOIN (

@@ -290,36 +290,24 @@ def test_far_fewer_notices_than_before_is_drift(db: Path) -> None:
     assert summary["vanished"] == 0
 
 
-def test_an_older_observation_ingested_later_takes_its_place_in_the_history(
-    tmp_path: Path,
-) -> None:
-    """A backfill after live crawls: the capture from before the first crawl shows a notice
-    still open. Its version is numbered first, the stored one second, and versions, changes,
-    sightings, events and the current row come out as if the two had arrived in order."""
+def _build_in_order_of(db: Path, crawls, order: list[int]) -> duckdb.DuckDBPyConnection:  # type: ignore[no-untyped-def]
+    """An archive of handbuilt-style ``crawls`` (one listing page each), ingested in
+    ``order`` the way a backfill does: vanishing replayed at the end."""
     from archive.ingest import replay_vanishing
-    from tests.handbuilt import CRAWLS
     from tests.handbuilt import URL as HANDBUILT_URL
 
-    def build(db: Path, order: list[int]) -> duckdb.DuckDBPyConnection:
-        con = connect(db)
-        for i in order:
-            at, notices = CRAWLS[i]
-            crawl_id = start_crawl(con, "nhsmail", at, origin="backfill")
-            page = FetchedPage("nhsmail", HANDBUILT_URL, at, 200, "\n".join(notices).encode())
-            assert ingest_page(con, crawl_id, page, _parse).outcome == "new"
-            finish_crawl(con, crawl_id, at, decide_vanishing=False)
-        replay_vanishing(con, "nhsmail")
-        return con
+    con = connect(db)
+    for i in order:
+        at, notices = crawls[i]
+        crawl_id = start_crawl(con, "nhsmail", at, origin="backfill")
+        page = FetchedPage("nhsmail", HANDBUILT_URL, at, 200, "\n".join(notices).encode())
+        assert ingest_page(con, crawl_id, page, _parse).outcome == "new"
+        finish_crawl(con, crawl_id, at, decide_vanishing=False)
+    replay_vanishing(con, "nhsmail")
+    return con
 
-    in_order = build(tmp_path / "in_order.duckdb", [0, 1, 2])
-    late = build(tmp_path / "late.duckdb", [1, 2, 0])  # 09:30 arrives last
-    assert late.execute(
-        "SELECT version, state_raw, changed FROM notice_versions"
-        " WHERE notice_key = 'nhsmail:INC10000001' ORDER BY version"
-    ).fetchall() == [
-        (1, "NEW", None),
-        (2, "RESOLVED", ["title", "summary", "state", "body", "updates"]),
-    ]
+
+def _same_history(a: duckdb.DuckDBPyConnection, b: duckdb.DuckDBPyConnection) -> None:
     queries = {
         "versions": "SELECT notice_key, version, content_hash, first_observed_at,"
         " last_observed_at, changed FROM notice_versions",
@@ -331,16 +319,54 @@ def test_an_older_observation_ingested_later_takes_its_place_in_the_history(
     }
     for name, sql in queries.items():
         sql += " ORDER BY ALL"
-        assert late.execute(sql).fetchall() == in_order.execute(sql).fetchall(), name
-    # each event names the fetch that first showed its version
+        assert a.execute(sql).fetchall() == b.execute(sql).fetchall(), name
+    # each appeared or changed event names the fetch that first showed its version
     assert (
-        late.execute(
+        a.execute(
             "SELECT count(*) FROM notice_events e JOIN sightings s USING (fetch_id, notice_key,"
             " version) WHERE e.event IN ('appeared', 'changed') AND s.observed_at = e.event_at"
         ).fetchone()
-        == late.execute(
+        == a.execute(
             "SELECT count(*) FROM notice_events WHERE event IN ('appeared', 'changed')"
         ).fetchone()
     )
+
+
+def test_an_older_observation_ingested_later_takes_its_place_in_the_history(
+    tmp_path: Path,
+) -> None:
+    """A backfill after live crawls: the capture from before the first crawl shows a notice
+    still open. Its version is numbered first, the stored one second, and versions, changes,
+    sightings, events and the current row come out as if the two had arrived in order."""
+    from tests.handbuilt import CRAWLS
+
+    in_order = _build_in_order_of(tmp_path / "in_order.duckdb", CRAWLS, [0, 1, 2])
+    late = _build_in_order_of(tmp_path / "late.duckdb", CRAWLS, [1, 2, 0])  # 09:30 last
+    assert late.execute(
+        "SELECT version, state_raw, changed FROM notice_versions"
+        " WHERE notice_key = 'nhsmail:INC10000001' ORDER BY version"
+    ).fetchall() == [
+        (1, "NEW", None),
+        (2, "RESOLVED", ["title", "summary", "state", "body", "updates"]),
+    ]
+    _same_history(late, in_order)
+    late.close()
+    check_invariants(tmp_path / "late.duckdb")
+
+
+def test_a_stored_version_seen_earlier_than_another_comes_first(tmp_path: Path) -> None:
+    """Live crawls saw a notice open, then resolved; an older capture shows the resolved
+    text already (an excerpt ahead of its post, a page edited back and forth). The
+    resolved version was first observed first now: it becomes version 1."""
+    from tests.handbuilt import A_DONE, A_OPEN
+
+    t = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    crawls = [(t, [A_DONE]), (t + timedelta(hours=1), [A_OPEN]), (t + timedelta(hours=2), [A_DONE])]
+    in_order = _build_in_order_of(tmp_path / "in_order.duckdb", crawls, [0, 1, 2])
+    late = _build_in_order_of(tmp_path / "late.duckdb", crawls, [1, 2, 0])
+    assert late.execute(
+        "SELECT version, state_raw FROM notice_versions ORDER BY version"
+    ).fetchall() == [(1, "RESOLVED"), (2, "NEW")]
+    _same_history(late, in_order)
     late.close()
     check_invariants(tmp_path / "late.duckdb")

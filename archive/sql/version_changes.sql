@@ -1,7 +1,8 @@
--- Which fields each new version (temp table `stage_new_keys`: notice_key, version) changed
--- from the notice's previous version in the same layout: a listing's excerpt and the
--- notice's own post are two renderings, not a revision of one another. A version with no
--- predecessor in its layout keeps changed = NULL.
+-- Which fields each version in temp table `stage_new_keys` (notice_key, version: the new
+-- versions, or every version of notices numbered again) changed from the notice's previous
+-- version in the same layout: a listing's excerpt and the notice's own post are two
+-- renderings, not a revision of one another. A version with no predecessor in its layout
+-- keeps changed = NULL.
 UPDATE notice_versions AS v
 SET changed = c.changed
 FROM (

@@ -14,6 +14,7 @@ import os
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +35,10 @@ _OUTCOME = pa.schema([("snapshot_id", pa.int64()), ("parse_outcome", pa.string()
 COMPARED = ("title", "summary", "reference", "state", "is_open", "category", "severity",
             "published_at", "window_start", "window_end", "stated_duration_minutes", "body",
             "version", "layout")  # fmt: skip
+
+
+class ReparseError(Exception):
+    """The reparse could not finish; the archive is as it was."""
 
 
 @dataclass(slots=True)
@@ -129,11 +134,17 @@ def _parse_all(
             results: Iterator[tuple[pa.Table, list[Outcome]]] = pool.map(parse_snapshots, chunks)
         else:
             results = map(parse_snapshots, chunks)
-        for table, outs in results:
-            tables.append(table)
-            outcomes += outs
-            if progress:
-                progress(len(outcomes), len(snaps))
+        try:
+            for table, outs in results:
+                tables.append(table)
+                outcomes += outs
+                if progress:
+                    progress(len(outcomes), len(snaps))
+        except BrokenProcessPool as exc:
+            raise ReparseError(
+                "a parsing process died (out of memory, or a crash in a parser library);"
+                " nothing was changed. `--jobs 1` parses in one process"
+            ) from exc
     return pa.concat_tables(tables), outcomes
 
 

@@ -226,7 +226,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 def cmd_reparse(args: argparse.Namespace) -> int:
     from archive.db import connect
     from archive.lock import ArchiveLock, ArchiveLocked
-    from archive.reparse import reparse
+    from archive.reparse import ReparseError, reparse
 
     if not Path(args.db).exists():
         raise UsageError(f"no archive at {args.db}")
@@ -245,6 +245,11 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     except ArchiveLocked as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except ReparseError as exc:
+        if sys.stderr.isatty():
+            print(file=sys.stderr)  # past the progress line
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print("\n".join(report.lines()))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from archive.db import connect
 from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
@@ -18,6 +20,8 @@ from tests.crawl.site import check_invariants
 from tests.handbuilt import CRAWLS, URL, build_archive
 
 STATE = "SELECT notice_key, version, state, vanished_at, first_seen_at, last_seen_at, sightings FROM notices ORDER BY ALL"
+TABLES = ("notices", "notice_versions", "notice_updates", "sightings", "notice_events",
+          "snapshots", "fetches")  # fmt: skip
 EVENTS = "SELECT notice_key, event, event_at, version FROM notice_events ORDER BY ALL"
 
 
@@ -170,11 +174,32 @@ def test_parsing_in_worker_processes_gives_the_same_archive(tmp_path: Path, monk
     report = reparse(pooled, jobs=2, progress=lambda done, total: seen.append((done, total)))
     assert report.applied and report.snapshots == 3
     assert seen == [(1, 3), (2, 3), (3, 3)]
-    tables = ("notices", "notice_versions", "notice_updates", "sightings", "notice_events",
-              "snapshots", "fetches")  # fmt: skip
-    for table in tables:
+    for table in TABLES:
         query = f"SELECT * FROM {table} ORDER BY ALL"
         assert pooled.execute(query).fetchall() == serial.execute(query).fetchall(), table
+
+
+def _die(snaps: object) -> object:
+    """A parsing process that dies, as one killed for memory would (runs in the worker)."""
+    os._exit(1)
+
+
+def test_a_parsing_process_that_dies_fails_the_reparse_and_changes_nothing(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    import archive.reparse
+
+    db = tmp_path / "a.duckdb"
+    con = build_archive(db)
+    before = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+    monkeypatch.setattr(archive.reparse, "_POOL_MIN", 0)
+    monkeypatch.setattr(archive.reparse, "parse_snapshots", _die)  # the workers run it
+    with pytest.raises(archive.reparse.ReparseError, match="parsing process died"):
+        reparse(con, jobs=2)
+    assert {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES} == before
+    con.close()
+    assert main(["reparse", "--jobs", "2", "--db", str(db)]) == 1
+    assert "--jobs 1" in capsys.readouterr().err
 
 
 def test_reparse_jobs_option(tmp_path: Path, capsys) -> None:

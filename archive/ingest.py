@@ -27,7 +27,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from archive.columns import HASHED, RECORD_COLUMNS, stage_rows
+from archive.columns import HASHED, NOT_HASHED, RECORD_COLUMNS, stage_rows
 from parsers.result import ParseResult
 
 DRIFT_RATIO = 0.5  # fewer than half the previous snapshot's notices counts as drift
@@ -300,6 +300,14 @@ _HASH_SQL = (
     + ", ".join(f"coalesce(CAST({_quoted(c)} AS VARCHAR), chr(0))" for c in HASHED)
     + "))"
 )
+# What a version takes from the row that first showed it, beside its content.
+_FIRST_ROW = ("snapshot_id", *sorted(NOT_HASHED))
+_FIRST_ROW_COLUMNS = ", ".join(f"i.{_quoted(c)}" for c in _FIRST_ROW)
+_FIRST_ROW_SET = ", ".join(
+    f"{_quoted(c)} = CASE WHEN s.first_at < v.first_observed_at THEN s.{_quoted(c)}"
+    f" ELSE v.{_quoted(c)} END"
+    for c in _FIRST_ROW
+)
 _VERSION_COLUMNS = ", ".join(_quoted(c) for c in RECORD_COLUMNS)
 _STAGED_COLUMNS = ", ".join(f"i.{_quoted(c)}" for c in RECORD_COLUMNS)
 
@@ -357,13 +365,17 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
         """
     )
     # Observation brackets of versions seen again (backfill may arrive out of order). Run
-    # before the new versions go in, which get their whole bracket on insert.
+    # before the new versions go in, which get their whole bracket on insert. A version
+    # seen before its first observation takes that earlier row's page: its snapshot, and
+    # the columns that are not its content (URL, layout, parser version, page stamp).
     con.execute(
-        """
+        f"""
         UPDATE notice_versions v SET
             first_observed_at = least(v.first_observed_at, s.first_at),
-            last_observed_at = greatest(v.last_observed_at, s.last_at)
-        FROM stage_pairs s
+            last_observed_at = greatest(v.last_observed_at, s.last_at),
+            {_FIRST_ROW_SET}
+        FROM (SELECT p.notice_key, p.content_hash, p.first_at, p.last_at, {_FIRST_ROW_COLUMNS}
+              FROM stage_pairs AS p JOIN stage_in AS i USING (rid)) AS s
         WHERE v.notice_key = s.notice_key AND v.content_hash = s.content_hash
           AND (s.first_at < v.first_observed_at OR s.last_at > v.last_observed_at)
         """
@@ -475,9 +487,9 @@ def _reach_back(con: duckdb.DuckDBPyConnection) -> None:
     before a stored version of them was first seen, as a reparse of the same snapshots
     would have it. Versions are numbered in the order they were first observed: a new one
     from such an observation went in after the stored ones, and a stored one seen again may
-    now come first. Where the order changed, every table that names a version follows and
-    the changes are worked out again; the appeared and changed events are dated again, at
-    their versions' first observations, which may have moved earlier."""
+    now come first. Where the order changed, every table that names a version follows. What
+    each version changed is worked out again, and the appeared and changed events are dated
+    again at their versions' first observations, which may have moved earlier."""
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE renumber AS
@@ -499,15 +511,16 @@ def _reach_back(con: duckdb.DuckDBPyConnection) -> None:
                 " WHERE t.notice_key = r.notice_key AND t.version = r.old_version"
                 " AND r.version <> r.old_version"
             )
-        con.execute(
-            "UPDATE notice_versions SET changed = NULL"
-            " WHERE notice_key IN (SELECT notice_key FROM renumber)"
-        )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE stage_new_keys AS"
-            " SELECT notice_key, version FROM renumber"
-        )
-        con.execute(_sql("version_changes"))
+    # Numbers, and a version's layout (taken from its earliest page), may have moved.
+    con.execute(
+        "UPDATE notice_versions SET changed = NULL"
+        " WHERE notice_key IN (SELECT notice_key FROM earlier)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stage_new_keys AS SELECT notice_key, version"
+        " FROM notice_versions WHERE notice_key IN (SELECT notice_key FROM earlier)"
+    )
+    con.execute(_sql("version_changes"))
     con.execute(
         "DELETE FROM notice_events WHERE event IN ('appeared', 'changed')"
         " AND notice_key IN (SELECT notice_key FROM earlier)"

@@ -290,46 +290,65 @@ def test_far_fewer_notices_than_before_is_drift(db: Path) -> None:
     assert summary["vanished"] == 0
 
 
-def _build_in_order_of(db: Path, crawls, order: list[int]) -> duckdb.DuckDBPyConnection:  # type: ignore[no-untyped-def]
-    """An archive of handbuilt-style ``crawls`` (one listing page each), ingested in
+def _build_in_order_of(db: Path, pages, order: list[int]) -> duckdb.DuckDBPyConnection:  # type: ignore[no-untyped-def]
+    """An archive of ``pages`` ((time, url, notices) each, a crawl of its own) ingested in
     ``order`` the way a backfill does: vanishing replayed at the end."""
     from archive.ingest import replay_vanishing
-    from tests.handbuilt import URL as HANDBUILT_URL
 
     con = connect(db)
     for i in order:
-        at, notices = crawls[i]
+        at, url, notices = pages[i]
         crawl_id = start_crawl(con, "nhsmail", at, origin="backfill")
-        page = FetchedPage("nhsmail", HANDBUILT_URL, at, 200, "\n".join(notices).encode())
+        page = FetchedPage("nhsmail", url, at, 200, "\n".join(notices).encode())
         assert ingest_page(con, crawl_id, page, _parse).outcome == "new"
         finish_crawl(con, crawl_id, at, decide_vanishing=False)
     replay_vanishing(con, "nhsmail")
     return con
 
 
-def _same_history(a: duckdb.DuckDBPyConnection, b: duckdb.DuckDBPyConnection) -> None:
-    queries = {
-        "versions": "SELECT notice_key, version, content_hash, first_observed_at,"
-        " last_observed_at, changed FROM notice_versions",
-        "updates": "SELECT * FROM notice_updates",
-        "sightings": "SELECT notice_key, version, observed_at, is_open FROM sightings",
-        "events": "SELECT notice_key, event, event_at, version FROM notice_events",
-        "notices": "SELECT notice_key, version, state, versions, first_seen_at, last_seen_at,"
-        " vanished_at, last_open, first_closed, reported_at, final_at FROM notices",
-    }
-    for name, sql in queries.items():
-        sql += " ORDER BY ALL"
-        assert a.execute(sql).fetchall() == b.execute(sql).fetchall(), name
-    # each appeared or changed event names the fetch that first showed its version
+_HISTORY = {
+    "versions": "SELECT v.notice_key, v.version, v.content_hash, v.first_observed_at,"
+    " v.last_observed_at, v.changed, v.layout, v.url, v.parser_version, s.fetched_at"
+    " FROM notice_versions AS v JOIN snapshots AS s USING (snapshot_id)",
+    "updates": "SELECT * FROM notice_updates",
+    "sightings": "SELECT notice_key, version, observed_at, is_open FROM sightings",
+    "events": "SELECT notice_key, event, event_at, version FROM notice_events",
+    "notices": "SELECT notice_key, version, state, layout, versions, first_seen_at, last_seen_at,"
+    " vanished_at, last_open, first_closed, reported_at, final_at FROM notices",
+}
+
+
+def _history(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+    return {name: con.execute(f"{sql} ORDER BY ALL").fetchall() for name, sql in _HISTORY.items()}
+
+
+def _same_history(late: duckdb.DuckDBPyConnection, in_order: duckdb.DuckDBPyConnection) -> None:
+    """``late`` holds what ``in_order`` holds, and what a reparse of its own snapshots
+    gives; each appeared or changed event names the fetch that first showed its version."""
+    from archive.reparse import reparse
+
+    history = _history(late)
+    for name, rows in _history(in_order).items():
+        assert history[name] == rows, name
     assert (
-        a.execute(
+        late.execute(
             "SELECT count(*) FROM notice_events e JOIN sightings s USING (fetch_id, notice_key,"
             " version) WHERE e.event IN ('appeared', 'changed') AND s.observed_at = e.event_at"
         ).fetchone()
-        == a.execute(
+        == late.execute(
             "SELECT count(*) FROM notice_events WHERE event IN ('appeared', 'changed')"
         ).fetchone()
     )
+    report = reparse(late, dry_run=True)
+    assert (report.new_notices, report.gone_notices, report.changed_notices) == ([], [], 0)
+    reparse(late)
+    assert _history(late) == history
+
+
+def _pages(crawls) -> list[tuple[datetime, str, list[str]]]:  # type: ignore[no-untyped-def]
+    from tests.handbuilt import URL as HANDBUILT_URL
+
+    return [(at, HANDBUILT_URL, list(notices)) for at, notices in crawls]
 
 
 def test_an_older_observation_ingested_later_takes_its_place_in_the_history(
@@ -340,8 +359,8 @@ def test_an_older_observation_ingested_later_takes_its_place_in_the_history(
     sightings, events and the current row come out as if the two had arrived in order."""
     from tests.handbuilt import CRAWLS
 
-    in_order = _build_in_order_of(tmp_path / "in_order.duckdb", CRAWLS, [0, 1, 2])
-    late = _build_in_order_of(tmp_path / "late.duckdb", CRAWLS, [1, 2, 0])  # 09:30 last
+    in_order = _build_in_order_of(tmp_path / "in_order.duckdb", _pages(CRAWLS), [0, 1, 2])
+    late = _build_in_order_of(tmp_path / "late.duckdb", _pages(CRAWLS), [1, 2, 0])  # 09:30 last
     assert late.execute(
         "SELECT version, state_raw, changed FROM notice_versions"
         " WHERE notice_key = 'nhsmail:INC10000001' ORDER BY version"
@@ -362,11 +381,35 @@ def test_a_stored_version_seen_earlier_than_another_comes_first(tmp_path: Path) 
 
     t = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
     crawls = [(t, [A_DONE]), (t + timedelta(hours=1), [A_OPEN]), (t + timedelta(hours=2), [A_DONE])]
-    in_order = _build_in_order_of(tmp_path / "in_order.duckdb", crawls, [0, 1, 2])
-    late = _build_in_order_of(tmp_path / "late.duckdb", crawls, [1, 2, 0])
+    in_order = _build_in_order_of(tmp_path / "in_order.duckdb", _pages(crawls), [0, 1, 2])
+    late = _build_in_order_of(tmp_path / "late.duckdb", _pages(crawls), [1, 2, 0])
     assert late.execute(
         "SELECT version, state_raw FROM notice_versions ORDER BY version"
     ).fetchall() == [(1, "RESOLVED"), (2, "NEW")]
+    _same_history(late, in_order)
+    late.close()
+    check_invariants(tmp_path / "late.duckdb")
+
+
+def test_a_version_seen_earlier_on_another_page_takes_that_page(tmp_path: Path) -> None:
+    """Live: a notice's own post at 10:00, then the listing showing it resolved at 10:30. A
+    capture of the listing from 09:30 shows the post's text: that version was first shown
+    by the listing, in the listing's layout, so the resolved listing version revises it."""
+    from tests.handbuilt import A_DONE, A_OPEN
+    from tests.handbuilt import URL as LISTING
+
+    post = "https://support.nhs.net/knowledge-base/inc10000001/"
+    t = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    pages = [(t, LISTING, [A_OPEN]), (t + timedelta(minutes=30), post, [A_OPEN]),
+             (t + timedelta(hours=1), LISTING, [A_DONE])]  # fmt: skip
+    in_order = _build_in_order_of(tmp_path / "in_order.duckdb", pages, [0, 1, 2])
+    late = _build_in_order_of(tmp_path / "late.duckdb", pages, [1, 2, 0])
+    assert late.execute(
+        "SELECT version, layout, changed FROM notice_versions ORDER BY version"
+    ).fetchall() == [
+        (1, "wp_listing", None),
+        (2, "wp_listing", ["title", "summary", "state", "body", "updates"]),
+    ]
     _same_history(late, in_order)
     late.close()
     check_invariants(tmp_path / "late.duckdb")

@@ -392,7 +392,8 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
             WHERE notice_key IN (SELECT notice_key FROM fresh) GROUP BY notice_key
         )
         SELECT fresh.*, coalesce(last.last_version, 0) + row_number() OVER (
-                PARTITION BY fresh.notice_key ORDER BY fresh.first_at, fresh.content_hash
+                PARTITION BY fresh.notice_key
+                ORDER BY fresh.first_at, fresh.first_fetch, fresh.content_hash
             ) AS version,
             last.last_version IS NULL AS is_first,
             last.last_version IS NULL AND fresh.row_count = 1

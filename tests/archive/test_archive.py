@@ -413,3 +413,29 @@ def test_a_version_seen_earlier_on_another_page_takes_that_page(tmp_path: Path) 
     _same_history(late, in_order)
     late.close()
     check_invariants(tmp_path / "late.duckdb")
+
+
+def test_versions_first_seen_at_the_same_instant_keep_their_fetch_order(tmp_path: Path) -> None:
+    """A listing and a post fetched at the same instant show the notice in two texts. Both
+    an ingest and a reparse number them in fetch order, whatever their content hashes."""
+    from tests.handbuilt import A_DONE, A_OPEN, notice
+    from tests.handbuilt import URL as LISTING
+
+    post = "https://support.nhs.net/knowledge-base/inc10000001/"
+    t = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    hash_orders = set()
+    for variant in (0, 12):  # texts whose hashes sort after and before the listing's
+        post_text = notice("INC10000001 – Relay Delay – NEW", "10/01/2023 09:00:00 AM",
+                           f"The relay is slow ({variant}).")  # fmt: skip
+        pages = [(t, LISTING, [A_OPEN]), (t, post, [post_text]),
+                 (t + timedelta(hours=1), LISTING, [A_DONE])]  # fmt: skip
+        folder = tmp_path / str(variant)
+        folder.mkdir()
+        in_order = _build_in_order_of(folder / "in_order.duckdb", pages, [0, 1, 2])
+        late = _build_in_order_of(folder / "late.duckdb", pages, [2, 0, 1])
+        rows = late.execute("SELECT layout, content_hash FROM notice_versions ORDER BY version")
+        layouts, hashes = zip(*rows.fetchall(), strict=True)
+        assert layouts == ("wp_listing", "wp_post", "wp_listing")
+        hash_orders.add(hashes[1] < hashes[0])
+        _same_history(late, in_order)
+    assert hash_orders == {True, False}, "both hash orders tried"

@@ -251,11 +251,21 @@ def _dropped(value: str) -> bool:
 _DROP_BIT, _TITLE_BIT, _DATE_BIT, _CONTENT_BIT = 1, 2, 4, 8
 
 
+def _has_part(value: str, lowered: str, parts: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+    """``pattern`` (``parts`` as a case-insensitive alternation) found in ``value``. An ASCII
+    value is searched with plain substring tests on its lower case: the regex tries every
+    position of a long value (``post-123 type-post … tag-outage``), one per article."""
+    if value.isascii():  # no character IGNORECASE would fold onto an ASCII letter
+        return any(part in lowered for part in parts)
+    return pattern.search(value) is not None
+
+
 def _class_kind(value: str) -> int:
-    kind = _DROP_BIT if _dropped(value) else 0
-    if _TITLE_CLASS_RE.search(value):
+    lowered = value.lower()
+    kind = _DROP_BIT if not _DROP_SET.isdisjoint(lowered.split()) else 0
+    if _has_part(value, lowered, _TITLE_PARTS, _TITLE_CLASS_RE):
         kind |= _TITLE_BIT
-    elif _DATE_CLASS_RE.search(value):
+    elif _has_part(value, lowered, _DATE_PARTS, _DATE_CLASS_RE):
         kind |= _DATE_BIT
     if "entry-content" in value and "entry-content" in value.split():
         kind |= _CONTENT_BIT

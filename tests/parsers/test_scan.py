@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from parsers import lines
 from parsers.lines import _ARCHIVE_TITLE_RE, _CHROME_RE, is_chrome
 from parsers.nhsmail.notice import _INCIDENT_BODY_RE, _MAINTENANCE_BODY_RE
 from parsers.references import _SCAN_RE
@@ -75,3 +76,36 @@ def test_chrome_first_letter_check_loses_nothing(text: str) -> None:
 )
 def test_chrome_lines_still_found(text: str) -> None:
     assert is_chrome(text)
+
+
+def _plain_class_kind(value: str) -> int:
+    """lines._class_kind as the regexes alone say it (before the ASCII substring path)."""
+    kind = lines._DROP_BIT if lines._dropped(value) else 0
+    if lines._TITLE_CLASS_RE.search(value):
+        kind |= lines._TITLE_BIT
+    elif lines._DATE_CLASS_RE.search(value):
+        kind |= lines._DATE_BIT
+    if "entry-content" in value and "entry-content" in value.split():
+        kind |= lines._CONTENT_BIT
+    return kind
+
+
+CLASS_WORDS = [
+    "entry-title", "Entry-Meta", "posted-on", "PUBLISHED", "toggle", "panel-heading", "date",
+    "accordion-heading", "sidebar", "entry-content", "post-50001", "tag-outage", "hentry",
+]  # fmt: skip
+
+
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(CLASS_WORDS), st.sampled_from(list("tTdDaApP- ſKıİ\u0130"))),
+        max_size=12,
+    ).map("".join)
+)
+def test_class_kind_same_as_regexes(value: str) -> None:
+    assert lines._class_kind(value) == _plain_class_kind(value)
+
+
+@pytest.mark.parametrize("value", ["entry-title", "TİTLE", "post-date", "x toggle", "sidebar"])
+def test_class_kind_examples(value: str) -> None:
+    assert lines._class_kind(value) == _plain_class_kind(value)

@@ -401,6 +401,13 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
     """
     bullet, heading, depth, gap = False, 0, 0, False
     for raw in marked.split("\n"):
+        # The two commonest lines first: a gap marker alone (every block set apart has
+        # two) and an empty line; both change nothing but ``gap``.
+        if raw == _GAP:
+            gap = True
+            continue
+        if not raw:
+            continue
         if raw.isascii():  # no marker (they are private-use characters): most lines
             text = " ".join(raw.split())
             if not text:

@@ -172,13 +172,21 @@ def _sentence(text: str, start: int, end: int) -> str:
 
 
 def _inferred_day(
-    start: datetime, end: datetime, written: datetime, sentence: str, flags: list[str]
+    start: datetime,
+    end: datetime,
+    written: datetime,
+    text: str,
+    span: tuple[int, int],
+    flags: list[str],
 ) -> tuple[datetime, datetime] | str:
     """A window dated from the notice that would start after the notice was written: a
     past-tense report posted after midnight ("were held between 23:00 and 23:45 last
     night") means the day before; anything else is an announcement of a later window.
     Returns the window, or why it cannot be placed."""
-    if start <= written or _FUTURE_RE.search(sentence) or not _PAST_RE.search(sentence):
+    if start <= written:  # most windows: the sentence around ``span`` is not needed
+        return start, end
+    sentence = _sentence(text, *span)
+    if _FUTURE_RE.search(sentence) or not _PAST_RE.search(sentence):
         return start, end
     if _SAME_DAY_RE.search(sentence):
         return "starts after the notice was written, on the same day"
@@ -221,7 +229,7 @@ def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None
     if end < start:
         return None
     if inferred and isinstance(base, datetime):  # the time it was written is known
-        placed = _inferred_day(start, end, base, _sentence(text, m.start(), m.end()), flags)
+        placed = _inferred_day(start, end, base, text, m.span(), flags)
         if isinstance(placed, str):
             return placed
         start, end = placed

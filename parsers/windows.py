@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from parsers.scan import scanning
+from parsers.scan import word_scanning
 from parsers.timestamps import (
     MONTH_PATTERN,
     MONTHS,
@@ -43,15 +43,15 @@ _DATE = (
 )
 # Named groups may not repeat in one pattern, so the date pattern is matched again later.
 _DATE_ANON = re.sub(r"\(\?P<\w+>", "(?:", _DATE)
-WINDOW_RE = scanning(
-    rf"\b(?:between|from)\s+(?:the\s+hours\s+of\s+)?"
+_WINDOW_WORDS = ("between", "from")
+_WINDOW_REST = (
+    rf"\s+(?:the\s+hours\s+of\s+)?"
     rf"(?P<t1>{_CLOCK})(?:\s*(?:on|,)\s+(?P<d1>{_DATE_ANON}))?"
     rf"\s+(?:and|to|until|till|-|–)\s+"
     rf"(?P<t2>{_CLOCK})(?:\s*(?:on|,)\s+(?P<d2>{_DATE_ANON}))?"
-    rf"(?:\s*(?:on|,)\s+(?P<d3>{_DATE_ANON}))?",
-    "bf",
-    re.IGNORECASE,
+    rf"(?:\s*(?:on|,)\s+(?P<d3>{_DATE_ANON}))?"
 )
+WINDOW_RE = word_scanning(_WINDOW_WORDS, _WINDOW_REST, re.IGNORECASE)
 _DATE_RE = re.compile(
     rf"{WEEKDAY_PATTERN}(?:the\s+)?(?P<d>\d{{1,2}}){ORDINAL}\s+(?:of\s+)?{MONTH_PATTERN},?(?:\s+(?P<y>\d{{4}}))?"
     rf"|(?P<wd2>[a-z]+day,?\s+)?(?P<mon2>[a-z]+)\.?\s+(?P<d2>\d{{1,2}}){ORDINAL},?(?:\s+(?P<y2>\d{{4}}))?"
@@ -60,16 +60,18 @@ _DATE_RE = re.compile(
 )
 # Outage wording only: "can take a period of 24 hours to apply" is not how long anything
 # was down, "offline for a period of 2 hours" is.
-DURATION_RE = scanning(
-    r"\b(?:lasted|lasting|(?:outage|disruption|interruption|downtime)\s+of|"
-    r"(?:unavailable|down|offline|inaccessible)\s+for)\s+"
-    r"(?:for\s+)?(?:an?\s+period\s+of\s+)?"
+_DURATION_WORDS = (
+    *("lasted", "lasting"),
+    *(rf"{word}\s+of" for word in ("outage", "disruption", "interruption", "downtime")),
+    *(rf"{word}\s+for" for word in ("unavailable", "down", "offline", "inaccessible")),
+)
+_DURATION_REST = (
+    r"\s+(?:for\s+)?(?:an?\s+period\s+of\s+)?"
     r"(?:approximately|approx\.?|around|about|roughly|up\s+to|some)?\s*"
     r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?)"
-    r"(?:\s+and\s+(?P<n2>\d+)\s*(?:minutes?|mins?))?",
-    "lodiu",  # lasted, outage, disruption, interruption, unavailable
-    re.IGNORECASE,
+    r"(?:\s+and\s+(?P<n2>\d+)\s*(?:minutes?|mins?))?"
 )
+DURATION_RE = word_scanning(_DURATION_WORDS, _DURATION_REST, re.IGNORECASE)
 
 
 # Wording that puts a window in the past, in the future, or on the day the notice was written.

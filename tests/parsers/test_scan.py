@@ -13,9 +13,18 @@ from parsers.lines import _ARCHIVE_TITLE_RE, _CHROME_RE, is_chrome
 from parsers.nhsmail.notice import _INCIDENT_BODY_RE, _MAINTENANCE_BODY_RE
 from parsers.references import _SCAN_RE
 from parsers.scan import first_chars
-from parsers.windows import DURATION_RE, WINDOW_RE
+from parsers.windows import _DURATION_REST, _WINDOW_REST, DURATION_RE, WINDOW_RE
 
 SCANNING = [WINDOW_RE, DURATION_RE, _SCAN_RE, _INCIDENT_BODY_RE, _MAINTENANCE_BODY_RE]
+# The word_scanning patterns as they were first written.
+WORD_PLAIN = {
+    WINDOW_RE: re.compile(r"\b(?:between|from)" + _WINDOW_REST, re.IGNORECASE),
+    DURATION_RE: re.compile(
+        r"\b(?:lasted|lasting|(?:outage|disruption|interruption|downtime)\s+of|"
+        r"(?:unavailable|down|offline|inaccessible)\s+for)" + _DURATION_REST,
+        re.IGNORECASE,
+    ),
+}
 PROSE = [
     "The outage lasted approximately 30 minutes between 19:25 and 19:55.",
     "Users were unavailable for 2 hours and 15 minutes FROM 1:00 AM to 1:30 AM on the 19th "
@@ -26,11 +35,13 @@ PROSE = [
 ]
 # The characters the patterns start with in every case, and those IGNORECASE folds onto
 # ASCII letters ("ſ" is an "s", "K" a "k", "ı" and "İ" an "i").
-ALPHABET = st.sampled_from(list("betwnfromlasdiuINCEXTMcpk :0123456789/.,-–ſKıİ\n"))
+ALPHABET = st.sampled_from(list("betwnfromlasdiuINCEXTMcpk :0123456789/.,-–ſKıİ_é\n"))
 
 
 def plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """The pattern without its scanning lookahead."""
+    """The pattern without its scanning lookahead (or as written before word_scanning)."""
+    if pattern in WORD_PLAIN:
+        return WORD_PLAIN[pattern]
     inner = re.sub(r"^\(\?=\[[^\]]*\]\)\(\?:", "", pattern.pattern)
     assert inner != pattern.pattern and inner.endswith(")")
     return re.compile(inner[:-1], pattern.flags)
@@ -109,3 +120,28 @@ def test_class_kind_same_as_regexes(value: str) -> None:
 @pytest.mark.parametrize("value", ["entry-title", "TİTLE", "post-date", "x toggle", "sidebar"])
 def test_class_kind_examples(value: str) -> None:
     assert lines._class_kind(value) == _plain_class_kind(value)
+
+
+def test_word_scanning_starts_with_a_class() -> None:
+    """What makes them fast: the engine's search skips along a character class."""
+    assert WINDOW_RE.pattern.startswith("(?-i:[") and DURATION_RE.pattern.startswith("(?-i:[")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "xbetween 1:00 and 2:00",  # no word boundary: no match in either
+        "_from 1:00 to 2:00",
+        "éfrom 1:00 to 2:00",
+        "BETWEEN 1:00 AND 2:00",
+        "\nfrom 1:00 to 2:00",
+        "ıNTERRUPTİON of 5 minutes; İnaccessible for 3 hours, down for 1 hr",
+        "lasted lasting 10 minutes",
+    ],
+)
+def test_word_scanning_edges(text: str) -> None:
+    for pattern in WORD_PLAIN:
+        assert spans(pattern, text) == spans(plain(pattern), text)
+        for start in range(len(text)):  # a search from inside the text looks behind it
+            found, expected = pattern.search(text, start), plain(pattern).search(text, start)
+            assert (found and found.span()) == (expected and expected.span())

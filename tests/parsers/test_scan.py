@@ -16,7 +16,7 @@ from parsers.scan import first_chars
 from parsers.windows import _DURATION_REST, _WINDOW_REST, DURATION_RE, WINDOW_RE
 
 SCANNING = [WINDOW_RE, DURATION_RE, _SCAN_RE, _INCIDENT_BODY_RE, _MAINTENANCE_BODY_RE]
-# The word_scanning patterns as they were first written.
+# The patterns that start with a character class, as they were first written.
 WORD_PLAIN = {
     WINDOW_RE: re.compile(r"\b(?:between|from)" + _WINDOW_REST, re.IGNORECASE),
     DURATION_RE: re.compile(
@@ -24,6 +24,7 @@ WORD_PLAIN = {
         r"(?:unavailable|down|offline|inaccessible)\s+for)" + _DURATION_REST,
         re.IGNORECASE,
     ),
+    _SCAN_RE: re.compile(r"\b(?:[Ii][Nn][Cc] ?(\d{6,10})|([A-Z]{2})(\d{5,8})|CC-(\d{3,6}))\b"),
 }
 PROSE = [
     "The outage lasted approximately 30 minutes between 19:25 and 19:55.",
@@ -35,7 +36,7 @@ PROSE = [
 ]
 # The characters the patterns start with in every case, and those IGNORECASE folds onto
 # ASCII letters ("ſ" is an "s", "K" a "k", "ı" and "İ" an "i").
-ALPHABET = st.sampled_from(list("betwnfromlasdiuINCEXTMcpk :0123456789/.,-–ſKıİ_é\n"))
+ALPHABET = st.sampled_from(list("betwnfromlasdiuINCEXTMcpk :0123456789/.,-–ſKıİ_éC\n"))
 
 
 def plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
@@ -47,8 +48,15 @@ def plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(inner[:-1], pattern.flags)
 
 
+def _groups(m: re.Match[str]) -> tuple[str | None, ...]:
+    if m.re is _SCAN_RE:  # its Microsoft prefix is captured as two letters
+        first, inc, second, digits, carecert = m.groups()
+        return (inc, first + second if second else None, digits, carecert)
+    return m.groups()
+
+
 def spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, tuple[str | None, ...]]]:
-    return [(m.start(), m.end(), m.groups()) for m in pattern.finditer(text)]
+    return [(m.start(), m.end(), _groups(m)) for m in pattern.finditer(text)]
 
 
 @pytest.mark.parametrize("pattern", SCANNING, ids=lambda p: p.pattern[:30])
@@ -125,6 +133,7 @@ def test_class_kind_examples(value: str) -> None:
 def test_word_scanning_starts_with_a_class() -> None:
     """What makes them fast: the engine's search skips along a character class."""
     assert WINDOW_RE.pattern.startswith("(?-i:[") and DURATION_RE.pattern.startswith("(?-i:[")
+    assert _SCAN_RE.pattern.startswith("([A-Zi])")
 
 
 @pytest.mark.parametrize(
@@ -137,9 +146,11 @@ def test_word_scanning_starts_with_a_class() -> None:
         "\nfrom 1:00 to 2:00",
         "ıNTERRUPTİON of 5 minutes; İnaccessible for 3 hours, down for 1 hr",
         "lasted lasting 10 minutes",
+        "xINC1234567 INC 1234567 inc1234567 İnc1234567 _EX12345 EX12345 CC-123 CCC-123 C-123",
+        "ICC-1234 EXX12345 éTM123456 IN1234567 INC12345678901 INC123456x",
     ],
 )
-def test_word_scanning_edges(text: str) -> None:
+def test_class_first_edges(text: str) -> None:
     for pattern in WORD_PLAIN:
         assert spans(pattern, text) == spans(plain(pattern), text)
         for start in range(len(text)):  # a search from inside the text looks behind it

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from parsers import lines
 from parsers.lines import _ARCHIVE_TITLE_RE, _CHROME_RE, is_chrome
+from parsers.nhsmail import labels
 from parsers.nhsmail.notice import _INCIDENT_BODY_RE, _MAINTENANCE_BODY_RE
 from parsers.references import _SCAN_RE
 from parsers.scan import first_chars
@@ -156,3 +157,21 @@ def test_class_first_edges(text: str) -> None:
         for start in range(len(text)):  # a search from inside the text looks behind it
             found, expected = pattern.search(text, start), plain(pattern).search(text, start)
             assert (found and found.span()) == (expected and expected.span())
+
+
+@given(
+    st.text(alphabet=st.sampled_from(list("aZé1 \t\u00a0\u2003:–.")), max_size=30),
+    st.integers(0, 32),
+)
+def test_word_colons_are_the_pattern_matches(text: str, pos: int) -> None:
+    expected = [m.span() for m in labels._WORD_COLON_RE.finditer(text, pos)]
+    assert list(labels.word_colons(text, pos)) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Final Update: 26-01-2021 10:44:00 AM – done", "a : b  :c:d 1:2 é: Issue Status :"]
+)
+def test_word_colons_examples(text: str) -> None:
+    for pos in range(len(text) + 1):
+        expected = [m.span() for m in labels._WORD_COLON_RE.finditer(text, pos)]
+        assert list(labels.word_colons(text, pos)) == expected

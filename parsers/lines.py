@@ -67,6 +67,11 @@ class Page:
 
 def collapse(text: str) -> str:
     """Whitespace collapsed to single spaces (NBSP and zero-width space included)."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        # Most lines: nothing to do, and a check in C is cheaper than splitting them into
+        # words. Every whitespace character but the space is unprintable, as are U+200B
+        # and U+FEFF.
+        return text
     if "\u200b" in text or "\ufeff" in text:
         text = text.replace("\u200b", "").replace("\ufeff", "")
     return " ".join(text.split())

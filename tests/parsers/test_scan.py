@@ -175,3 +175,22 @@ def test_word_colons_examples(text: str) -> None:
     for pos in range(len(text) + 1):
         expected = [m.span() for m in labels._WORD_COLON_RE.finditer(text, pos)]
         assert list(labels.word_colons(text, pos)) == expected
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("a– \t\n\u00a0\u2003\u2028\u200b\ufeff\x1c\x85é")),
+        max_size=12,
+    )
+)
+def test_collapse_fast_path_changes_nothing(text: str) -> None:
+    """collapse returns some lines as they are: exactly those splitting would not change."""
+    plain = " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
+    assert lines.collapse(text) == plain
+
+
+def test_every_whitespace_but_space_is_unprintable() -> None:
+    """What collapse's fast path relies on, for this Python's Unicode tables."""
+    chars = map(chr, range(0x110000))
+    assert [c for c in chars if c.isspace() and c.isprintable()] == [" "]
+    assert not "\u200b".isprintable() and not "\ufeff".isprintable()

@@ -86,7 +86,7 @@ def is_chrome(text: str) -> bool:
     archive's own heading)."""
     if len(text) > 80 or (text[:1].isalnum() and text[0] not in _CHROME_FIRST):
         return False
-    return bool(_CHROME_RE.match(text) or _ARCHIVE_TITLE_RE.match(text))
+    return bool(_CHROME_RE.match(text) or (":" in text and _ARCHIVE_TITLE_RE.match(text)))
 
 
 # Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.

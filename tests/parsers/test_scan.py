@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from parsers import lines
 from parsers.lines import _ARCHIVE_TITLE_RE, _CHROME_RE, is_chrome
-from parsers.nhsmail import labels
+from parsers.nhsmail import labels, segments, titles
 from parsers.nhsmail.notice import _INCIDENT_BODY_RE, _MAINTENANCE_BODY_RE
 from parsers.references import _SCAN_RE
 from parsers.scan import first_chars
@@ -194,3 +194,44 @@ def test_every_whitespace_but_space_is_unprintable() -> None:
     chars = map(chr, range(0x110000))
     assert [c for c in chars if c.isspace() and c.isprintable()] == [" "]
     assert not "\u200b".isprintable() and not "\ufeff".isprintable()
+
+
+# Patterns whose matches only count, not their groups, as they were first written.
+SPAN_PLAIN = {
+    titles._MAINTENANCE_RE: re.compile(
+        r"\b(maintenance|planned (?:works?|outage|downtime|change)|"
+        r"scheduled (?:works?|outage|downtime))\b",
+        re.I,
+    ),
+    titles._ENHANCEMENT_RE: re.compile(r"\benhancements?\b", re.I),
+}
+TITLE_WORDS = ["maintenance", "planned ", "scheduled ", "works", "outage", "change", "enhancement"]
+
+
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(TITLE_WORDS), st.sampled_from(list("MmPpSsEeſKı_é –s"))),
+        max_size=12,
+    ).map("".join)
+)
+def test_title_word_scans_same_spans(text: str) -> None:
+    for fast, plain_ in SPAN_PLAIN.items():
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain_.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Planned Maintenance – Portal", "xmaintenance", "Service Enhancements", "ſcheduled works"],
+)
+def test_title_word_scan_examples(text: str) -> None:
+    for fast, plain_ in SPAN_PLAIN.items():
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain_.finditer(text)]
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .…[]\n")), max_size=12))
+def test_excerpt_end_check_loses_nothing(last: str) -> None:
+    """strip_excerpt asks its pattern only of lines ending as a match must end."""
+    body = ["first line", last]
+    m = segments._EXCERPT_END_RE.search(last) if last else None
+    expected = (["first line", last[: m.start()]], True) if m else (body, False)
+    assert segments.strip_excerpt(body) == expected

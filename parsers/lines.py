@@ -65,6 +65,11 @@ class Page:
     warnings: list[str] = field(default_factory=list)
 
 
+# Lines are never changed once read: one blank line serves every gap (half a page's lines,
+# each a Python-level __init__ call otherwise).
+_BLANK = Line("")
+
+
 def collapse(text: str) -> str:
     """Whitespace collapsed to single spaces (NBSP and zero-width space included)."""
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
@@ -445,7 +450,7 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
             if bullet:
                 text = _BULLET_RE.sub("", text)
         if gap and lines and lines[-1].text:
-            lines.append(Line(""))
+            lines.append(_BLANK)
         lines.append(Line(text, depth if heading else 0, bullet, heading, strong))
         bullet, heading, depth, gap = False, 0, 0, False
 

@@ -240,7 +240,12 @@ def read_labelled(lines: list[str], base: datetime | None) -> Labelled:
     """
     out = Labelled()
     # inlined labels split into lines of their own, each read once
-    parts = [_Part(i, *part) for i, line in enumerate(lines) for part in split_inline(line)]
+    # tuple.__new__: _Part's own __new__ is a Python function, called for every body line
+    parts = [
+        tuple.__new__(_Part, (i, *part))
+        for i, line in enumerate(lines)
+        for part in split_inline(line)
+    ]
     current_detail: str | None = None
     consumed: set[int] = set()
     for k, part in enumerate(parts):

@@ -15,7 +15,13 @@ from parsers.scan import word_scanning
 from parsers.states import STATE_WORD_RE, normalise_state
 
 # "–" with or without spaces, " - " only with spaces (hyphens live inside words).
-_PART_SPLIT_RE = re.compile(r"\s*[–—]\s*|\s+-\s+|(?<=\d)-\s+")
+# ``\s*[–—]\s*|\s+-\s+|(?<=\d)-\s+``, written to start with the character every match
+# starts with, which the engine's search skips along in C (see `parsers.scan`); the
+# look-behinds ask of that character what each alternative asks. test_scan holds the
+# two equal.
+_PART_SPLIT_RE = re.compile(
+    r"[\s–—-](?:(?:(?<=\s)\s*[–—]|(?<=[–—]))\s*|(?<=\s)\s*-\s+|(?<=\d-)\s+)"
+)
 _STATE_PART_RE = re.compile(rf"^(?:{STATE_WORD_RE.pattern})$", re.IGNORECASE)
 _SEVERITY_RE = re.compile(r"^(HSSI|High Severity(?: Service)? Incident|P[1-4]|SEV\s?[1-4])$", re.I)
 

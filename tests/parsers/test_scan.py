@@ -235,3 +235,21 @@ def test_excerpt_end_check_loses_nothing(last: str) -> None:
     m = segments._EXCERPT_END_RE.search(last) if last else None
     expected = (["first line", last[: m.start()]], True) if m else (body, False)
     assert segments.strip_excerpt(body) == expected
+
+
+PART_SPLIT_PLAIN = re.compile(r"\s*[–—]\s*|\s+-\s+|(?<=\d)-\s+")
+
+
+@given(st.text(alphabet=st.sampled_from(list("a1 \t\u00a0–—-_")), max_size=16))
+def test_title_part_split_same_as_first_written(title: str) -> None:
+    assert spans(titles._PART_SPLIT_RE, title) == spans(PART_SPLIT_PLAIN, title)
+    assert titles._PART_SPLIT_RE.split(title) == PART_SPLIT_PLAIN.split(title)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["INC28274463– HSSI – RESOLVED", "a - – b", "a – - b", "12- x", "x -y", "— a —", "a  -  b"],
+)
+def test_title_part_split_examples(title: str) -> None:
+    assert spans(titles._PART_SPLIT_RE, title) == spans(PART_SPLIT_PLAIN, title)
+    assert titles._PART_SPLIT_RE.split(title) == PART_SPLIT_PLAIN.split(title)

@@ -115,10 +115,11 @@ def _clock(text: str) -> _Clock | None:
     if m is None:
         return None
     flags: list[str] = []
-    ampm = (m.group("ampm") or "").replace(".", "") or None
-    written_h = int(m.group("H"))
+    hour, minute, second, meridiem = m.group("H", "M", "S", "ampm")  # one call, not four
+    ampm = (meridiem or "").replace(".", "") or None
+    written_h = int(hour)
     h = apply_ampm(written_h, ampm, flags)
-    mi, s = int(m.group("M") or 0), int(m.group("S") or 0)
+    mi, s = int(minute or 0), int(second or 0)
     if h > 23 or mi > 59 or s > 59:
         return None
     return _Clock(h, mi, s, written_h, ampm, tuple(flags))
@@ -202,14 +203,15 @@ def _inferred_day(
 def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None:
     """One WINDOW_RE match as a Window; a reason when it cannot be dated; None if not one."""
     flags: list[str] = []
-    c1, c2 = _clock(m.group("t1")), _clock(m.group("t2"))
+    t1, t2, said1, said2, said3 = m.group("t1", "t2", "d1", "d2", "d3")  # one call, not five
+    c1, c2 = _clock(t1), _clock(t2)
     if c1 is None or c2 is None:
         return None
     c1 = _shared_meridiem(c1, c2)
     flags.extend(c1.flags + c2.flags)
     base_day = base.date() if isinstance(base, datetime) else base
-    d1_text = m.group("d1") or m.group("d3")
-    d2_text = m.group("d2") or m.group("d3") or m.group("d1")
+    d1_text = said1 or said3
+    d2_text = said2 or said3 or said1
     d1 = _date(d1_text, base_day, flags) if d1_text else None
     d2 = _date(d2_text, base_day, flags) if d2_text else None
     if (d1_text and d1 is None) or (d2_text and d2 is None):
@@ -225,7 +227,7 @@ def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None
     assert d1 is not None and d2 is not None
     start = datetime(d1.year, d1.month, d1.day, c1.h, c1.m, c1.s)
     end = datetime(d2.year, d2.month, d2.day, c2.h, c2.m, c2.s)
-    if end < start and d1 == d2 and not (m.group("d1") and m.group("d2")):
+    if end < start and d1 == d2 and not (said1 and said2):
         end += timedelta(days=1)
         flags.append("window_crosses_midnight")
     if end < start:

@@ -1,4 +1,5 @@
-"""The fast-scanning regexes find exactly what the plain patterns find."""
+"""The fast-scanning regexes find exactly what the plain patterns find, and the other fast
+paths of the parsers give what the slow ones give."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parsers import lines
+from parsers import lines, states
 from parsers.lines import _ARCHIVE_TITLE_RE, _CHROME_RE, is_chrome
 from parsers.nhsmail import labels, segments, titles
 from parsers.nhsmail.notice import _INCIDENT_BODY_RE, _MAINTENANCE_BODY_RE
@@ -253,3 +254,12 @@ def test_title_part_split_same_as_first_written(title: str) -> None:
 def test_title_part_split_examples(title: str) -> None:
     assert spans(titles._PART_SPLIT_RE, title) == spans(PART_SPLIT_PLAIN, title)
     assert titles._PART_SPLIT_RE.split(title) == PART_SPLIT_PLAIN.split(title)
+
+
+@pytest.mark.parametrize("word", sorted(states.RAW_STATES))
+def test_state_table_words_normalise_as_spelled_out(word: str) -> None:
+    """normalise_state looks a word up as it is first: the table's own spellings must give
+    what normalising them gives ("IN_PROGRESS" as "IN PROGRESS")."""
+    key = " ".join(word.replace("_", " ").split()).upper()
+    expected = states.RAW_STATES.get(key) or states.RAW_STATES.get(key.replace(" ", "_"))
+    assert states.normalise_state(word) == expected

@@ -65,8 +65,18 @@ class Page:
     warnings: list[str] = field(default_factory=list)
 
 
+# Lines are never changed once read: one blank line serves every gap (half a page's lines,
+# each a Python-level __init__ call otherwise).
+_BLANK = Line("")
+
+
 def collapse(text: str) -> str:
     """Whitespace collapsed to single spaces (NBSP and zero-width space included)."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        # Most lines: nothing to do, and a check in C is cheaper than splitting them into
+        # words. Every whitespace character but the space is unprintable, as are U+200B
+        # and U+FEFF.
+        return text
     if "\u200b" in text or "\ufeff" in text:
         text = text.replace("\u200b", "").replace("\ufeff", "")
     return " ".join(text.split())
@@ -81,7 +91,7 @@ def is_chrome(text: str) -> bool:
     archive's own heading)."""
     if len(text) > 80 or (text[:1].isalnum() and text[0] not in _CHROME_FIRST):
         return False
-    return bool(_CHROME_RE.match(text) or _ARCHIVE_TITLE_RE.match(text))
+    return bool(_CHROME_RE.match(text) or (":" in text and _ARCHIVE_TITLE_RE.match(text)))
 
 
 # Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
@@ -251,11 +261,21 @@ def _dropped(value: str) -> bool:
 _DROP_BIT, _TITLE_BIT, _DATE_BIT, _CONTENT_BIT = 1, 2, 4, 8
 
 
+def _has_part(value: str, lowered: str, parts: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+    """``pattern`` (``parts`` as a case-insensitive alternation) found in ``value``. An ASCII
+    value is searched with plain substring tests on its lower case: the regex tries every
+    position of a long value (``post-123 type-post … tag-outage``), one per article."""
+    if value.isascii():  # no character IGNORECASE would fold onto an ASCII letter
+        return any(part in lowered for part in parts)
+    return pattern.search(value) is not None
+
+
 def _class_kind(value: str) -> int:
-    kind = _DROP_BIT if _dropped(value) else 0
-    if _TITLE_CLASS_RE.search(value):
+    lowered = value.lower()
+    kind = _DROP_BIT if not _DROP_SET.isdisjoint(lowered.split()) else 0
+    if _has_part(value, lowered, _TITLE_PARTS, _TITLE_CLASS_RE):
         kind |= _TITLE_BIT
-    elif _DATE_CLASS_RE.search(value):
+    elif _has_part(value, lowered, _DATE_PARTS, _DATE_CLASS_RE):
         kind |= _DATE_BIT
     if "entry-content" in value and "entry-content" in value.split():
         kind |= _CONTENT_BIT
@@ -391,6 +411,13 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
     """
     bullet, heading, depth, gap = False, 0, 0, False
     for raw in marked.split("\n"):
+        # The two commonest lines first: a gap marker alone (every block set apart has
+        # two) and an empty line; both change nothing but ``gap``.
+        if raw == _GAP:
+            gap = True
+            continue
+        if not raw:
+            continue
         if raw.isascii():  # no marker (they are private-use characters): most lines
             text = " ".join(raw.split())
             if not text:
@@ -423,7 +450,7 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
             if bullet:
                 text = _BULLET_RE.sub("", text)
         if gap and lines and lines[-1].text:
-            lines.append(Line(""))
+            lines.append(_BLANK)
         lines.append(Line(text, depth if heading else 0, bullet, heading, strong))
         bullet, heading, depth, gap = False, 0, 0, False
 

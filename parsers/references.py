@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
-from string import ascii_uppercase
-
-from parsers.scan import scanning
 
 INC_RE = re.compile(r"\bINC\s?(\d{6,10})\b", re.IGNORECASE)
 # Microsoft 365 service-health ids: a workload prefix and digits (EX649488, TM1283300).
 MICROSOFT_PREFIXES = frozenset("EX TM SP OD MO PL CP FL IT PB DZ MF YA FM MM PF".split())
-# One pass over the text finds all three kinds; a character class keeps the scan fast.
-_SCAN_RE = scanning(
-    r"\b(?:[Ii][Nn][Cc] ?(\d{6,10})|([A-Z]{2})(\d{5,8})|CC-(\d{3,6}))\b", ascii_uppercase + "i"
+# One pass over the text finds all three kinds:
+# ``\b(?:[Ii][Nn][Cc] ?(\d{6,10})|([A-Z]{2})(\d{5,8})|CC-(\d{3,6}))\b``, written to start
+# with a character class (the first letter, captured), which the engine's search skips
+# along in C (see `parsers.scan`): the look-behinds ask again of that letter what each
+# alternative asks, and the first one is the word boundary before it. A Microsoft prefix
+# is the first letter and the one captured after it. test_scan holds the two equal.
+_SCAN_RE = re.compile(
+    r"([A-Zi])(?<!\w.)"
+    r"(?:(?<=[Ii])[Nn][Cc] ?(\d{6,10})|(?<=[A-Z])([A-Z])(\d{5,8})|(?<=C)C-(\d{3,6}))\b"
 )
 # Labelled lines, as `parsers.nhsmail.labels` names them -> reference kind.
 DETAIL_KINDS = {
@@ -29,10 +32,11 @@ Reference = dict[str, str]
 def find_references(text: str, where: str) -> list[Reference]:
     """Every INC, Microsoft and CareCERT reference in ``text``, in order, each once."""
     refs: list[Reference] = []
-    for inc, prefix, digits, carecert in _SCAN_RE.findall(text):
+    for first, inc, second, digits, carecert in _SCAN_RE.findall(text):
         if inc:
             kind, value = "nhsmail_inc", "INC" + inc
-        elif prefix:
+        elif second:
+            prefix = first + second
             if prefix not in MICROSOFT_PREFIXES:
                 continue
             kind, value = "microsoft", prefix + digits

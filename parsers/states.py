@@ -65,6 +65,9 @@ def normalise_state(raw: str | None) -> str | None:
     """Map a raw state word ('RESOLVED', 'In progress', 'monitoring') to the vocabulary."""
     if not raw:
         return None
+    state = RAW_STATES.get(raw)  # written as the table writes it ("RESOLVED"): most words
+    if state is not None:
+        return state
     key = " ".join(raw.replace("_", " ").split()).upper()
     state = RAW_STATES.get(key) or RAW_STATES.get(key.replace(" ", "_"))
     if state is None and key.lower() in STATES:

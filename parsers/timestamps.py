@@ -138,10 +138,11 @@ def apply_ampm(h: int, ampm: str | None, flags: list[str]) -> int:
 
 
 def _time_parts(m: re.Match[str], flags: list[str]) -> tuple[int, int, int] | None:
-    if m.group("H") is None:
+    hour, minute, second, ampm = m.group("H", "M", "S", "ampm")  # one call, not four
+    if hour is None:
         return None
-    h, mi, s = int(m.group("H")), int(m.group("M")), int(m.group("S") or 0)
-    h = apply_ampm(h, m.group("ampm"), flags)
+    h, mi, s = int(hour), int(minute), int(second or 0)
+    h = apply_ampm(h, ampm, flags)
     if h > 23 or mi > 59 or s > 59:
         raise ValueError(f"time out of range: {m.group(0)!r}")
     return h, mi, s
@@ -196,11 +197,11 @@ def stamp_from_numeric(m: re.Match[str], *, month_first_ok: bool = False) -> Sta
     """Build a Stamp from a NUMERIC_RE match (the fast path)."""
     raw = m.group(0).strip()
     flags: list[str] = []
-    label = m.group("tz")
-    d, mo = int(m.group("d")), int(m.group("m"))
+    day_, month_, year_, label = m.group("d", "m", "y", "tz")  # one call, not four
+    d, mo = int(day_), int(month_)
     stamp = Stamp(raw=raw, tz_label=label, flags=flags)
     try:
-        y = _year(m.group("y"), flags)
+        y = _year(year_, flags)
         if mo > 12 and month_first_ok and d <= 12:
             d, mo = mo, d
             flags.append("month_first_date")

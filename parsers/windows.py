@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from parsers.scan import scanning
+from parsers.scan import word_scanning
 from parsers.timestamps import (
     MONTH_PATTERN,
     MONTHS,
@@ -43,15 +44,15 @@ _DATE = (
 )
 # Named groups may not repeat in one pattern, so the date pattern is matched again later.
 _DATE_ANON = re.sub(r"\(\?P<\w+>", "(?:", _DATE)
-WINDOW_RE = scanning(
-    rf"\b(?:between|from)\s+(?:the\s+hours\s+of\s+)?"
+_WINDOW_WORDS = ("between", "from")
+_WINDOW_REST = (
+    rf"\s+(?:the\s+hours\s+of\s+)?"
     rf"(?P<t1>{_CLOCK})(?:\s*(?:on|,)\s+(?P<d1>{_DATE_ANON}))?"
     rf"\s+(?:and|to|until|till|-|–)\s+"
     rf"(?P<t2>{_CLOCK})(?:\s*(?:on|,)\s+(?P<d2>{_DATE_ANON}))?"
-    rf"(?:\s*(?:on|,)\s+(?P<d3>{_DATE_ANON}))?",
-    "bf",
-    re.IGNORECASE,
+    rf"(?:\s*(?:on|,)\s+(?P<d3>{_DATE_ANON}))?"
 )
+WINDOW_RE = word_scanning(_WINDOW_WORDS, _WINDOW_REST, re.IGNORECASE)
 _DATE_RE = re.compile(
     rf"{WEEKDAY_PATTERN}(?:the\s+)?(?P<d>\d{{1,2}}){ORDINAL}\s+(?:of\s+)?{MONTH_PATTERN},?(?:\s+(?P<y>\d{{4}}))?"
     rf"|(?P<wd2>[a-z]+day,?\s+)?(?P<mon2>[a-z]+)\.?\s+(?P<d2>\d{{1,2}}){ORDINAL},?(?:\s+(?P<y2>\d{{4}}))?"
@@ -60,16 +61,18 @@ _DATE_RE = re.compile(
 )
 # Outage wording only: "can take a period of 24 hours to apply" is not how long anything
 # was down, "offline for a period of 2 hours" is.
-DURATION_RE = scanning(
-    r"\b(?:lasted|lasting|(?:outage|disruption|interruption|downtime)\s+of|"
-    r"(?:unavailable|down|offline|inaccessible)\s+for)\s+"
-    r"(?:for\s+)?(?:an?\s+period\s+of\s+)?"
+_DURATION_WORDS = (
+    *("lasted", "lasting"),
+    *(rf"{word}\s+of" for word in ("outage", "disruption", "interruption", "downtime")),
+    *(rf"{word}\s+for" for word in ("unavailable", "down", "offline", "inaccessible")),
+)
+_DURATION_REST = (
+    r"\s+(?:for\s+)?(?:an?\s+period\s+of\s+)?"
     r"(?:approximately|approx\.?|around|about|roughly|up\s+to|some)?\s*"
     r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>minutes?|mins?|hours?|hrs?)"
-    r"(?:\s+and\s+(?P<n2>\d+)\s*(?:minutes?|mins?))?",
-    "lodiu",  # lasted, outage, disruption, interruption, unavailable
-    re.IGNORECASE,
+    r"(?:\s+and\s+(?P<n2>\d+)\s*(?:minutes?|mins?))?"
 )
+DURATION_RE = word_scanning(_DURATION_WORDS, _DURATION_REST, re.IGNORECASE)
 
 
 # Wording that puts a window in the past, in the future, or on the day the notice was written.
@@ -98,8 +101,7 @@ class Window:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class _Clock:
+class _Clock(NamedTuple):  # not a frozen dataclass: those cost three times as much to make
     h: int
     m: int
     s: int
@@ -113,10 +115,11 @@ def _clock(text: str) -> _Clock | None:
     if m is None:
         return None
     flags: list[str] = []
-    ampm = (m.group("ampm") or "").replace(".", "") or None
-    written_h = int(m.group("H"))
+    hour, minute, second, meridiem = m.group("H", "M", "S", "ampm")  # one call, not four
+    ampm = (meridiem or "").replace(".", "") or None
+    written_h = int(hour)
     h = apply_ampm(written_h, ampm, flags)
-    mi, s = int(m.group("M") or 0), int(m.group("S") or 0)
+    mi, s = int(minute or 0), int(second or 0)
     if h > 23 or mi > 59 or s > 59:
         return None
     return _Clock(h, mi, s, written_h, ampm, tuple(flags))
@@ -172,13 +175,21 @@ def _sentence(text: str, start: int, end: int) -> str:
 
 
 def _inferred_day(
-    start: datetime, end: datetime, written: datetime, sentence: str, flags: list[str]
+    start: datetime,
+    end: datetime,
+    written: datetime,
+    text: str,
+    span: tuple[int, int],
+    flags: list[str],
 ) -> tuple[datetime, datetime] | str:
     """A window dated from the notice that would start after the notice was written: a
     past-tense report posted after midnight ("were held between 23:00 and 23:45 last
     night") means the day before; anything else is an announcement of a later window.
     Returns the window, or why it cannot be placed."""
-    if start <= written or _FUTURE_RE.search(sentence) or not _PAST_RE.search(sentence):
+    if start <= written:  # most windows: the sentence around ``span`` is not needed
+        return start, end
+    sentence = _sentence(text, *span)
+    if _FUTURE_RE.search(sentence) or not _PAST_RE.search(sentence):
         return start, end
     if _SAME_DAY_RE.search(sentence):
         return "starts after the notice was written, on the same day"
@@ -192,14 +203,15 @@ def _inferred_day(
 def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None:
     """One WINDOW_RE match as a Window; a reason when it cannot be dated; None if not one."""
     flags: list[str] = []
-    c1, c2 = _clock(m.group("t1")), _clock(m.group("t2"))
+    t1, t2, said1, said2, said3 = m.group("t1", "t2", "d1", "d2", "d3")  # one call, not five
+    c1, c2 = _clock(t1), _clock(t2)
     if c1 is None or c2 is None:
         return None
     c1 = _shared_meridiem(c1, c2)
     flags.extend(c1.flags + c2.flags)
     base_day = base.date() if isinstance(base, datetime) else base
-    d1_text = m.group("d1") or m.group("d3")
-    d2_text = m.group("d2") or m.group("d3") or m.group("d1")
+    d1_text = said1 or said3
+    d2_text = said2 or said3 or said1
     d1 = _date(d1_text, base_day, flags) if d1_text else None
     d2 = _date(d2_text, base_day, flags) if d2_text else None
     if (d1_text and d1 is None) or (d2_text and d2 is None):
@@ -215,13 +227,13 @@ def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None
     assert d1 is not None and d2 is not None
     start = datetime(d1.year, d1.month, d1.day, c1.h, c1.m, c1.s)
     end = datetime(d2.year, d2.month, d2.day, c2.h, c2.m, c2.s)
-    if end < start and d1 == d2 and not (m.group("d1") and m.group("d2")):
+    if end < start and d1 == d2 and not (said1 and said2):
         end += timedelta(days=1)
         flags.append("window_crosses_midnight")
     if end < start:
         return None
     if inferred and isinstance(base, datetime):  # the time it was written is known
-        placed = _inferred_day(start, end, base, _sentence(text, m.start(), m.end()), flags)
+        placed = _inferred_day(start, end, base, text, m.span(), flags)
         if isinstance(placed, str):
             return placed
         start, end = placed

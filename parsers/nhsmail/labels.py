@@ -9,9 +9,11 @@ US-style dates.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
+from string import ascii_letters
 from typing import Any, NamedTuple
 
 from parsers.timestamps import (
@@ -78,7 +80,9 @@ _INLINE_LABEL_RE = re.compile(
     r"(?<=\s)(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in _ALL_LABELS) + r")\s*:$",
     re.IGNORECASE,
 )
-_WORD_COLON_RE = re.compile(r"[A-Za-z]\s*:")  # where an inlined label can end (not 10:44)
+# Where an inlined label can end (not 10:44); `word_colons` finds its matches.
+_WORD_COLON_RE = re.compile(r"[A-Za-z]\s*:")
+_ASCII_LETTERS = frozenset(ascii_letters)
 # Closing lines that end any labelled detail, even in a copy with no blank lines.
 _CLOSING_RE = re.compile(
     r"^(?:thank you|thanks|we apologi[sz]e|apologies|if you (?:need|require|have|experience)|"
@@ -88,8 +92,7 @@ _CLOSING_RE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Label:
+class Label(NamedTuple):  # not a frozen dataclass: those cost three times as much to make
     name: str  # canonical: "Final Update", or the detail key "issue_status"
     timeline: bool
     rest: str  # the text after the label and its separators
@@ -128,16 +131,29 @@ def label_of(text: str) -> Label | None:
     return None
 
 
+def word_colons(text: str, pos: int) -> Iterator[tuple[int, int]]:
+    """The spans ``_WORD_COLON_RE.finditer(text, pos)`` gives, found from the colons: the
+    pattern's search tries it at every letter, and a labelled line's rest is mostly letters."""
+    colon = text.find(":", pos)
+    while colon >= 0:
+        start = colon
+        while start > pos and text[start - 1].isspace():  # str.isspace is the engine's \s
+            start -= 1
+        if start > pos and text[start - 1] in _ASCII_LETTERS:
+            yield start - 1, colon + 1
+        colon = text.find(":", colon + 1)
+
+
 def split_inline(text: str) -> list[tuple[str, Label | None]]:
     """A labelled line holding several labels ("NHSmail Reference: INC28011223 Microsoft
     Reference: EX345678 Issue Status: RESOLVED") as one line per label, with its label."""
-    head = label_of(text)
+    head = label_of(text) if text else None  # a blank line (every other one): no label
     if head is None:
         return [(text, None)]
     cuts = []
-    for colon in _WORD_COLON_RE.finditer(text, head.rest_at):
+    for start, end in word_colons(text, head.rest_at):
         # the label ending at this colon, looked for in the few words before it
-        m = _INLINE_LABEL_RE.search(text, max(head.rest_at, colon.start() - 32), colon.end())
+        m = _INLINE_LABEL_RE.search(text, max(head.rest_at, start - 32), end)
         if m is not None and text[m.start()].isupper():
             cuts.append(m.start())
     if not cuts:
@@ -223,7 +239,12 @@ def read_labelled(lines: list[str], base: datetime | None) -> Labelled:
     """
     out = Labelled()
     # inlined labels split into lines of their own, each read once
-    parts = [_Part(i, *part) for i, line in enumerate(lines) for part in split_inline(line)]
+    # tuple.__new__: _Part's own __new__ is a Python function, called for every body line
+    parts = [
+        tuple.__new__(_Part, (i, *part))
+        for i, line in enumerate(lines)
+        for part in split_inline(line)
+    ]
     current_detail: str | None = None
     consumed: set[int] = set()
     for k, part in enumerate(parts):

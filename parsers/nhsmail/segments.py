@@ -103,6 +103,10 @@ def strip_excerpt(body: list[str]) -> tuple[list[str], bool]:
     last = max((i for i, text in enumerate(body) if text), default=None)
     if last is None:
         return body, False
+    # The pattern ends with "]" or "…" (its $ also matches before a final newline); the
+    # search would try it at every position of the line.
+    if not body[last].endswith(("]", "…", "]\n", "…\n")):
+        return body, False
     m = _EXCERPT_END_RE.search(body[last])
     if m is None:
         return body, False

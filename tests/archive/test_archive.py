@@ -351,6 +351,20 @@ def _pages(crawls) -> list[tuple[datetime, str, list[str]]]:  # type: ignore[no-
     return [(at, HANDBUILT_URL, list(notices)) for at, notices in crawls]
 
 
+def _late(tmp_path: Path, pages, order: list[int], query: str) -> list[tuple]:  # type: ignore[no-untyped-def,type-arg]
+    """``pages`` ingested in ``order`` and in time order: the two histories must agree (and
+    agree with a reparse); returns ``query``'s rows on the late one, before the reparse."""
+    folder = tmp_path / "".join(map(str, order))
+    folder.mkdir(parents=True, exist_ok=True)
+    in_order = _build_in_order_of(folder / "in_order.duckdb", pages, sorted(order))
+    late = _build_in_order_of(folder / "late.duckdb", pages, order)
+    rows = late.execute(query).fetchall()
+    _same_history(late, in_order)
+    late.close()
+    check_invariants(folder / "late.duckdb")
+    return rows
+
+
 def test_an_older_observation_ingested_later_takes_its_place_in_the_history(
     tmp_path: Path,
 ) -> None:
@@ -359,18 +373,14 @@ def test_an_older_observation_ingested_later_takes_its_place_in_the_history(
     sightings, events and the current row come out as if the two had arrived in order."""
     from tests.handbuilt import CRAWLS
 
-    in_order = _build_in_order_of(tmp_path / "in_order.duckdb", _pages(CRAWLS), [0, 1, 2])
-    late = _build_in_order_of(tmp_path / "late.duckdb", _pages(CRAWLS), [1, 2, 0])  # 09:30 last
-    assert late.execute(
+    query = (
         "SELECT version, state_raw, changed FROM notice_versions"
         " WHERE notice_key = 'nhsmail:INC10000001' ORDER BY version"
-    ).fetchall() == [
+    )
+    assert _late(tmp_path, _pages(CRAWLS), [1, 2, 0], query) == [  # 09:30 arrives last
         (1, "NEW", None),
         (2, "RESOLVED", ["title", "summary", "state", "body", "updates"]),
     ]
-    _same_history(late, in_order)
-    late.close()
-    check_invariants(tmp_path / "late.duckdb")
 
 
 def test_a_stored_version_seen_earlier_than_another_comes_first(tmp_path: Path) -> None:
@@ -381,14 +391,8 @@ def test_a_stored_version_seen_earlier_than_another_comes_first(tmp_path: Path) 
 
     t = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
     crawls = [(t, [A_DONE]), (t + timedelta(hours=1), [A_OPEN]), (t + timedelta(hours=2), [A_DONE])]
-    in_order = _build_in_order_of(tmp_path / "in_order.duckdb", _pages(crawls), [0, 1, 2])
-    late = _build_in_order_of(tmp_path / "late.duckdb", _pages(crawls), [1, 2, 0])
-    assert late.execute(
-        "SELECT version, state_raw FROM notice_versions ORDER BY version"
-    ).fetchall() == [(1, "RESOLVED"), (2, "NEW")]
-    _same_history(late, in_order)
-    late.close()
-    check_invariants(tmp_path / "late.duckdb")
+    query = "SELECT version, state_raw FROM notice_versions ORDER BY version"
+    assert _late(tmp_path, _pages(crawls), [1, 2, 0], query) == [(1, "RESOLVED"), (2, "NEW")]
 
 
 def test_a_version_seen_earlier_on_another_page_takes_that_page(tmp_path: Path) -> None:
@@ -402,17 +406,11 @@ def test_a_version_seen_earlier_on_another_page_takes_that_page(tmp_path: Path) 
     t = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
     pages = [(t, LISTING, [A_OPEN]), (t + timedelta(minutes=30), post, [A_OPEN]),
              (t + timedelta(hours=1), LISTING, [A_DONE])]  # fmt: skip
-    in_order = _build_in_order_of(tmp_path / "in_order.duckdb", pages, [0, 1, 2])
-    late = _build_in_order_of(tmp_path / "late.duckdb", pages, [1, 2, 0])
-    assert late.execute(
-        "SELECT version, layout, changed FROM notice_versions ORDER BY version"
-    ).fetchall() == [
+    query = "SELECT version, layout, changed FROM notice_versions ORDER BY version"
+    assert _late(tmp_path, pages, [1, 2, 0], query) == [
         (1, "wp_listing", None),
         (2, "wp_listing", ["title", "summary", "state", "body", "updates"]),
     ]
-    _same_history(late, in_order)
-    late.close()
-    check_invariants(tmp_path / "late.duckdb")
 
 
 def test_versions_first_seen_at_the_same_instant_keep_their_fetch_order(tmp_path: Path) -> None:
@@ -429,13 +427,8 @@ def test_versions_first_seen_at_the_same_instant_keep_their_fetch_order(tmp_path
                            f"The relay is slow ({variant}).")  # fmt: skip
         pages = [(t, LISTING, [A_OPEN]), (t, post, [post_text]),
                  (t + timedelta(hours=1), LISTING, [A_DONE])]  # fmt: skip
-        folder = tmp_path / str(variant)
-        folder.mkdir()
-        in_order = _build_in_order_of(folder / "in_order.duckdb", pages, [0, 1, 2])
-        late = _build_in_order_of(folder / "late.duckdb", pages, [2, 0, 1])
-        rows = late.execute("SELECT layout, content_hash FROM notice_versions ORDER BY version")
-        layouts, hashes = zip(*rows.fetchall(), strict=True)
+        query = "SELECT layout, content_hash FROM notice_versions ORDER BY version"
+        layouts, hashes = zip(*_late(tmp_path / str(variant), pages, [2, 0, 1], query), strict=True)
         assert layouts == ("wp_listing", "wp_post", "wp_listing")
         hash_orders.add(hashes[1] < hashes[0])
-        _same_history(late, in_order)
     assert hash_orders == {True, False}, "both hash orders tried"

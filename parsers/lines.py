@@ -272,7 +272,7 @@ def _has_part(value: str, lowered: str, parts: tuple[str, ...], pattern: re.Patt
 
 def _class_kind(value: str) -> int:
     lowered = value.lower()
-    kind = _DROP_BIT if not _DROP_SET.isdisjoint(lowered.split()) else 0
+    kind = _DROP_BIT if _dropped(value) else 0  # judged as id values are
     if _has_part(value, lowered, _TITLE_PARTS, _TITLE_CLASS_RE):
         kind |= _TITLE_BIT
     elif _has_part(value, lowered, _DATE_PARTS, _DATE_CLASS_RE):

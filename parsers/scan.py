@@ -4,12 +4,10 @@ Python's regex engine tries a pattern at every position of the text unless it kn
 characters a match can start with. A leading case-insensitive alternation
 (``\\b(?:between|from)`` with ``re.IGNORECASE``) hides that, and such a search over a
 600-character body costs several microseconds, a large share of a notice's parse time. A
-lookahead naming the possible first characters lets the engine skip ahead instead. The
-matches are the same: the lookahead only says what the pattern already requires.
-
-The lookahead still costs one attempt at every position. A pattern that *starts* with a
-case-sensitive character class is better still: the engine then skips in a C loop to the
-characters of that class (`word_scanning`, for patterns that start with a word).
+pattern that *starts* with a case-sensitive character class lets the engine skip in a C
+loop to the characters of that class (`word_scanning`, for patterns that start with a
+word). A leading lookahead naming the first characters would say the same but still cost
+one match attempt at every position.
 """
 
 from __future__ import annotations
@@ -31,13 +29,6 @@ def first_chars(letters: str, *, ignorecase: bool) -> str:
             out.append(c.swapcase())
             out.append(_FOLDS.get(c.lower(), ""))
     return "".join(dict.fromkeys("".join(out)))
-
-
-def scanning(pattern: str, letters: str, flags: int = 0) -> re.Pattern[str]:
-    """``pattern``, whose matches all start with one of ``letters``, compiled to search
-    fast (see the module's docstring)."""
-    first = first_chars(letters, ignorecase=bool(flags & re.IGNORECASE))
-    return re.compile(f"(?=[{re.escape(first)}])(?:{pattern})", flags)
 
 
 def word_scanning(words: Sequence[str], rest: str, flags: int = 0) -> re.Pattern[str]:

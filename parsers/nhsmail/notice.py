@@ -16,7 +16,7 @@ from parsers.nhsmail.labels import read_labelled
 from parsers.nhsmail.titles import looks_like_incident_title, read_title
 from parsers.record import empty_record
 from parsers.references import find_references, labelled_references, merge
-from parsers.scan import scanning
+from parsers.scan import word_scanning
 from parsers.states import STATE_WORD_RE, is_open, normalise_state
 from parsers.timestamps import Stamp
 from parsers.windows import find_window, stated_duration_minutes
@@ -32,16 +32,26 @@ _BODY_STATE_RE = re.compile(rf"^(?P<word>{BODY_STATE_WORD})\s*(?:[–—:\-]+\s*
 # "Issue Status: Resolved." / "Issue Status: Resolved – service restored": the leading word.
 _LEADING_STATE_RE = re.compile(rf"^(?P<word>{STATE_WORD_RE.pattern})\b[\s.,;:!–—\-]*", re.I)
 _SENTENCE_RE = re.compile(r"^(.+?[.!?])(?=\s|$)")
-_INCIDENT_BODY_RE = scanning(
-    r"\b(aware of an? (?:intermittent |potential |ongoing )?(?:issue|problem|incident)|"
-    r"outage|service disruption|are investigating)\b",
-    "aos",
+_INCIDENT_BODY_RE = word_scanning(
+    (
+        r"aware of an? (?:intermittent |potential |ongoing )?(?:issue|problem|incident)",
+        "outage",
+        "service disruption",
+        "are investigating",
+    ),
+    r"\b",
     re.I,
 )
-_MAINTENANCE_BODY_RE = scanning(
-    r"\b(planned maintenance|scheduled maintenance|maintenance window|will be unavailable|"
-    r"planned (?:works?|outage|downtime)|scheduled (?:works?|outage|downtime))\b",
-    "psmw",
+_MAINTENANCE_BODY_RE = word_scanning(
+    (
+        "planned maintenance",
+        "scheduled maintenance",
+        "maintenance window",
+        "will be unavailable",
+        "planned (?:works?|outage|downtime)",
+        "scheduled (?:works?|outage|downtime)",
+    ),
+    r"\b",
     re.I,
 )
 

@@ -45,12 +45,16 @@ _DATE = (
 # Named groups may not repeat in one pattern, so the date pattern is matched again later.
 _DATE_ANON = re.sub(r"\(\?P<\w+>", "(?:", _DATE)
 _WINDOW_WORDS = ("between", "from")
+# "14:00 UTC", "16:30 (GMT)": the zone the times are given in.
+_ZONE = r"(?:\s*\(?(?P<{}>UTC|GMT|BST)\b\)?)?"
+# "on", "on the night of", ",": what joins a time to its date.
+_ON = r"\s*(?:on(?:\s+the\s+(?:night|evening|morning)\s+of)?|,)\s+"
 _WINDOW_REST = (
     rf"\s+(?:the\s+hours\s+of\s+)?"
-    rf"(?P<t1>{_CLOCK})(?:\s*(?:on|,)\s+(?P<d1>{_DATE_ANON}))?"
-    rf"\s+(?:and|to|until|till|-|–)\s+"
-    rf"(?P<t2>{_CLOCK})(?:\s*(?:on|,)\s+(?P<d2>{_DATE_ANON}))?"
-    rf"(?:\s*(?:on|,)\s+(?P<d3>{_DATE_ANON}))?"
+    rf"(?P<t1>{_CLOCK}){_ZONE.format('z1')}(?:{_ON}(?P<d1>{_DATE_ANON}))?"
+    rf"(?:\s+(?:and|to|until|till)\s+|\s*[-–]\s*)"
+    rf"(?P<t2>{_CLOCK}){_ZONE.format('z2')}(?:{_ON}(?P<d2>{_DATE_ANON}))?"
+    rf"(?:{_ON}(?P<d3>{_DATE_ANON}))?"
 )
 WINDOW_RE = word_scanning(_WINDOW_WORDS, _WINDOW_REST, re.IGNORECASE)
 _DATE_RE = re.compile(
@@ -78,7 +82,8 @@ DURATION_RE = word_scanning(_DURATION_WORDS, _DURATION_REST, re.IGNORECASE)
 # Wording that puts a window in the past, in the future, or on the day the notice was written.
 _PAST_RE = re.compile(
     r"\b(?:was|were|had|has been|have been|lasted|could not|couldn't|did not|didn't|occurred|"
-    r"experienced|last night|yesterday|overnight|earlier)\b",
+    r"experienced|last night|yesterday|overnight|earlier|"
+    r"(?:may|might|could|would)(?:\s+not)?\s+have)\b",
     re.IGNORECASE,
 )
 _FUTURE_RE = re.compile(
@@ -86,8 +91,30 @@ _FUTURE_RE = re.compile(
     r"scheduled|upcoming)\b",
     re.IGNORECASE,
 )
+_MAINTENANCE_RE = re.compile(r"\bmaintenance\b", re.IGNORECASE)
 _SAME_DAY_RE = re.compile(r"\b(?:this (?:morning|afternoon|evening)|today|earlier today)\b", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?](?:\s|$)")
+# Times that are not an outage: opening hours "from 08:00 to 18:00, Monday to Friday" (and
+# "a further update between 14:00 and 15:00", found by its word before).
+_RECURRING_AFTER_RE = re.compile(
+    r"\s*,?\s*(?:(?:on\s+|every\s+|each\s+)?(?:weekdays?|daily|every\s+day|each\s+day)\b"
+    r"|(?:on\s+|from\s+)?(?:mon(?:day)?s?)\s*(?:to|-|–|until|till)\s*(?:fri|sat|sun))",
+    re.IGNORECASE,
+)
+# A date earlier in the window's line: "unavailable on 3rd January 2023 between 21:00 and
+# 23:00" (the window's day), "Final Update: 26/11/2021 09:15:00 AM – delayed between 06:00
+# and 07:30 this morning" (when the line was written: the window's day is inferred from it).
+_LINE_DATE_RE = re.compile(
+    rf"(?<![\w/])(?P<date>{_DATE_ANON})(?![\w/])(?:\s+(?P<time>{_CLOCK}))?", re.IGNORECASE
+)
+# Every such date has a number in it: a day before a month ("5th of January"), after one
+# ("January 5"), or d/m/y. Numbers are found fast (the engine skips to digits in C) and
+# checked for a month; the full pattern above, which tries every position, then reads only
+# around the last such number.
+_DIGITS_RE = re.compile(r"\d+")
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+_MONTH_AFTER_RE = re.compile(rf"(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}|/\d", re.IGNORECASE)
+_MONTH_BEFORE_RE = re.compile(rf"\b{_MONTHS}[a-z]*\.?\s+$", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -182,15 +209,21 @@ def _inferred_day(
     span: tuple[int, int],
     flags: list[str],
 ) -> tuple[datetime, datetime] | str:
-    """A window dated from the notice that would start after the notice was written: a
+    """A window dated from the notice that would start after the notice was written: an
+    announcement ("will be unavailable between 22:00 and 23:00") is of a later window, a
     past-tense report posted after midnight ("were held between 23:00 and 23:45 last
-    night") means the day before; anything else is an announcement of a later window.
-    Returns the window, or why it cannot be placed."""
+    night") means the day before. A sentence with neither tense is an announcement when it
+    speaks of maintenance ("Maintenance between 22:00 and 23:00") and otherwise cannot be
+    placed. Returns the window, or why it cannot be placed."""
     if start <= written:  # most windows: the sentence around ``span`` is not needed
         return start, end
     sentence = _sentence(text, *span)
-    if _FUTURE_RE.search(sentence) or not _PAST_RE.search(sentence):
+    if _FUTURE_RE.search(sentence):
         return start, end
+    if not _PAST_RE.search(sentence):
+        if _MAINTENANCE_RE.search(sentence):
+            return start, end
+        return "starts after the notice was written, and its wording says neither will nor was"
     if _SAME_DAY_RE.search(sentence):
         return "starts after the notice was written, on the same day"
     start, end = start - timedelta(days=1), end - timedelta(days=1)
@@ -200,8 +233,60 @@ def _inferred_day(
     return start, end
 
 
+def _date_in(text: str, lo: int, hi: int) -> re.Match[str] | None:
+    """The last date in ``text[lo:hi]`` (with the time after it, if any)."""
+    core = None
+    for number in reversed(list(_DIGITS_RE.finditer(text, lo, hi))):
+        start, end = number.span()
+        if _MONTH_AFTER_RE.match(text, end) or _MONTH_BEFORE_RE.search(
+            text, max(lo, start - 12), start
+        ):
+            core = number
+            break
+    if core is None:
+        return None
+    # the whole date around that number: a weekday and "the" before it, a year and a time
+    for found in _LINE_DATE_RE.finditer(text, max(lo, core.start() - 24), hi):
+        if found.end() >= core.end():
+            return found
+    return None
+
+
+def _date_before(
+    text: str, pos: int, base: date | None, flags: list[str]
+) -> tuple[date, _Clock | None, bool] | str | None:
+    """A date stated before a window that has none of its own: the last one in its
+    sentence ("unavailable on 3rd January 2023 between …"), else its line's stamp near the
+    line's start (an update's: "Final Update: 26/11/2021 09:15:00 AM – … between …").
+    Returns the day, the time after it, and whether it is the window's own day (a date in
+    the sentence without a time) rather than when the line was written; or a reason when
+    the date cannot be read."""
+    line = text.rfind("\n", 0, pos) + 1
+    lo = max(line, pos - 300)
+    # sentence ends found with str.rfind: a regex would try every position of the line
+    cut = max(text.rfind(". ", lo, pos), text.rfind("! ", lo, pos), text.rfind("? ", lo, pos))
+    sentence = cut + 2 if cut >= 0 else lo
+    found = _date_in(text, sentence, pos)
+    own = found is not None and found.group("time") is None
+    if found is None and sentence > line:
+        head = min(sentence, line + 60)
+        if text.find("/", line, head) >= 0:
+            found = _date_in(text, line, head)
+    if found is None:
+        return None
+    day = _date(found.group("date"), base, flags)
+    if day is None:
+        return f"the date before it ({found.group('date')!r}) cannot be read"
+    written = found.group("time")
+    return day, _clock(written) if written else None, own
+
+
 def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None:
     """One WINDOW_RE match as a Window; a reason when it cannot be dated; None if not one."""
+    begin, finish = m.span()
+    preceding = text[max(0, begin - 12) : begin].rstrip().lower()
+    if preceding.endswith(("update", "updates")) or _RECURRING_AFTER_RE.match(text, finish):
+        return None
     flags: list[str] = []
     t1, t2, said1, said2, said3 = m.group("t1", "t2", "d1", "d2", "d3")  # one call, not five
     c1, c2 = _clock(t1), _clock(t2)
@@ -216,6 +301,21 @@ def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None
     d2 = _date(d2_text, base_day, flags) if d2_text else None
     if (d1_text and d1 is None) or (d2_text and d2 is None):
         return "its date has no year and the notice has no date" if base is None else None
+    if d1 is None and d2 is None:
+        before = _date_before(text, begin, base_day, flags)
+        if isinstance(before, str):
+            return before
+        if before is not None:
+            flags.append("window_date_from_line")
+            day, written, own = before
+            if own:  # "on 3rd January 2023 between …"
+                d1 = d2 = day
+            elif written is None:  # when its line was written, the day only
+                base = base_day = day
+            else:
+                flags.extend(written.flags)
+                base = datetime(day.year, day.month, day.day, written.h, written.m, written.s)
+                base_day = day
     inferred = d1 is None and d2 is None
     if inferred:
         if base is None:
@@ -238,8 +338,10 @@ def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None
             return placed
         start, end = placed
     raw = " ".join(m.group(0).split())
-    s_stamp = localise(Stamp(raw=raw, local=start))
-    e_stamp = localise(Stamp(raw=raw, local=end))
+    zone = m.group("z2") or m.group("z1")  # "between 14:00 and 16:30 UTC": both ends
+    label = zone.upper() if zone else None
+    s_stamp = localise(Stamp(raw=raw, local=start, tz_label=label))
+    e_stamp = localise(Stamp(raw=raw, local=end, tz_label=label))
     flags.extend(s_stamp.flags + e_stamp.flags)
     return Window(raw=raw, start=s_stamp, end=e_stamp, flags=list(dict.fromkeys(flags)))
 

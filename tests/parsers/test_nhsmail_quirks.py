@@ -293,6 +293,7 @@ def test_long_next_update_line_is_a_short_warning() -> None:
 W = "window_date_inferred"
 PREV = "window_date_inferred_previous_day"
 NIGHT = "window_crosses_midnight"
+LINE = "window_date_from_line"
 
 
 @pytest.mark.parametrize(
@@ -325,6 +326,25 @@ NIGHT = "window_crosses_midnight"
         # a date line without a time of day cannot say the window is later than the notice
         ("Mail was delayed between 23:00 and 23:45.", date(2022, 3, 27),
          "2022-03-27T23:00:00", "2022-03-27T23:45:00", [W]),
+        # "may not have received": a past report, so the evening before
+        ("Some users may not have received email between 22:00 and 23:30.",
+         datetime(2022, 2, 17, 9, 15), "2022-02-16T22:00:00", "2022-02-16T23:30:00", [W, PREV]),
+        # the window's date stated before its times, not the notice's date
+        ("The relay will be unavailable on 3rd January 2023 between 21:00 and 23:00.",
+         datetime(2022, 12, 20, 9), "2023-01-03T21:00:00", "2023-01-03T23:00:00", [LINE]),
+        ("The relay will be unavailable on Tuesday 03/01/2023 from 21:00 until 23:00.",
+         datetime(2022, 12, 20, 9), "2023-01-03T21:00:00", "2023-01-03T23:00:00", [LINE]),
+        ("Planned works on Saturday 14th October between 01:00 and 08:00.", date(2023, 10, 9),
+         "2023-10-14T01:00:00", "2023-10-14T08:00:00", ["year_inferred_from_weekday", LINE]),
+        # a later update's own stamp dates its "this morning", not the notice's date
+        ("Final Update: 26/11/2021 09:15:00 AM – Email traffic was delayed between 06:00 and "
+         "07:30 this morning.", datetime(2021, 11, 25, 8, 40),
+         "2021-11-26T06:00:00", "2021-11-26T07:30:00", [LINE, W]),
+        ("Email was delayed between 06:00-07:30 this morning.", datetime(2022, 3, 1, 9),
+         "2022-03-01T06:00:00", "2022-03-01T07:30:00", [W]),
+        ("Mail was delayed between 22:00 and 02:00 on the night of Saturday 5th January.",
+         date(2018, 12, 28), "2019-01-05T22:00:00", "2019-01-06T02:00:00",
+         ["year_inferred_from_weekday", NIGHT]),
     ],
 )  # fmt: skip
 def test_window(text: str, base: date, start: str, end: str, flags: list[str]) -> None:
@@ -347,6 +367,11 @@ def test_window(text: str, base: date, start: str, end: str, flags: list[str]) -
          "starts after the notice was written and still ends after it a day earlier"),
         ("RESOLVED – outage between 23:00 and 01:00.", date(9999, 12, 31),
          "its dates are out of range"),
+        # later than the notice, and neither "will" nor "was" says which day
+        ("Email delivery delays between 22:00 and 23:30.", datetime(2022, 2, 17, 9, 15),
+         "starts after the notice was written, and its wording says neither will nor was"),
+        ("Email was delayed on 31st February between 10:00 and 11:00.", date(2022, 3, 1),
+         "the date before it ('31st February') cannot be read"),
     ],
 )  # fmt: skip
 def test_window_that_cannot_be_dated(text: str, base: date | None, why: str) -> None:
@@ -355,6 +380,59 @@ def test_window_that_cannot_be_dated(text: str, base: date | None, why: str) -> 
     assert (window.start, window.end) == (None, None)
     [warning] = window.warnings
     assert warning.startswith("window_date_unknown: ") and warning.endswith(why)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We expect to provide a further update between 14:00 and 15:00 today.",
+        "The Helpdesk will be open from 08:00 to 18:00, Monday to Friday.",
+        "Calls are answered between 8am and 6pm on weekdays.",
+        "Support is available between 09:00 and 17:00 daily.",
+    ],
+)
+def test_times_that_are_not_a_window(text: str) -> None:
+    assert find_window(text, datetime(2022, 5, 14, 9)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "policy", "flags"),
+    [
+        ("Delays sending email between 14:00 and 16:30 UTC on Tuesday 18th July.",
+         "2023-07-18T14:00:00+00:00", "2023-07-18T16:30:00+00:00", "stated_utc",
+         ["year_inferred_from_weekday"]),
+        # GMT in July: the label is wrong for the season; London's clock is kept, flagged
+        ("Maintenance between 20:00 and 22:00 GMT on Saturday 15th July.",
+         "2023-07-15T19:00:00+00:00", "2023-07-15T21:00:00+00:00",
+         "europe_london_label_overruled",
+         ["year_inferred_from_weekday", "tz_label_contradicts_season"]),
+        ("Maintenance between 20:00 (GMT) and 22:00 (GMT) on Saturday 18th November.",
+         "2023-11-18T20:00:00+00:00", "2023-11-18T22:00:00+00:00",
+         "europe_london_label_agrees", ["year_inferred_from_weekday"]),
+    ],
+)  # fmt: skip
+def test_window_zone_label(text: str, start: str, end: str, policy: str, flags: list[str]) -> None:
+    window = find_window(text, date(2023, 7, 21))
+    assert window is not None and window.start is not None and window.end is not None
+    assert (window.start.at_iso, window.end.at_iso) == (start, end)
+    assert window.start.tz_policy == policy
+    assert window.flags == flags
+
+
+def test_window_in_a_later_update_takes_its_day() -> None:
+    text = (
+        "INC25195556 – Delayed Email Delivery – RESOLVED\n\n25/11/2021 08:40:00 AM\n\n"
+        "Issue Status: RESOLVED\n\n"
+        "Current Update: 25/11/2021 16:00:00 PM – Engineers continue to investigate.\n\n"
+        "Final Update: 26/11/2021 09:15:00 AM – Email traffic was delayed between 06:00 and "
+        "07:30 this morning. This incident is now resolved.\n"
+    )
+    [record] = records(text)
+    assert (record["window_start_local"], record["window_end_local"]) == (
+        "2021-11-26T06:00:00",
+        "2021-11-26T07:30:00",
+    )
+    assert "window_date_from_line" in record["flags"]
 
 
 def test_many_windows_that_cannot_be_placed_stay_linear() -> None:

@@ -25,7 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from archive.columns import STAGE_SCHEMA, staged_row
-from archive.ingest import ingest_records, replay_vanishing
+from archive.ingest import DRIFT_RATIO, ingest_records, replay_vanishing
 from parsers import parse_as
 
 _OUTCOME = pa.schema([("snapshot_id", pa.int64()), ("parse_outcome", pa.string()),
@@ -34,7 +34,7 @@ _OUTCOME = pa.schema([("snapshot_id", pa.int64()), ("parse_outcome", pa.string()
 # Fields compared to say what a reparse changed, per notice.
 COMPARED = ("title", "summary", "reference", "state", "is_open", "category", "severity",
             "published_at", "window_start", "window_end", "stated_duration_minutes", "body",
-            "version", "layout")  # fmt: skip
+            "version", "layout", "first_seen_at", "vanished_at")  # fmt: skip
 
 
 class ReparseError(Exception):
@@ -51,6 +51,7 @@ class ReparseReport:
     changed_fields: dict[str, int] = field(default_factory=dict)
     changed_notices: int = 0
     parse_failures: int = 0
+    drifted: int = 0
     applied: bool = False
 
     def lines(self) -> list[str]:
@@ -67,6 +68,11 @@ class ReparseReport:
         out += [f"  - {key}" for key in self.gone_notices[:20]]
         if self.parse_failures:
             out.append(f"  {self.parse_failures} snapshots gave no notices")
+        if self.drifted:
+            out.append(
+                f"  {self.drifted} snapshots drifted (under half the notices of the page's"
+                " previous snapshot): kept, and nothing they show is sighted"
+            )
         return out
 
 
@@ -187,31 +193,44 @@ def reparse(
             con.register("outcomes_in", pa.Table.from_arrays(cols, schema=_OUTCOME))
             con.execute("INSERT INTO reparsed SELECT * FROM outcomes_in")
             con.unregister("outcomes_in")
+        report.drifted = _mark_drift(con)
         con.execute(
             "UPDATE snapshots s SET parse_outcome = r.parse_outcome, layout = r.layout,"
             " parser_version = r.parser_version, notice_count = r.notice_count"
             " FROM reparsed r WHERE s.snapshot_id = r.snapshot_id"
         )
-        # A snapshot the parsers now read is an ordinary observation; one they cannot is not.
+        # A snapshot the parsers now read is an ordinary observation; one they cannot, or
+        # one that drifted, is not, and neither are the fetches that found it unchanged.
         con.execute(
             """
             UPDATE fetches f SET outcome = CASE
-                WHEN r.parse_outcome = 'parsed' THEN 'new'
-                WHEN f.outcome = 'drift' THEN 'drift' ELSE 'no_notices' END
+                WHEN r.parse_outcome <> 'parsed' AND f.outcome <> 'unchanged'
+                     AND f.outcome <> 'not_modified' THEN r.parse_outcome
+                WHEN r.parse_outcome = 'drift' THEN 'drift'
+                WHEN f.outcome IN ('drift', 'no_notices') THEN 'new'
+                ELSE f.outcome END
             FROM reparsed r
-            WHERE f.snapshot_id = r.snapshot_id AND f.outcome IN ('new', 'drift', 'no_notices')
+            WHERE f.snapshot_id = r.snapshot_id
+              AND f.outcome IN ('new', 'drift', 'no_notices', 'unchanged', 'not_modified')
             """
         )
         report.parse_failures = sum(1 for o in outcomes if o[1] != "parsed")
         con.register("parsed_in", parsed.drop_columns(["fetch_id", "observed_at"]))
         expanded = con.sql(
             "SELECT f.fetch_id, f.fetched_at AS observed_at, p.* FROM parsed_in p"
+            " JOIN reparsed r ON r.snapshot_id = p.snapshot_id AND r.parse_outcome = 'parsed'"
             " JOIN fetches f ON f.snapshot_id = p.snapshot_id"
             " AND f.outcome IN ('new', 'unchanged', 'not_modified')"
         ).to_arrow_table()
         con.unregister("parsed_in")
         if expanded.num_rows:
             ingest_records(con, expanded.select(STAGE_SCHEMA.names).cast(STAGE_SCHEMA))
+            # events name the crawl of the fetch that made them, as a live ingest does
+            con.execute(
+                "UPDATE notice_events e SET crawl_id = f.crawl_id FROM fetches f"
+                " WHERE e.fetch_id = f.fetch_id AND e.crawl_id IS NULL"
+                " AND f.crawl_id IS NOT NULL"
+            )
         for name in sources:
             replay_vanishing(con, name)
         _diff(con, report, source)
@@ -224,6 +243,35 @@ def reparse(
         con.rollback()
         raise
     return report
+
+
+def _mark_drift(con: duckdb.DuckDBPyConnection) -> int:
+    """Ingest's drift rule over the reparsed snapshots (temp table `reparsed`), each URL's
+    in observation order: a snapshot with fewer than DRIFT_RATIO of the notices of the
+    URL's last snapshot that parsed has drifted, and is marked so. Returns how many."""
+    rows = con.execute(
+        "SELECT r.snapshot_id, r.parse_outcome, r.notice_count, s.source, s.url"
+        " FROM reparsed r JOIN snapshots s USING (snapshot_id)"
+        " ORDER BY s.source, s.url, s.fetched_at, s.snapshot_id"
+    ).fetchall()
+    drifted: list[int] = []
+    last_parsed: dict[tuple[str, str], int] = {}
+    for snapshot_id, outcome, count, source, page in rows:
+        url = (source, page)
+        previous = last_parsed.get(url)
+        if outcome == "parsed" and count == 0:  # a status page with none on show
+            last_parsed[url] = 0
+        elif previous and count < previous * DRIFT_RATIO:
+            drifted.append(snapshot_id)
+        elif outcome == "parsed":
+            last_parsed[url] = count
+    if drifted:
+        con.execute(
+            "UPDATE reparsed SET parse_outcome = 'drift'"
+            " WHERE snapshot_id IN (SELECT unnest(?::BIGINT[]))",
+            [drifted],
+        )
+    return len(drifted)
 
 
 def _source_filter(source: str | None) -> str:

@@ -17,12 +17,15 @@ from notices.cli import main
 from parsers import parse
 from parsers.result import ParseResult
 from tests.crawl.site import check_invariants
-from tests.handbuilt import CRAWLS, URL, build_archive
+from tests.handbuilt import A_OPEN, CRAWLS, URL, B, C, D, build_archive
 
 STATE = "SELECT notice_key, version, state, vanished_at, first_seen_at, last_seen_at, sightings FROM notices ORDER BY ALL"
 TABLES = ("notices", "notice_versions", "notice_updates", "sightings", "notice_events",
           "snapshots", "fetches")  # fmt: skip
-EVENTS = "SELECT notice_key, event, event_at, version FROM notice_events ORDER BY ALL"
+EVENTS = (
+    "SELECT notice_key, event, event_at, version, crawl_id, fetch_id FROM notice_events"
+    " ORDER BY ALL"
+)
 
 
 def _parse(page: FetchedPage) -> ParseResult:
@@ -45,6 +48,34 @@ def test_reparse_with_the_same_parsers_reproduces_the_archive(tmp_path: Path) ->
     assert (report.new_notices, report.gone_notices, report.changed_notices) == ([], [], 0)
     assert con.execute(STATE).fetchall() == state
     assert con.execute(EVENTS).fetchall() == events  # vanishing replayed crawl by crawl
+    con.close()
+    check_invariants(tmp_path / "a.duckdb")
+
+
+def test_reparse_keeps_a_drifted_page_drift(tmp_path: Path) -> None:
+    """A page that drifted (one notice read where four were) stays drift through a reparse
+    with the same parsers: its notices are not sighted, so none vanishes."""
+    unreadable = "\n".join(["  • A notice in a theme the parser cannot read", ""] * 3)
+    at = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    crawls = [(at, [A_OPEN, B, C, D]), (at + timedelta(hours=1), [B, unreadable]),
+              (at + timedelta(hours=2), [B, unreadable])]  # fmt: skip
+    con = connect(tmp_path / "a.duckdb")
+    for when, notices in crawls:
+        crawl_id = start_crawl(con, "nhsmail", when)
+        page = FetchedPage("nhsmail", URL, when, 200, "\n".join(notices).encode())
+        ingest_page(con, crawl_id, page, _parse)
+        finish_crawl(con, crawl_id, when)
+    outcomes = "SELECT fetch_id, outcome FROM fetches ORDER BY ALL"
+    parsed = "SELECT snapshot_id, parse_outcome FROM snapshots ORDER BY ALL"
+    before = [con.execute(q).fetchall() for q in (STATE, outcomes, parsed, EVENTS)]
+    assert [o for _, o in before[1]] == ["new", "drift", "drift"]
+    report = reparse(con)
+    assert report.drifted == 1 and report.changed_notices == 0
+    assert "1 snapshots drifted" in "\n".join(report.lines())
+    assert [con.execute(q).fetchall() for q in (STATE, outcomes, parsed, EVENTS)] == before
+    assert (
+        con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone()[0] == 0
+    )
     con.close()
     check_invariants(tmp_path / "a.duckdb")
 

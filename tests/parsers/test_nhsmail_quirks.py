@@ -965,3 +965,95 @@ def test_flat_status_page_lists_stay_in_their_item() -> None:
         "• Do not follow links.",
         "• Report them to spamreports@nhs.net.",
     ]
+
+
+# --- 12. an HTML listing: each post is its own notice, never titled by the post above ----------
+
+LISTING_PAGE_2 = "https://support.nhs.net/category/service-status/page/2/"
+PORTAL_EXCERPT = (
+    "RESOLVED – The NHSmail team are aware of an issue which is preventing the NHSmail Portal "
+    "from being accessible."
+)
+RELAY_TEXT = (
+    "RESOLVED- We are aware of an issue preventing mail being sent via the High-Sending Relay."
+)
+# a short excerpt (under 200 characters: it would pass for a title) ends the first post
+TITLED = (
+    '<{tag} class="post-47322 post type-post status-publish hentry{extra}"><header '
+    'class="entry-header"><h2 class="entry-title"><a href="/2022/04/inc28274463-hssi-resolved/">'
+    "INC28274463&#8211; HSSI &#8211; RESOLVED</a></h2>"
+    '<div class="entry-meta"><time class="entry-date published">14/04/2022 09:35:00 AM</time>'
+    '</div></header><div class="entry-summary"><p>{excerpt}</p></div></{tag}>'
+)
+UNTITLED = (
+    '<{tag} class="post-47340 post type-post status-publish hentry{extra}">{header}'
+    '<div class="entry-summary"><p>' + RELAY_TEXT + "</p></div></{tag}>"
+)
+DATE = (
+    '<div class="entry-meta"><time class="entry-date published">21/03/2022 10:20:00 AM</time></div>'
+)
+
+
+def listing_html(excerpt: str, header: str, tag: str = "article", extra: str = "") -> str:
+    return html(
+        '<header class="page-header"><h1 class="page-title">Category: Service Status</h1>'
+        "</header>"
+        + TITLED.format(tag=tag, extra=extra, excerpt=excerpt)
+        + UNTITLED.format(tag=tag, extra=extra, header=header)
+        + '<nav class="pagination"><span>Page 2 of 14</span></nav>'
+    )
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # an empty entry header, the date line under it
+        listing_html(PORTAL_EXCERPT + " [&hellip;]", '<header class="entry-header"></header>' + DATE),
+        # the date line inside the entry header
+        listing_html(PORTAL_EXCERPT + " [&hellip;]", f'<header class="entry-header">{DATE}</header>'),
+        # Elementor: each post a <div> with WordPress's post classes, no <article>
+        listing_html(PORTAL_EXCERPT + " [&hellip;]", DATE, tag="div",
+                     extra=" elementor-post elementor-grid-item"),
+    ],
+    ids=["empty-header", "date-in-header", "elementor-div"],
+)  # fmt: skip
+def test_untitled_post_is_not_titled_by_the_excerpt_above(page: str) -> None:
+    got = records(page, url=LISTING_PAGE_2)
+    assert [(r["title"], r["published_raw"]) for r in got] == [
+        ("INC28274463– HSSI – RESOLVED", "14/04/2022 09:35:00 AM"),
+        (None, "21/03/2022 10:20:00 AM"),
+    ]
+    assert (got[0]["body"], "excerpt" in got[0]["flags"]) == (PORTAL_EXCERPT, True)
+    assert got[1]["body"] == RELAY_TEXT
+    assert "title_missing" in got[1]["flags"]
+    assert got[1]["notice_key"] == "nhsmail:20220321T1020:we-are-aware-of-an-issue-preventing-mail"
+
+
+LISTING_COPY = """# source: https://support.nhs.net/category/service-status/page/2/
+# ---
+  • INC28274463– HSSI – RESOLVED
+
+    14/04/2022 09:35:00 AM
+    RESOLVED – The NHSmail team are aware of an issue which is preventing the NHSmail Portal from being accessible. […]
+
+
+    21/03/2022 10:20:00 AM
+    RESOLVED- We are aware of an issue preventing mail being sent via the High-Sending Relay. […]
+
+  • NHSmail Helpdesk Telephony Issue – RESOLVED
+
+    26-11-2021 19:25:00 PM
+    RESOLVED: Please note, we are aware of an issue which prevented users from connecting […]
+
+back to top
+"""
+
+
+def test_untitled_notice_in_a_copy_of_the_same_listing() -> None:
+    got = records(LISTING_COPY)
+    assert [(r["title"], r["body"]) for r in got] == [
+        ("INC28274463– HSSI – RESOLVED", PORTAL_EXCERPT),
+        (None, RELAY_TEXT),
+        ("NHSmail Helpdesk Telephony Issue – RESOLVED",
+         "RESOLVED: Please note, we are aware of an issue which prevented users from connecting"),
+    ]  # fmt: skip

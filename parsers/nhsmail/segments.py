@@ -19,8 +19,12 @@ _META_RE = re.compile(
     r"|^(?:\d+ Comments?|No Comments|Leave a (?:comment|reply))$",
     re.IGNORECASE,
 )
-# WordPress cuts listing excerpts with " […]" (or the theme's "…").
-_EXCERPT_END_RE = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|…)$")
+# WordPress cuts listing excerpts with " […]" (or the theme's "…"), which a theme may follow
+# with its more link in the same paragraph ("… Continue reading", "[…] Read more »").
+_EXCERPT_END_RE = re.compile(
+    r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|…)(?:\s*(?:continue reading|read more)[\s»›→>….]*)?$", re.I
+)
+_MORE_LINK_ENDS = ("reading", "more", "»", "›", "→", ">")
 
 
 def date_line(line: Line) -> Stamp | None:
@@ -103,14 +107,18 @@ def strip_excerpt(body: list[str]) -> tuple[list[str], bool]:
     last = max((i for i, text in enumerate(body) if text), default=None)
     if last is None:
         return body, False
-    # The pattern ends with "]" or "…" (its $ also matches before a final newline); the
-    # search would try it at every position of the line.
-    if not body[last].endswith(("]", "…", "]\n", "…\n")):
+    # The pattern ends with "]" or "…" (its $ also matches before a final newline) or a more
+    # link; the search would try it at every position of the line, so only its end is searched.
+    text = body[last]
+    tail = text[-60:].rstrip().lower()
+    if not tail.endswith(("]", "…")) and not (
+        tail.endswith(_MORE_LINK_ENDS) and ("…" in tail or "]" in tail)
+    ):
         return body, False
-    m = _EXCERPT_END_RE.search(body[last])
+    m = _EXCERPT_END_RE.search(text, max(0, len(text) - 60))
     if m is None:
         return body, False
-    return [*body[:last], body[last][: m.start()], *body[last + 1 :]], True
+    return [*body[:last], text[: m.start()].rstrip(), *body[last + 1 :]], True
 
 
 def body_lines(lines: list[Line]) -> list[str]:

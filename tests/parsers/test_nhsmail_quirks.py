@@ -1011,11 +1011,14 @@ def listing_html(excerpt: str, header: str, tag: str = "article", extra: str = "
         listing_html(PORTAL_EXCERPT + " [&hellip;]", '<header class="entry-header"></header>' + DATE),
         # the date line inside the entry header
         listing_html(PORTAL_EXCERPT + " [&hellip;]", f'<header class="entry-header">{DATE}</header>'),
+        # the theme's more link inside the excerpt's paragraph
+        listing_html(PORTAL_EXCERPT + ' &hellip; <a class="more-link" href="/2022/04/">Continue '
+                     "reading</a>", DATE),
         # Elementor: each post a <div> with WordPress's post classes, no <article>
         listing_html(PORTAL_EXCERPT + " [&hellip;]", DATE, tag="div",
                      extra=" elementor-post elementor-grid-item"),
     ],
-    ids=["empty-header", "date-in-header", "elementor-div"],
+    ids=["empty-header", "date-in-header", "more-link", "elementor-div"],
 )  # fmt: skip
 def test_untitled_post_is_not_titled_by_the_excerpt_above(page: str) -> None:
     got = records(page, url=LISTING_PAGE_2)

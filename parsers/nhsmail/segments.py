@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from parsers.lines import Line, is_chrome
-from parsers.nhsmail.labels import label_of
+from parsers.nhsmail.labels import bare_timeline_label, label_of
 from parsers.nhsmail.titles import read_title, split_parts
 from parsers.references import INC_RE
 from parsers.timestamps import Stamp, parse_stamp, stamp_line
@@ -54,12 +54,18 @@ def is_label_line(text: str) -> bool:
 
 def under_bare_label(lines: list[Line], i: int) -> bool:
     """Is line ``i`` the value of a label above it with nothing after its colon
-    ("Final Update:" then "26/02/2026 17:30 PM – …")? Such a date line is not a notice's."""
+    ("Final Update:" then "26/02/2026 17:30 PM – …"), or of a known timeline label with no
+    colon ("Current Update" then "14/04/2022 11:00:00 AM")? Such a date line is not a
+    notice's."""
     j = i - 1
     while j >= 0 and lines[j].blank:
         j -= 1
-    label = label_of(lines[j].text) if j >= 0 else None
-    return label is not None and not label.rest
+    if j < 0:
+        return False
+    label = label_of(lines[j].text)
+    if label is not None:
+        return not label.rest
+    return bare_timeline_label(lines[j].text) is not None
 
 
 def title_like(text: str) -> bool:

@@ -1060,3 +1060,81 @@ def test_untitled_notice_in_a_copy_of_the_same_listing() -> None:
         ("NHSmail Helpdesk Telephony Issue – RESOLVED",
          "RESOLVED: Please note, we are aware of an issue which prevented users from connecting"),
     ]  # fmt: skip
+
+
+# --- 13. a timeline label without a colon, its time on the next line ----------------------------
+
+BARE_LABEL_COPY = """# source: https://support.nhs.net/tag/outage/
+# ---
+  • INC28274463– HSSI – RESOLVED
+
+    14/04/2022 09:35:00 AM
+    RESOLVED – The NHSmail team are aware of an issue which is preventing the NHSmail Portal from being accessible.
+    Current Update
+    14/04/2022 11:00:00 AM
+    The portal is now accessible again.
+
+  • NHSmail Security Enhancements
+
+    12/04/2022 18:45:00 PM
+    NHSmail constantly review and update the proactive security measures in place.
+
+back to top
+"""
+BARE_LABEL_HTML = html(
+    '<article class="post hentry"><h2 class="entry-title">INC28274463– HSSI – RESOLVED</h2>'
+    '<div class="entry-meta"><time class="entry-date">14/04/2022 09:35:00 AM</time></div>'
+    f'<div class="entry-content"><p>{PORTAL_EXCERPT}</p>'
+    "<p><strong>Current Update</strong><br>14/04/2022 11:00:00 AM<br>"
+    "The portal is now accessible again.</p></div></article>"
+    '<article class="post hentry"><h2 class="entry-title">NHSmail Security Enhancements</h2>'
+    '<div class="entry-meta"><time class="entry-date">12/04/2022 18:45:00 PM</time></div>'
+    '<div class="entry-content"><p>NHSmail constantly review and update the proactive security '
+    "measures in place.</p></div></article>"
+)
+
+
+@pytest.mark.parametrize("page", [BARE_LABEL_COPY, BARE_LABEL_HTML], ids=["text", "html"])
+def test_timeline_label_without_a_colon_keeps_its_notice_whole(page: str) -> None:
+    got = records(page, url="https://support.nhs.net/tag/outage/")
+    assert [(r["title"], r["published_raw"]) for r in got] == [
+        ("INC28274463– HSSI – RESOLVED", "14/04/2022 09:35:00 AM"),
+        ("NHSmail Security Enhancements", "12/04/2022 18:45:00 PM"),
+    ]
+    assert [
+        {k: u[k] for k in ("label", "at_raw", "at_local", "at", "text")} for u in got[0]["updates"]
+    ] == [
+        {
+            "label": "Current Update",
+            "at_raw": "14/04/2022 11:00:00 AM",
+            "at_local": "2022-04-14T11:00:00",
+            "at": "2022-04-14T10:00:00+00:00",
+            "text": "The portal is now accessible again.",
+        }
+    ]
+
+
+@pytest.mark.parametrize("label", ["Final Update", "Latest Update", "Update", "Next update by"])
+def test_known_timeline_labels_without_a_colon(label: str) -> None:
+    body = [PORTAL_EXCERPT, label, "14/04/2022 11:00:00 AM", "The portal is now accessible again."]
+    updates = read_labelled(body, datetime(2022, 4, 14, 9, 35)).updates
+    assert [(u["label"], u["at_local"], u["text"]) for u in updates] == [
+        (label, "2022-04-14T11:00:00", "The portal is now accessible again."),
+    ]
+
+
+def test_a_line_that_is_no_label_above_a_date_line_is_still_a_title() -> None:
+    page = BARE_LABEL_COPY.replace("    Current Update\n", "\n  • Portal Access\n\n")
+    got = records(page, url="https://support.nhs.net/tag/outage/")
+    assert [(r["title"], r["published_raw"]) for r in got] == [
+        ("INC28274463– HSSI – RESOLVED", "14/04/2022 09:35:00 AM"),
+        ("Portal Access", "14/04/2022 11:00:00 AM"),
+        ("NHSmail Security Enhancements", "12/04/2022 18:45:00 PM"),
+    ]
+    assert got[0]["updates"] == []
+
+
+def test_a_label_without_a_colon_needs_its_time_below() -> None:
+    body = [PORTAL_EXCERPT, "Update", "The portal is now accessible again."]
+    labelled = read_labelled(body, datetime(2022, 4, 14, 9, 35))
+    assert labelled.updates == []

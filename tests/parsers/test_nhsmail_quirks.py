@@ -1138,3 +1138,48 @@ def test_a_label_without_a_colon_needs_its_time_below() -> None:
     body = [PORTAL_EXCERPT, "Update", "The portal is now accessible again."]
     labelled = read_labelled(body, datetime(2022, 4, 14, 9, 35))
     assert labelled.updates == []
+
+
+# --- 14. "– Update" ends an announcement's title: a revision, not a state ------------------------
+
+PORTAL_RELEASE = (
+    "Please note the Portal release previously announced for 22nd December has moved to "
+    "January. Further details will follow."
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "state_raw", "state", "open_", "category"),
+    [
+        # an announcement (a category prefix that is not an incident's) revised
+        ("Information – NHSmail Portal Release – Update", None, None, None, "information"),
+        ("Informational – Helpdesk Opening Hours – UPDATED", None, None, None, "information"),
+        ("Enhancement – Message Recall for NHSmail Users – UPDATE", None, None, None,
+         "enhancement"),
+        # other state words still end such titles
+        ("Information – Portal Release – COMPLETED", "COMPLETED", "completed", False,
+         "information"),
+        # incidents and alerts keep UPDATE as their state (the hold-out pages show them)
+        ("INC24000456 – Delayed Delivery to Gmail Recipients – UPDATE", "UPDATE", "open", True,
+         "incident"),
+        ("Outlook on the Web – HSSI – Unable to Access Mailboxes – UPDATE", "UPDATE", "open", True,
+         "incident"),
+        ("Microsoft 365 Alert – Service Degradation – Teams – Update", "Update", "open", True,
+         "alert"),
+    ],
+)  # fmt: skip
+def test_update_ending_a_title(
+    title: str, state_raw: str | None, state: str | None, open_: bool | None, category: str
+) -> None:
+    [record] = records(post(title, PORTAL_RELEASE, "20/12/2022 09:00:00 AM (GMT)"))
+    got = (record["state_raw"], record["state"], record["is_open"], record["category"])
+    assert got == (state_raw, state, open_, category)
+
+
+def test_update_ending_an_announcements_title_keeps_its_key() -> None:
+    """The post retitled "… – Update" is the same notice as before."""
+    page = post("Information – NHSmail Portal Release – Update", PORTAL_RELEASE)
+    [updated] = records(page)
+    [first] = records(page.replace(" – Update", ""))
+    assert updated["notice_key"] == first["notice_key"]
+    assert updated["notice_key"] == "nhsmail:20190312T0930:information-nhsmail-portal-release"

@@ -48,6 +48,7 @@ class Line:
     bullet: bool = False  # a list item's first line
     heading: int = 0  # 0: not a heading; 1-6: h1-h6; 7: accordion toggle / title element
     strong: bool = False  # HTML: the whole line is bold (a title set in <p><strong>)
+    post: bool = False  # HTML: the first line of one post (an <article>) on a listing
 
     @property
     def blank(self) -> bool:
@@ -186,6 +187,7 @@ _GAP_TAGS = (
 _GAP_SET = frozenset(_GAP_TAGS)
 _HEAD, _BULLET, _STRONG = "\ue000", "\ue001", "\ue002"  # private use: never in real pages
 _GAP = "\ue003"  # a blank line
+_POST = "\ue004"  # the start of one post: its text is its own notice's, never the one above
 
 
 _DROP_SET = frozenset(_DROP_TOKENS)  # a set, not a regex: 40 alternatives cost 5x more
@@ -257,8 +259,11 @@ def _dropped(value: str) -> bool:
 
 
 # What a class value says of its element, as bits: furniture, a title, a date line, the
-# notice text itself (kept, with what holds it).
-_DROP_BIT, _TITLE_BIT, _DATE_BIT, _CONTENT_BIT = 1, 2, 4, 8
+# notice text itself (kept, with what holds it), one post (WordPress's post_class()).
+_DROP_BIT, _TITLE_BIT, _DATE_BIT, _CONTENT_BIT, _POST_BIT = 1, 2, 4, 8, 16
+# post_class() tokens a theme puts on each post's element, <article> or not (Elementor's
+# `<div class="elementor-post … post-40187 type-post …">`).
+_POST_TOKENS = frozenset(("hentry", "type-post"))
 
 
 def _has_part(value: str, lowered: str, parts: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
@@ -279,6 +284,10 @@ def _class_kind(value: str) -> int:
         kind |= _DATE_BIT
     if "entry-content" in value and "entry-content" in value.split():
         kind |= _CONTENT_BIT
+    if ("hentry" in lowered or "type-post" in lowered) and not _POST_TOKENS.isdisjoint(
+        lowered.split()
+    ):
+        kind |= _POST_BIT
     return kind
 
 
@@ -290,6 +299,7 @@ class _Found:
     titles: list[etree._Element] = field(default_factory=list)  # title-like class
     dated: list[etree._Element] = field(default_factory=list)  # date-like class
     contents: list[etree._Element] = field(default_factory=list)  # entry-content
+    posts: list[etree._Element] = field(default_factory=list)  # post_class() elements
 
 
 def _classes(root: etree._Element, found: _Found) -> None:
@@ -312,6 +322,8 @@ def _classes(root: etree._Element, found: _Found) -> None:
                 found.dated.append(el)
             if kind & _CONTENT_BIT:
                 found.contents.append(el)
+            if kind & _POST_BIT:
+                found.posts.append(el)
 
 
 def _furniture(root: etree._Element) -> _Found:
@@ -398,6 +410,11 @@ def html_lines(text: str, *, controls: bool = True) -> Page:
         _mark(el, f"{_HEAD}{level},{_depth(el)}{_HEAD}", el.tag in _GAP_SET)
     for el in root.iter("br"):
         el.tail = f"\n{el.tail}" if el.tail else "\n"
+    # Each post's first line is marked, so that a listing never takes one post's last line
+    # (its excerpt) for the title of the untitled post below it. On a line of its own,
+    # ahead of the post's own marks: it carries over to the post's first text.
+    for el in dict.fromkeys((*root.iter("article"), *found.posts)):
+        el.text = f"\n{_POST}{el.text}" if el.text else f"\n{_POST}"
     marked = etree.tostring(root, method="text", encoding="unicode", with_tail=False)
     _read_marked(marked, page.lines)
     return page
@@ -409,7 +426,7 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
     Gaps become one blank Line between text lines, as in a person's copy, so that what
     runs on inside a block (a detail's second line) stops where the block ends.
     """
-    bullet, heading, depth, gap = False, 0, 0, False
+    bullet, heading, depth, gap, post = False, 0, 0, False, False
     for raw in marked.split("\n"):
         # The two commonest lines first: a gap marker alone (every block set apart has
         # two) and an empty line; both change nothing but ``gap``.
@@ -424,7 +441,10 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
                 continue
             strong = False
         else:
-            if raw.isspace():
+            if _POST in raw:
+                post = True
+                raw = raw.replace(_POST, "")
+            if not raw or raw.isspace():
                 continue
             if _GAP in raw:
                 gap = True
@@ -451,8 +471,8 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
                 text = _BULLET_RE.sub("", text)
         if gap and lines and lines[-1].text:
             lines.append(_BLANK)
-        lines.append(Line(text, depth if heading else 0, bullet, heading, strong))
-        bullet, heading, depth, gap = False, 0, 0, False
+        lines.append(Line(text, depth if heading else 0, bullet, heading, strong, post))
+        bullet, heading, depth, gap, post = False, 0, 0, False, False
 
 
 _ODD_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # controls but \t \n \f \r; U+FFFD

@@ -131,6 +131,15 @@ def label_of(text: str) -> Label | None:
     return None
 
 
+def bare_timeline_label(text: str) -> str | None:
+    """A known timeline label alone on its line, without a colon ("Current Update"): its
+    canonical name. It is a label only with its time on the next line; an arbitrary line
+    above a date line is a title."""
+    if len(text) > 30 or not text:
+        return None
+    return TIMELINE_LABELS.get(_key(text.rstrip(" –—-")))
+
+
 def word_colons(text: str, pos: int) -> Iterator[tuple[int, int]]:
     """The spans ``_WORD_COLON_RE.finditer(text, pos)`` gives, found from the colons: the
     pattern's search tries it at every letter, and a labelled line's rest is mostly letters."""
@@ -230,6 +239,18 @@ def _value_below(parts: list[_Part], k: int) -> int | None:
     return _plain(parts, j)
 
 
+def _bare_label(parts: list[_Part], k: int) -> Label | None:
+    """Line ``k`` as a timeline label without a colon, when the next text line is its time
+    ("Current Update" / "14/04/2022 11:00:00 AM" / "The portal is now accessible again.")."""
+    name = bare_timeline_label(parts[k].text)
+    if name is None:
+        return None
+    below = _value_below(parts, k)
+    if below is None or NUMERIC_RE.match(parts[below].text) is None:
+        return None
+    return Label(name, True, "", len(parts[k].text))
+
+
 def read_labelled(lines: list[str], base: datetime | None) -> Labelled:
     """Timeline entries and details from the notice body's lines, in order.
 
@@ -251,6 +272,8 @@ def read_labelled(lines: list[str], base: datetime | None) -> Labelled:
         if k in consumed:
             continue
         label = part.label
+        if label is None and part.text:
+            label = _bare_label(parts, k)
         if label is None:
             if not part.text or _CLOSING_RE.match(part.text):
                 current_detail = None

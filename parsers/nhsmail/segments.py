@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from parsers.lines import Line, is_chrome
-from parsers.nhsmail.labels import label_of
+from parsers.nhsmail.labels import bare_timeline_label, label_of
 from parsers.nhsmail.titles import read_title, split_parts
 from parsers.references import INC_RE
 from parsers.timestamps import Stamp, parse_stamp, stamp_line
@@ -19,8 +19,12 @@ _META_RE = re.compile(
     r"|^(?:\d+ Comments?|No Comments|Leave a (?:comment|reply))$",
     re.IGNORECASE,
 )
-# WordPress cuts listing excerpts with " […]" (or the theme's "…").
-_EXCERPT_END_RE = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|…)$")
+# WordPress cuts listing excerpts with " […]" (or the theme's "…"), which a theme may follow
+# with its more link in the same paragraph ("… Continue reading", "[…] Read more »").
+_EXCERPT_END_RE = re.compile(
+    r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|…)(?:\s*(?:continue reading|read more)[\s»›→>….]*)?$", re.I
+)
+_MORE_LINK_ENDS = ("reading", "more", "»", "›", "→", ">")
 
 
 def date_line(line: Line) -> Stamp | None:
@@ -50,12 +54,18 @@ def is_label_line(text: str) -> bool:
 
 def under_bare_label(lines: list[Line], i: int) -> bool:
     """Is line ``i`` the value of a label above it with nothing after its colon
-    ("Final Update:" then "26/02/2026 17:30 PM – …")? Such a date line is not a notice's."""
+    ("Final Update:" then "26/02/2026 17:30 PM – …"), or of a known timeline label with no
+    colon ("Current Update" then "14/04/2022 11:00:00 AM")? Such a date line is not a
+    notice's."""
     j = i - 1
     while j >= 0 and lines[j].blank:
         j -= 1
-    label = label_of(lines[j].text) if j >= 0 else None
-    return label is not None and not label.rest
+    if j < 0:
+        return False
+    label = label_of(lines[j].text)
+    if label is not None:
+        return not label.rest
+    return bare_timeline_label(lines[j].text) is not None
 
 
 def title_like(text: str) -> bool:
@@ -103,14 +113,18 @@ def strip_excerpt(body: list[str]) -> tuple[list[str], bool]:
     last = max((i for i, text in enumerate(body) if text), default=None)
     if last is None:
         return body, False
-    # The pattern ends with "]" or "…" (its $ also matches before a final newline); the
-    # search would try it at every position of the line.
-    if not body[last].endswith(("]", "…", "]\n", "…\n")):
+    # The pattern ends with "]" or "…" (its $ also matches before a final newline) or a more
+    # link; the search would try it at every position of the line, so only its end is searched.
+    text = body[last]
+    tail = text[-60:].rstrip().lower()
+    if not tail.endswith(("]", "…")) and not (
+        tail.endswith(_MORE_LINK_ENDS) and ("…" in tail or "]" in tail)
+    ):
         return body, False
-    m = _EXCERPT_END_RE.search(body[last])
+    m = _EXCERPT_END_RE.search(text, max(0, len(text) - 60))
     if m is None:
         return body, False
-    return [*body[:last], body[last][: m.start()], *body[last + 1 :]], True
+    return [*body[:last], text[: m.start()].rstrip(), *body[last + 1 :]], True
 
 
 def body_lines(lines: list[Line]) -> list[str]:

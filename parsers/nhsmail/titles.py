@@ -3,7 +3,9 @@
 Titles are dash-separated parts: ``INC28274463– HSSI – RESOLVED``, ``Information –
 Compromised Account Process Update``, ``Microsoft 365 Alert – Service Degradation – … –
 RESOLVED``, ``Threat: Malware Delivery Campaign``. The state is only ever the *last* part;
-a tag or prefix (HSSI, Maintenance, Information) is never taken for the state.
+a tag or prefix (HSSI, Maintenance, Information) is never taken for the state. "Update"
+ending an announcement's title (``Information – NHSmail Portal Release – Update``) says the
+announcement was revised, not that anything is open: no state.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ _PART_SPLIT_RE = re.compile(
     r"[\s–—-](?:(?:(?<=\s)\s*[–—]|(?<=[–—]))\s*|(?<=\s)\s*-\s+|(?<=\d-)\s+)"
 )
 _STATE_PART_RE = re.compile(rf"^(?:{STATE_WORD_RE.pattern})$", re.IGNORECASE)
+# Announcements, by their prefix: "Update" as their last part is no state.
+_ANNOUNCEMENTS = frozenset(("information", "enhancement"))
+_REVISION_WORDS = frozenset(("UPDATE", "UPDATED"))
 _SEVERITY_RE = re.compile(r"^(HSSI|High Severity(?: Service)? Incident|P[1-4]|SEV\s?[1-4])$", re.I)
 
 _PREFIX_CATEGORIES: list[tuple[re.Pattern[str], str]] = [
@@ -91,6 +96,8 @@ def read_title(title: str | None) -> TitleInfo:
             if pattern.match(head):
                 info.category = category
                 break
+    if info.category in _ANNOUNCEMENTS and (info.state_raw or "").upper() in _REVISION_WORDS:
+        info.state_raw = None  # the core stays without it: the same notice, retitled
     if info.category is None and any(p.lower() == "maintenance" for p in parts):
         info.category = "maintenance"
     if info.category is None and _MAINTENANCE_RE.search(info.core):

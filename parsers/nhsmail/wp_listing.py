@@ -2,7 +2,8 @@
 
 Each notice is an optional title, a date line and a body; untitled notices start straight
 at their date line, right under the previous notice's body. Notices are not in date order.
-The date lines are the anchors: everything else is placed relative to them.
+The date lines are the anchors: everything else is placed relative to them. In HTML each
+post (an <article>) is its own notice: nothing above a post's first line is its title.
 """
 
 from __future__ import annotations
@@ -116,10 +117,22 @@ def _text_title(lines: list[Line], head: _Head, floor: int, bullet_titles: bool)
     return separated or strong_title(line.text)
 
 
+def _post_start(lines: list[Line], stamp_i: int, floor: int) -> int | None:
+    """HTML: the first line of the post holding date line ``stamp_i``, when that post
+    starts below ``floor`` (the previous date line)."""
+    return next((j for j in range(stamp_i, floor, -1) if lines[j].post), None)
+
+
 def _heads(page: Page, stamps: list[int]) -> list[tuple[int | None, int]]:
     """(title index or None, first header line) for every date line."""
     lines = page.lines
     floors = [-1, *stamps][: len(stamps)]  # each date line's floor: the one before it
+    posts: list[int | None] = [None] * len(stamps)
+    if page.is_html:
+        # A post's header is inside the post: what is above its first line is the previous
+        # post's (an untitled post's title is never the excerpt above it).
+        posts = [_post_start(lines, i, floor) for i, floor in zip(stamps, floors, strict=True)]
+        floors = [f if p is None else p - 1 for f, p in zip(floors, posts, strict=True)]
     heads = [_head(lines, i, floor, page.is_html) for i, floor in zip(stamps, floors, strict=True)]
     bullet_titles = any(
         h.candidate is not None
@@ -128,15 +141,17 @@ def _heads(page: Page, stamps: list[int]) -> list[tuple[int | None, int]]:
         for h in heads
     )
     out: list[tuple[int | None, int]] = []
-    for head, floor in zip(heads, floors, strict=True):
+    for head, floor, post in zip(heads, floors, posts, strict=True):
         if head.candidate is None:
-            out.append((None, head.start))
-            continue
-        if page.is_html:
+            titled = False
+        elif page.is_html:
             titled = _html_title(lines, head.candidate, floor)
         else:
             titled = _text_title(lines, head, floor, bullet_titles)
-        out.append((head.candidate, head.candidate) if titled else (None, head.start))
+        title = head.candidate if titled else None
+        # the post's own first lines are never the body of the notice above
+        start = post if post is not None else head.candidate if titled else head.start
+        out.append((title, start))
     return out
 
 

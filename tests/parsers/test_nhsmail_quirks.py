@@ -1043,3 +1043,221 @@ def test_flat_status_page_lists_stay_in_their_item() -> None:
         "• Do not follow links.",
         "• Report them to spamreports@nhs.net.",
     ]
+
+
+# --- 12. an HTML listing: each post is its own notice, never titled by the post above ----------
+
+LISTING_PAGE_2 = "https://support.nhs.net/category/service-status/page/2/"
+PORTAL_EXCERPT = (
+    "RESOLVED – The NHSmail team are aware of an issue which is preventing the NHSmail Portal "
+    "from being accessible."
+)
+RELAY_TEXT = (
+    "RESOLVED- We are aware of an issue preventing mail being sent via the High-Sending Relay."
+)
+# a short excerpt (under 200 characters: it would pass for a title) ends the first post
+TITLED = (
+    '<{tag} class="post-47322 post type-post status-publish hentry{extra}"><header '
+    'class="entry-header"><h2 class="entry-title"><a href="/2022/04/inc28274463-hssi-resolved/">'
+    "INC28274463&#8211; HSSI &#8211; RESOLVED</a></h2>"
+    '<div class="entry-meta"><time class="entry-date published">14/04/2022 09:35:00 AM</time>'
+    '</div></header><div class="entry-summary"><p>{excerpt}</p></div></{tag}>'
+)
+UNTITLED = (
+    '<{tag} class="post-47340 post type-post status-publish hentry{extra}">{header}'
+    '<div class="entry-summary"><p>' + RELAY_TEXT + "</p></div></{tag}>"
+)
+DATE = (
+    '<div class="entry-meta"><time class="entry-date published">21/03/2022 10:20:00 AM</time></div>'
+)
+
+
+def listing_html(excerpt: str, header: str, tag: str = "article", extra: str = "") -> str:
+    return html(
+        '<header class="page-header"><h1 class="page-title">Category: Service Status</h1>'
+        "</header>"
+        + TITLED.format(tag=tag, extra=extra, excerpt=excerpt)
+        + UNTITLED.format(tag=tag, extra=extra, header=header)
+        + '<nav class="pagination"><span>Page 2 of 14</span></nav>'
+    )
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # an empty entry header, the date line under it
+        listing_html(PORTAL_EXCERPT + " [&hellip;]", '<header class="entry-header"></header>' + DATE),
+        # the date line inside the entry header
+        listing_html(PORTAL_EXCERPT + " [&hellip;]", f'<header class="entry-header">{DATE}</header>'),
+        # the theme's more link inside the excerpt's paragraph
+        listing_html(PORTAL_EXCERPT + ' &hellip; <a class="more-link" href="/2022/04/">Continue '
+                     "reading</a>", DATE),
+        # Elementor: each post a <div> with WordPress's post classes, no <article>
+        listing_html(PORTAL_EXCERPT + " [&hellip;]", DATE, tag="div",
+                     extra=" elementor-post elementor-grid-item"),
+    ],
+    ids=["empty-header", "date-in-header", "more-link", "elementor-div"],
+)  # fmt: skip
+def test_untitled_post_is_not_titled_by_the_excerpt_above(page: str) -> None:
+    got = records(page, url=LISTING_PAGE_2)
+    assert [(r["title"], r["published_raw"]) for r in got] == [
+        ("INC28274463– HSSI – RESOLVED", "14/04/2022 09:35:00 AM"),
+        (None, "21/03/2022 10:20:00 AM"),
+    ]
+    assert (got[0]["body"], "excerpt" in got[0]["flags"]) == (PORTAL_EXCERPT, True)
+    assert got[1]["body"] == RELAY_TEXT
+    assert "title_missing" in got[1]["flags"]
+    assert got[1]["notice_key"] == "nhsmail:20220321T1020:we-are-aware-of-an-issue-preventing-mail"
+
+
+LISTING_COPY = """# source: https://support.nhs.net/category/service-status/page/2/
+# ---
+  • INC28274463– HSSI – RESOLVED
+
+    14/04/2022 09:35:00 AM
+    RESOLVED – The NHSmail team are aware of an issue which is preventing the NHSmail Portal from being accessible. […]
+
+
+    21/03/2022 10:20:00 AM
+    RESOLVED- We are aware of an issue preventing mail being sent via the High-Sending Relay. […]
+
+  • NHSmail Helpdesk Telephony Issue – RESOLVED
+
+    26-11-2021 19:25:00 PM
+    RESOLVED: Please note, we are aware of an issue which prevented users from connecting […]
+
+back to top
+"""
+
+
+def test_untitled_notice_in_a_copy_of_the_same_listing() -> None:
+    got = records(LISTING_COPY)
+    assert [(r["title"], r["body"]) for r in got] == [
+        ("INC28274463– HSSI – RESOLVED", PORTAL_EXCERPT),
+        (None, RELAY_TEXT),
+        ("NHSmail Helpdesk Telephony Issue – RESOLVED",
+         "RESOLVED: Please note, we are aware of an issue which prevented users from connecting"),
+    ]  # fmt: skip
+
+
+# --- 13. a timeline label without a colon, its time on the next line ----------------------------
+
+BARE_LABEL_COPY = """# source: https://support.nhs.net/tag/outage/
+# ---
+  • INC28274463– HSSI – RESOLVED
+
+    14/04/2022 09:35:00 AM
+    RESOLVED – The NHSmail team are aware of an issue which is preventing the NHSmail Portal from being accessible.
+    Current Update
+    14/04/2022 11:00:00 AM
+    The portal is now accessible again.
+
+  • NHSmail Security Enhancements
+
+    12/04/2022 18:45:00 PM
+    NHSmail constantly review and update the proactive security measures in place.
+
+back to top
+"""
+BARE_LABEL_HTML = html(
+    '<article class="post hentry"><h2 class="entry-title">INC28274463– HSSI – RESOLVED</h2>'
+    '<div class="entry-meta"><time class="entry-date">14/04/2022 09:35:00 AM</time></div>'
+    f'<div class="entry-content"><p>{PORTAL_EXCERPT}</p>'
+    "<p><strong>Current Update</strong><br>14/04/2022 11:00:00 AM<br>"
+    "The portal is now accessible again.</p></div></article>"
+    '<article class="post hentry"><h2 class="entry-title">NHSmail Security Enhancements</h2>'
+    '<div class="entry-meta"><time class="entry-date">12/04/2022 18:45:00 PM</time></div>'
+    '<div class="entry-content"><p>NHSmail constantly review and update the proactive security '
+    "measures in place.</p></div></article>"
+)
+
+
+@pytest.mark.parametrize("page", [BARE_LABEL_COPY, BARE_LABEL_HTML], ids=["text", "html"])
+def test_timeline_label_without_a_colon_keeps_its_notice_whole(page: str) -> None:
+    got = records(page, url="https://support.nhs.net/tag/outage/")
+    assert [(r["title"], r["published_raw"]) for r in got] == [
+        ("INC28274463– HSSI – RESOLVED", "14/04/2022 09:35:00 AM"),
+        ("NHSmail Security Enhancements", "12/04/2022 18:45:00 PM"),
+    ]
+    assert [
+        {k: u[k] for k in ("label", "at_raw", "at_local", "at", "text")} for u in got[0]["updates"]
+    ] == [
+        {
+            "label": "Current Update",
+            "at_raw": "14/04/2022 11:00:00 AM",
+            "at_local": "2022-04-14T11:00:00",
+            "at": "2022-04-14T10:00:00+00:00",
+            "text": "The portal is now accessible again.",
+        }
+    ]
+
+
+@pytest.mark.parametrize("label", ["Final Update", "Latest Update", "Update", "Next update by"])
+def test_known_timeline_labels_without_a_colon(label: str) -> None:
+    body = [PORTAL_EXCERPT, label, "14/04/2022 11:00:00 AM", "The portal is now accessible again."]
+    updates = read_labelled(body, datetime(2022, 4, 14, 9, 35)).updates
+    assert [(u["label"], u["at_local"], u["text"]) for u in updates] == [
+        (label, "2022-04-14T11:00:00", "The portal is now accessible again."),
+    ]
+
+
+def test_a_line_that_is_no_label_above_a_date_line_is_still_a_title() -> None:
+    page = BARE_LABEL_COPY.replace("    Current Update\n", "\n  • Portal Access\n\n")
+    got = records(page, url="https://support.nhs.net/tag/outage/")
+    assert [(r["title"], r["published_raw"]) for r in got] == [
+        ("INC28274463– HSSI – RESOLVED", "14/04/2022 09:35:00 AM"),
+        ("Portal Access", "14/04/2022 11:00:00 AM"),
+        ("NHSmail Security Enhancements", "12/04/2022 18:45:00 PM"),
+    ]
+    assert got[0]["updates"] == []
+
+
+def test_a_label_without_a_colon_needs_its_time_below() -> None:
+    body = [PORTAL_EXCERPT, "Update", "The portal is now accessible again."]
+    labelled = read_labelled(body, datetime(2022, 4, 14, 9, 35))
+    assert labelled.updates == []
+
+
+# --- 14. "– Update" ends an announcement's title: a revision, not a state ------------------------
+
+PORTAL_RELEASE = (
+    "Please note the Portal release previously announced for 22nd December has moved to "
+    "January. Further details will follow."
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "state_raw", "state", "open_", "category"),
+    [
+        # an announcement (a category prefix that is not an incident's) revised
+        ("Information – NHSmail Portal Release – Update", None, None, None, "information"),
+        ("Informational – Helpdesk Opening Hours – UPDATED", None, None, None, "information"),
+        ("Enhancement – Message Recall for NHSmail Users – UPDATE", None, None, None,
+         "enhancement"),
+        # other state words still end such titles
+        ("Information – Portal Release – COMPLETED", "COMPLETED", "completed", False,
+         "information"),
+        # incidents and alerts keep UPDATE as their state (the hold-out pages show them)
+        ("INC24000456 – Delayed Delivery to Gmail Recipients – UPDATE", "UPDATE", "open", True,
+         "incident"),
+        ("Outlook on the Web – HSSI – Unable to Access Mailboxes – UPDATE", "UPDATE", "open", True,
+         "incident"),
+        ("Microsoft 365 Alert – Service Degradation – Teams – Update", "Update", "open", True,
+         "alert"),
+    ],
+)  # fmt: skip
+def test_update_ending_a_title(
+    title: str, state_raw: str | None, state: str | None, open_: bool | None, category: str
+) -> None:
+    [record] = records(post(title, PORTAL_RELEASE, "20/12/2022 09:00:00 AM (GMT)"))
+    got = (record["state_raw"], record["state"], record["is_open"], record["category"])
+    assert got == (state_raw, state, open_, category)
+
+
+def test_update_ending_an_announcements_title_keeps_its_key() -> None:
+    """The post retitled "… – Update" is the same notice as before."""
+    page = post("Information – NHSmail Portal Release – Update", PORTAL_RELEASE)
+    [updated] = records(page)
+    [first] = records(page.replace(" – Update", ""))
+    assert updated["notice_key"] == first["notice_key"]
+    assert updated["notice_key"] == "nhsmail:20190312T0930:information-nhsmail-portal-release"

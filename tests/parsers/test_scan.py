@@ -114,12 +114,15 @@ def _plain_class_kind(value: str) -> int:
         kind |= lines._DATE_BIT
     if "entry-content" in value and "entry-content" in value.split():
         kind |= lines._CONTENT_BIT
+    if {"hentry", "type-post"} & set(value.lower().split()):
+        kind |= lines._POST_BIT
     return kind
 
 
 CLASS_WORDS = [
     "entry-title", "Entry-Meta", "posted-on", "PUBLISHED", "toggle", "panel-heading", "date",
     "accordion-heading", "sidebar", "entry-content", "post-50001", "tag-outage", "hentry",
+    "type-post", "Type-Post",
 ]  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import logging
 import socket
 from datetime import UTC, datetime
 from typing import Any
@@ -16,8 +17,11 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.asyncio import sleep
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.response import get_meta_refresh
 from w3lib.url import safe_url_string
+
+logger = logging.getLogger(__name__)
 
 
 def retry_after_seconds(value: bytes | None, now: datetime) -> float | None:
@@ -39,8 +43,11 @@ def retry_after_seconds(value: bytes | None, now: datetime) -> float | None:
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's RetryMiddleware, plus an exponential pause before each retry.
 
-    The pause is RETRY_BACKOFF_BASE * 2**(n-1) seconds for the n-th retry, or the server's
-    Retry-After when it gives one, capped at RETRY_BACKOFF_MAX.
+    The pause is RETRY_BACKOFF_BASE * 2**(n-1) seconds for the n-th retry, at most
+    RETRY_BACKOFF_MAX; after a 429 at least RETRY_429_MIN_DELAY * 2**(n-1). A server's
+    Retry-After is never cut short: one longer than RETRY_BACKOFF_MAX means no retry in
+    this run. A 429 that is not retried (that wait, or retries used up) closes the spider:
+    asking the server again before it allows risks a block that doubles each time.
     """
 
     def __init__(self, settings: Any) -> None:
@@ -56,19 +63,39 @@ class BackoffRetryMiddleware(RetryMiddleware):
         mw.crawler = crawler
         return mw
 
-    def _delay(self, retry_request: Request, hint: float | None, status: int = 0) -> None:
+    def _delay(self, retry_request: Request, hint: float | None, status: int = 0) -> bool:
+        """Set the pause before ``retry_request``; False when the server asks for longer
+        than RETRY_BACKOFF_MAX, so that it is not retried at all."""
+        if hint is not None and hint > self.cap:
+            return False
         n = retry_request.meta.get("retry_times", 1)
-        delay = hint if hint is not None else self.base * 2 ** (n - 1)
+        delay = min(self.base * 2 ** (n - 1), self.cap)
         if status == 429:
             delay = max(delay, self.min_429 * 2 ** (n - 1))
-        retry_request.meta["retry_delay"] = min(delay, self.cap)
+        retry_request.meta["retry_delay"] = max(delay, hint or 0.0)
+        return True
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         result = super().process_response(request, response)
         if isinstance(result, Request):
             hint = retry_after_seconds(response.headers.get(b"Retry-After"), datetime.now(UTC))
-            self._delay(result, hint, response.status)
+            if self._delay(result, hint, response.status):
+                return result
+            logger.warning(
+                "%s: the server asks to wait %.0f s (Retry-After), longer than"
+                " RETRY_BACKOFF_MAX (%.0f s): not retried in this run",
+                request.url, hint, self.cap,
+            )  # fmt: skip
+            result = response
+        if response.status == 429 and result is response:
+            self._stop("rate_limited")
         return result
+
+    def _stop(self, reason: str) -> None:
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            logger.warning("rate-limited (HTTP 429): stopping the crawl; run it again later")
+            deferred_from_coro(engine.close_spider_async(reason=reason))
 
     def process_exception(self, request: Request, exception: Exception) -> Request | None:
         result = super().process_exception(request, exception)

@@ -42,8 +42,8 @@ HTTPCACHE_ENABLED = False  # see the module docstring
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-RETRY_BACKOFF_BASE = 2.0  # seconds; doubled per retry, Retry-After honoured up to the max
-RETRY_BACKOFF_MAX = 120.0
+RETRY_BACKOFF_BASE = 2.0  # seconds; doubled per retry, never shorter than a Retry-After
+RETRY_BACKOFF_MAX = 120.0  # our own backoff's cap; a longer Retry-After: no retry this run
 RETRY_429_MIN_DELAY = 60.0  # a 429 pauses everything (one connection) at least this long
 # Backfill from web archives: requests per minute to the archive (one connection).
 NOTICES_BACKFILL_RATE = 24

@@ -119,6 +119,27 @@ def test_429_pauses_then_succeeds(httpserver: HTTPServer, db: Path) -> None:
     assert tries[1][0] - tries[0][0] >= 0.9, "Retry-After was honoured"
 
 
+def test_a_429_asking_for_longer_than_we_wait_stops_the_backfill(
+    httpserver: HTTPServer, db: Path
+) -> None:
+    """Retry-After beyond RETRY_BACKOFF_MAX: not retried sooner, and nothing more is asked
+    of the server in this run; a later run fetches what was left."""
+    snaps = snapshots()
+    snaps[0].status_first = [429]
+    snaps[0].retry_after = "3600"
+    archive = FakeArchive(httpserver, snaps)
+    done = backfill(db, archive)
+    assert done.returncode != 0, done.stdout
+    path = f"/web/{snaps[0].timestamp}id_/{OLD}"
+    [(stopped_at, _)] = [(t, status) for t, p, _, status in archive.log if p == path]
+    assert not [p for t, p, _, _ in archive.log if t > stopped_at], "nothing asked after the 429"
+    assert "rate-limited" in done.stderr
+    again = backfill(db, archive)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert rows(db, "SELECT count(*) FROM backfill_captures WHERE status = 'fetched'") == [(4,)]
+    check_invariants(db)
+
+
 def test_interrupted_backfill_resumes_without_fetching_twice(
     httpserver: HTTPServer, db: Path
 ) -> None:

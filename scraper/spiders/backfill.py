@@ -119,8 +119,9 @@ class BackfillSpider(scrapy.Spider):
                 yield request
         for key, params in self.queries():
             resume_key, done = self.resume.queries.get(key, (None, False))
-            if not done:
-                yield self.cdx_request(key, params, resume_key)
+            # A finished query is asked again from its first page: the web archive keeps
+            # capturing, and what it listed before is known, so nothing is fetched twice.
+            yield self.cdx_request(key, params, None if done else resume_key)
 
     def cdx_request(self, key: str, params: dict[str, str], resume_key: str | None) -> Any:
         query = dict(params, **({"resumeKey": resume_key} if resume_key else {}))

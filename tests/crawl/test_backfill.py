@@ -119,6 +119,19 @@ def test_429_pauses_then_succeeds(httpserver: HTTPServer, db: Path) -> None:
     assert tries[1][0] - tries[0][0] >= 0.9, "Retry-After was honoured"
 
 
+def test_a_rerun_finds_captures_made_since(httpserver: HTTPServer, db: Path) -> None:
+    archive = FakeArchive(httpserver, snapshots())
+    assert backfill(db, archive).returncode == 0
+    later = Snapshot("20200301120000", PORTAL, PAGE_2018.replace(b"2018", b"2020"), "EEE")
+    archive.snapshots = sorted([*archive.snapshots, later], key=lambda s: (s.original, s.timestamp))
+    again = backfill(db, archive)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "1 captures fetched this run" in again.stdout, again.stdout
+    fetched = [p for p, status in archive.playbacks() if status == 200]
+    assert len(fetched) == len(set(fetched)) == 5, "only the new capture fetched again"
+    check_invariants(db)
+
+
 def test_a_429_asking_for_longer_than_we_wait_stops_the_backfill(
     httpserver: HTTPServer, db: Path
 ) -> None:

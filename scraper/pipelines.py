@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
+from scrapy import signals
 from scrapy.crawler import Crawler
 
 from archive.backfill import CdxPage, counts, mark_capture, record_cdx_page, resume_state
@@ -92,6 +93,10 @@ class ArchivePipeline:
         self.crawl_id: int | None = None
         crawler.notices_summary = None  # type: ignore[attr-defined]
         crawler.notices_locked = None  # type: ignore[attr-defined]
+        # The crawl is finished on spider_closed, not in close_spider: only that signal
+        # says why the spider closed (Scrapy records finish_reason after the pipelines
+        # close), and a crawl cut short (SIGTERM, CLOSESPIDER_*) must vanish nothing.
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -156,13 +161,11 @@ class ArchivePipeline:
         queued = stats.get("scheduler/enqueued", 0) - stats.get("scheduler/dequeued", 0)
         print(f"\r{done} pages ({detail}); {queued} queued ", end="", file=sys.stderr, flush=True)
 
-    def close_spider(self) -> None:
+    def spider_closed(self, reason: str) -> None:
         if self.con is None:
             return
-        stats = self.crawler.stats
-        reason = stats.get_value("finish_reason")  # type: ignore[union-attr]
-        truncated = stats.get_value("notices/truncated")  # type: ignore[union-attr]
-        complete = reason in (None, "finished") and not truncated
+        truncated = self.crawler.stats.get_value("notices/truncated")  # type: ignore[union-attr]
+        complete = reason == "finished" and not truncated
         if sys.stderr.isatty():
             print(file=sys.stderr)  # end the progress line
         try:
@@ -230,7 +233,7 @@ class BackfillPipeline(ArchivePipeline):
         elif final or self.done % 50 == 0:
             print(line, file=sys.stderr, flush=True)
 
-    def close_spider(self) -> None:
+    def spider_closed(self, reason: str) -> None:
         if self.con is None:
             return
         spider = self.crawler.spider

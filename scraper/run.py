@@ -14,6 +14,7 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerRunner
 from scrapy.settings import Settings
 from scrapy.utils.log import configure_logging
+from scrapy.utils.ossignal import install_shutdown_handlers, signal_names
 from scrapy.utils.reactor import install_reactor
 
 
@@ -102,11 +103,26 @@ def run_spiders(
         for job in jobs
     ]
     failures: list[str] = []
+    stopping: list[str] = []  # the signal that asked us to stop, once one has
+
+    def stop_gracefully(signum: int, _frame: Any) -> None:
+        """SIGTERM (systemd's stop) or ^C: the running crawl closes as a spider does, so
+        its fetches are booked and its summary written (an incomplete crawl vanishes
+        nothing); no later crawl starts. A second signal stops at once."""
+        install_shutdown_handlers(stop_now)
+        stopping.append(signal_names.get(signum, str(signum)))
+        reactor.callFromThread(runner.stop)  # type: ignore[attr-defined]
+
+    def stop_now(_signum: int, _frame: Any) -> None:
+        reactor.callFromThread(reactor.stop)  # type: ignore[attr-defined]
 
     @defer.inlineCallbacks
     def crawl_all():  # type: ignore[no-untyped-def]
         try:
             for name, crawler, kwargs in crawlers:
+                if stopping:
+                    failures.append(f"{name}: not started ({stopping[0]} received)")
+                    continue
                 try:
                     yield runner.crawl(crawler, **kwargs)
                 except Exception as exc:  # a crawl that blew up must not stop the others
@@ -114,8 +130,9 @@ def run_spiders(
         finally:
             reactor.stop()  # type: ignore[attr-defined]
 
+    install_shutdown_handlers(stop_gracefully)
     crawl_all()
-    reactor.run()  # type: ignore[attr-defined]
+    reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
     return [
         CrawlReport(
             name,

@@ -68,12 +68,14 @@ class Site:
             )
         }
         self.log: list[tuple[str, dict[str, str], int]] = []
+        self.arrived: list[str] = []  # paths as requests arrive, before any delay
         server.expect_request("").respond_with_handler(self.handle)  # every path
 
     def url(self, path: str) -> str:
         return self.server.url_for(path)
 
     def handle(self, request: Request) -> Response:
+        self.arrived.append(request.path)
         route = self.routes.get(request.path)
         headers = {k: v for k, v in request.headers.items()}
         if route is None:

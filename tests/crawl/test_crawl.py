@@ -264,6 +264,46 @@ def test_second_crawl_on_a_locked_archive_exits_3(site: Site, db: Path) -> None:
     assert check_invariants(db) == before
 
 
+def test_sigterm_closes_the_crawl_and_books_it(site: Site, db: Path) -> None:
+    """systemd stops a unit with SIGTERM: the crawl closes as a spider does, its row is
+    finished as interrupted (vanishing nothing), the exit is non-zero, the lock freed."""
+    import signal
+    import subprocess
+    import time
+
+    from tests.crawl.site import FAST, NOTICES
+
+    assert crawl(db, site.url("/status/")).returncode == 0
+    before = check_invariants(db)
+    site.routes["/status/"].delay = 2
+    arrived = len(site.arrived)
+    proc = subprocess.Popen(
+        [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "--start-url", site.url("/status/")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while "/status/" not in site.arrived[arrived:] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, out + err[-2000:]
+    assert "interrupted" in out, out
+    [(outcome, finished)] = rows(db, "SELECT outcome, finished_at FROM crawls WHERE crawl_id = 2")
+    assert outcome == "interrupted" and finished is not None
+    assert rows(db, "SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL") == [(0,)]
+    after = check_invariants(db)
+    assert after["notice_versions"] == before["notice_versions"]
+    site.routes["/status/"].delay = 0
+    assert crawl(db, site.url("/status/")).returncode == 0, "the lock was freed"
+
+
+def test_a_crawl_cut_short_by_the_page_cap_is_interrupted(site: Site, db: Path) -> None:
+    done = crawl(db, site.url("/status/"), extra=["-s", "CLOSESPIDER_PAGECOUNT=1"])
+    assert done.returncode == 1, done.stdout
+    assert "interrupted" in done.stdout
+    assert rows(db, "SELECT outcome FROM crawls") == [("interrupted",)]
+
+
 def test_kill_9_mid_ingest_leaves_the_archive_whole(site: Site, db: Path, tmp_path: Path) -> None:
     import os
     import signal

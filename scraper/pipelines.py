@@ -104,9 +104,9 @@ class ArchivePipeline:
         try:
             lock.__enter__()
         except ArchiveLocked as exc:
+            # the spider sees this and asks nothing, so the engine closes at once, idle
             self.crawler.notices_locked = str(exc)  # type: ignore[attr-defined]
             log.error("%s; this run stops without touching it", exc)
-            self.crawler.engine.close_spider_async(reason="archive_locked")  # type: ignore[union-attr]
             return False
         self.lock = lock
         try:

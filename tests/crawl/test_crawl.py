@@ -262,6 +262,9 @@ def test_second_crawl_on_a_locked_archive_exits_3(site: Site, db: Path) -> None:
     )
     assert len(done.stderr) < 2000, "no page bodies dumped into cron mail"
     assert check_invariants(db) == before
+    assert "Warning" not in done.stderr and "never awaited" not in done.stderr, (
+        "cron mails stderr: a refused crawl leaves only its one error line there"
+    )
 
 
 def test_kill_9_mid_ingest_leaves_the_archive_whole(site: Site, db: Path, tmp_path: Path) -> None:

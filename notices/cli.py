@@ -3,9 +3,11 @@
 Exit codes (stable, for cron and scripts):
   0  done: the page(s) gave notices; the crawl went well
   1  a page gave no notices or could not be read; a crawl had failed fetches; a query
-     was refused (the message says which and why)
+     was refused; the archive file is not a valid archive (damaged, or not DuckDB) (the
+     message says which and why)
   2  usage error (bad arguments, missing file)
-  3  the archive is locked by another crawl (nothing was touched)
+  3  the archive is locked by another crawl, or open in another process (nothing was
+     touched)
   4  drift: a page that used to give notices now gives none or far fewer (the snapshot is
      kept for a later reparse; nothing was marked vanished because of it)
 """
@@ -33,6 +35,11 @@ class UsageError(Exception):
 
 class Busy(Exception):
     """The archive is being written by another process: exit 3 with the message."""
+
+
+class BadArchive(Exception):
+    """The archive file cannot be opened at all (not DuckDB, damaged): exit 1 with the
+    message. Never exit 3, which schedulers are told to take for "try again later"."""
 
 
 def _fetched_at(value: str | None) -> datetime | None:
@@ -165,16 +172,16 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def _read_only(db: str, *, allow_files: bool = False) -> Any:
-    import duckdb
-
-    from archive.db import connect
+    from archive.db import ArchiveBusy, ArchiveUnusable, connect
 
     try:
         return connect(db, read_only=True, allow_files=allow_files)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
-    except duckdb.IOException as exc:  # a crawl is writing it; DuckDB admits no readers then
+    except ArchiveBusy as exc:  # a crawl is writing it; DuckDB admits no readers then
         raise Busy(f"archive {db} is being written (a crawl?); try again: {exc}") from None
+    except ArchiveUnusable as exc:
+        raise BadArchive(str(exc)) from None
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -224,7 +231,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
-    from archive.db import connect
+    from archive.db import ArchiveUnusable, connect
     from archive.lock import ArchiveLock, ArchiveLocked
     from archive.reparse import ReparseError, reparse
 
@@ -237,7 +244,10 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 
     try:
         with ArchiveLock(args.db):
-            con = connect(args.db)
+            try:
+                con = connect(args.db)
+            except ArchiveUnusable as exc:
+                raise BadArchive(str(exc)) from None
             report = reparse(
                 con, args.source, dry_run=args.dry_run, progress=progress, jobs=args.jobs
             )
@@ -419,6 +429,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Busy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except BadArchive as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except BrokenPipeError:  # `notices parse … | head`
         return EXIT_OK
 

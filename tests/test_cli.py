@@ -230,3 +230,33 @@ def test_report_on_the_demo_archive(demo_db: Path, tmp_path: Path, capsys) -> No
     out = tmp_path / "report.html"
     assert main(["report", "--db", str(demo_db), "--out", str(out)]) == 0
     assert out.read_text().count("data:image/png;base64,") >= 1
+
+
+@pytest.fixture
+def not_an_archive(tmp_path: Path) -> Path:
+    path = tmp_path / "damaged.duckdb"
+    path.write_bytes(bytes(range(256)) * 20)  # no DuckDB header: random-looking bytes
+    return path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status"],
+        ["sql", "SELECT 1"],
+        ["export", "{tmp}/out"],
+        ["report", "--out", "{tmp}/report.html"],
+        ["reparse"],
+        ["reparse", "--dry-run"],
+    ],
+)
+def test_a_file_that_is_no_archive_is_not_reported_as_locked(
+    not_an_archive: Path, argv: list[str], capsys
+) -> None:
+    # exit 3 means "busy, try later" (systemd is told it is success): a damaged file must
+    # fail loudly instead, naming the file, and with no traceback
+    argv = [a.format(tmp=not_an_archive.parent) for a in argv]
+    assert main([*argv, "--db", str(not_an_archive)]) == 1
+    err = capsys.readouterr().err
+    assert f"{not_an_archive} is not a valid archive" in err
+    assert "being written" not in err and "Traceback" not in err

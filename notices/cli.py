@@ -231,7 +231,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
-    from archive.db import ArchiveUnusable, connect
+    from archive.db import ArchiveBusy, ArchiveUnusable, connect
     from archive.lock import ArchiveLock, ArchiveLocked
     from archive.reparse import ReparseError, reparse
 
@@ -246,6 +246,11 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         with ArchiveLock(args.db):
             try:
                 con = connect(args.db)
+            except ArchiveBusy:
+                raise Busy(
+                    f"archive {args.db} is open in another process (a notebook or sql "
+                    "session?); try again when it is closed"
+                ) from None
             except ArchiveUnusable as exc:
                 raise BadArchive(str(exc)) from None
             report = reparse(

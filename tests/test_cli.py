@@ -260,3 +260,34 @@ def test_a_file_that_is_no_archive_is_not_reported_as_locked(
     err = capsys.readouterr().err
     assert f"{not_an_archive} is not a valid archive" in err
     assert "being written" not in err and "Traceback" not in err
+
+
+@pytest.fixture
+def reader(demo_db: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A copy of the demo archive held open read-only by another process (a notebook)."""
+    copy = tmp_path / "held.duckdb"
+    shutil.copy(demo_db, copy)
+    code = (
+        "import duckdb, sys, time\n"
+        f"con = duckdb.connect({str(copy)!r}, read_only=True)\n"
+        "print('open', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "open\n"
+        yield copy
+    finally:
+        proc.communicate(timeout=30)
+
+
+@pytest.mark.parametrize("dry_run", [["--dry-run"], []])
+def test_reparse_while_another_process_has_the_archive_open_exits_3(
+    reader: Path, dry_run: list[str], capsys
+) -> None:
+    assert main(["reparse", *dry_run, "--db", str(reader)]) == 3
+    err = capsys.readouterr().err
+    assert "open in another process" in err and str(reader) in err
+    assert "Traceback" not in err and "IOException" not in err

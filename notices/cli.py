@@ -274,9 +274,16 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from archive.query import export
 
+    out = Path(args.dir)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} exists and is not a directory; export writes a file per table")
     con = _read_only(args.db, allow_files=True)  # it writes only the files it names
     try:
-        for path in export(con, args.dir, args.format):
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a parent that is a file, no permission
+            raise UsageError(f"cannot create directory {out}: {exc.strerror}") from None
+        for path in export(con, out, args.format):
             print(path)
     finally:
         con.close()

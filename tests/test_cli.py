@@ -291,3 +291,15 @@ def test_reparse_while_another_process_has_the_archive_open_exits_3(
     err = capsys.readouterr().err
     assert "open in another process" in err and str(reader) in err
     assert "Traceback" not in err and "IOException" not in err
+
+
+def test_export_into_an_existing_file_is_a_usage_error(
+    demo_db: Path, tmp_path: Path, capsys
+) -> None:
+    target = tmp_path / "afile"
+    target.write_text("keep me")
+    assert main(["export", str(target), "--db", str(demo_db), "--format", "csv"]) == 2
+    assert "not a directory" in capsys.readouterr().err
+    assert target.read_text() == "keep me"
+    assert main(["export", str(target / "sub"), "--db", str(demo_db)]) == 2
+    assert "cannot create directory" in capsys.readouterr().err

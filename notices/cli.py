@@ -320,6 +320,15 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _http_url(text: str) -> str:
+    """An argparse type: a URL a spider can start from, checked before anything runs."""
+    from scraper.sources import url_ok
+
+    if not url_ok(text):
+        raise argparse.ArgumentTypeError(f"expected an http:// or https:// URL, got {text!r}")
+    return text
+
+
 def _db_option(parser: argparse.ArgumentParser) -> None:
     from archive.db import default_path
 
@@ -367,7 +376,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="sources file (default: $NOTICES_SOURCES or sources.toml)",
     )
     c.add_argument(
-        "--start-url", action="append", help="replace the source's URLs (one source only)"
+        "--start-url",
+        action="append",
+        type=_http_url,
+        help="replace the source's URLs (one source only)",
     )
     _crawl_options(c)
     c.set_defaults(func=cmd_crawl)
@@ -376,8 +388,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("source", choices=["nhsmail"])
     b.add_argument("--from", dest="start", metavar="YYYY[MMDD]", help="earliest capture")
     b.add_argument("--to", dest="end", metavar="YYYY[MMDD]", help="latest capture")
-    b.add_argument("--cdx-url", help="CDX endpoint (default: the Internet Archive's)")
-    b.add_argument("--playback-url", help="where captures play back (default: the CDX host)")
+    b.add_argument(
+        "--cdx-url", type=_http_url, help="CDX endpoint (default: the Internet Archive's)"
+    )
+    b.add_argument(
+        "--playback-url", type=_http_url, help="where captures play back (default: the CDX host)"
+    )
     b.add_argument("--rate", type=float, help="requests per minute (default 24)")
     b.add_argument(
         "--pattern",

@@ -303,3 +303,23 @@ def test_export_into_an_existing_file_is_a_usage_error(
     assert target.read_text() == "keep me"
     assert main(["export", str(target / "sub"), "--db", str(demo_db)]) == 2
     assert "cannot create directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["crawl", "nhsmail", "--start-url", "notaurl"],
+        ["crawl", "nhsmail", "--start-url", "ftp://example.org/status/"],
+        ["crawl", "nhsmail", "--start-url", "http:///status/"],
+        ["backfill", "nhsmail", "--cdx-url", "notaurl"],
+        ["backfill", "nhsmail", "--cdx-url", "http://example.org:port/cdx"],
+        ["backfill", "nhsmail", "--playback-url", "web.archive.org"],
+    ],
+)
+def test_a_url_that_is_no_url_is_a_usage_error_before_anything_runs(
+    argv: list[str], tmp_path: Path, capsys
+) -> None:
+    db = tmp_path / "archive.duckdb"
+    assert main([*argv, "--db", str(db)]) == 2
+    assert "expected an http:// or https:// URL" in capsys.readouterr().err
+    assert not db.exists(), "nothing written: no archive, no crawls row"

@@ -12,6 +12,7 @@ import os
 import re
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -20,6 +21,31 @@ from parsers.states import STATES
 
 DEFAULT_DB = Path("data") / "archive.duckdb"
 _MIGRATION_RE = re.compile(r"^(\d{3})_(\w+)\.sql$")
+
+
+class ArchiveBusy(duckdb.IOException):
+    """Another process has the archive open: DuckDB admits one writing process, or any
+    number of reading ones, never both. Worth trying again later."""
+
+
+class ArchiveUnusable(duckdb.IOException):
+    """The file cannot be opened as an archive at all (not a DuckDB database, damaged,
+    a directory, unreadable). Trying again will not help."""
+
+
+def _open(target: Path, **kwargs: Any) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, its refusals told apart: only DuckDB's own file lock means busy."""
+    try:
+        return duckdb.connect(str(target), **kwargs)
+    except duckdb.IOException as exc:
+        detail = str(exc).splitlines()[0].removeprefix("IO Error: ")
+        if "Could not set lock" in detail:
+            raise ArchiveBusy(f"archive {target} is open in another process: {detail}") from exc
+        if "not a valid DuckDB database file" in detail:
+            why = f"{target} is not a valid archive (not a DuckDB database file, or damaged)"
+        else:
+            why = f"cannot open {target} as an archive: {detail}"
+        raise ArchiveUnusable(why) from exc
 
 
 def default_path() -> Path:
@@ -122,13 +148,14 @@ def connect(
     """Open (creating and migrating when writable) the archive at ``path``.
 
     Read-only connections are locked down unless ``allow_files`` (the export command, which
-    writes files it names itself, not files a query names)."""
+    writes files it names itself, not files a query names). A file DuckDB will not open
+    raises `ArchiveBusy` (held by another process) or `ArchiveUnusable` (anything else)."""
     target = Path(path) if path is not None else default_path()
     if read_only:
         if not target.exists():
             raise FileNotFoundError(f"no archive at {target}")
         config = {} if allow_files else LOCKED_DOWN
-        con = duckdb.connect(str(target), read_only=True, config=config)
+        con = _open(target, read_only=True, config=config)
         # (a second connection in one process shares the first one's settings)
         if con.execute("SELECT current_setting('TimeZone')").fetchone()[0] != "UTC":
             con.execute("SET TimeZone = 'UTC'")  # months and quarters bucket the same everywhere
@@ -139,7 +166,7 @@ def connect(
             con.execute("SET lock_configuration = true")  # and no query can undo any of it
         return con
     target.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(target))
+    con = _open(target)
     con.execute("SET TimeZone = 'UTC'")  # timestamps print and compare in UTC
     migrate(con)
     create_views(con)

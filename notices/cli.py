@@ -3,9 +3,11 @@
 Exit codes (stable, for cron and scripts):
   0  done: the page(s) gave notices; the crawl went well
   1  a page gave no notices or could not be read; a crawl had failed fetches; a query
-     was refused (the message says which and why)
+     was refused; the archive file is not a valid archive (damaged, or not DuckDB) (the
+     message says which and why)
   2  usage error (bad arguments, missing file)
-  3  the archive is locked by another crawl (nothing was touched)
+  3  the archive is locked by another crawl, or open in another process (nothing was
+     touched)
   4  drift: a page that used to give notices now gives none or far fewer (the snapshot is
      kept for a later reparse; nothing was marked vanished because of it)
 """
@@ -33,6 +35,11 @@ class UsageError(Exception):
 
 class Busy(Exception):
     """The archive is being written by another process: exit 3 with the message."""
+
+
+class BadArchive(Exception):
+    """The archive file cannot be opened at all (not DuckDB, damaged): exit 1 with the
+    message. Never exit 3, which schedulers are told to take for "try again later"."""
 
 
 def _fetched_at(value: str | None) -> datetime | None:
@@ -165,16 +172,16 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def _read_only(db: str, *, allow_files: bool = False) -> Any:
-    import duckdb
-
-    from archive.db import connect
+    from archive.db import ArchiveBusy, ArchiveUnusable, connect
 
     try:
         return connect(db, read_only=True, allow_files=allow_files)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
-    except duckdb.IOException as exc:  # a crawl is writing it; DuckDB admits no readers then
+    except ArchiveBusy as exc:  # a crawl is writing it; DuckDB admits no readers then
         raise Busy(f"archive {db} is being written (a crawl?); try again: {exc}") from None
+    except ArchiveUnusable as exc:
+        raise BadArchive(str(exc)) from None
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -224,7 +231,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
-    from archive.db import connect
+    from archive.db import ArchiveBusy, ArchiveUnusable, connect
     from archive.lock import ArchiveLock, ArchiveLocked
     from archive.reparse import ReparseError, reparse
 
@@ -237,7 +244,15 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 
     try:
         with ArchiveLock(args.db):
-            con = connect(args.db)
+            try:
+                con = connect(args.db)
+            except ArchiveBusy:
+                raise Busy(
+                    f"archive {args.db} is open in another process (a notebook or sql "
+                    "session?); try again when it is closed"
+                ) from None
+            except ArchiveUnusable as exc:
+                raise BadArchive(str(exc)) from None
             report = reparse(
                 con, args.source, dry_run=args.dry_run, progress=progress, jobs=args.jobs
             )
@@ -259,9 +274,16 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from archive.query import export
 
+    out = Path(args.dir)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} exists and is not a directory; export writes a file per table")
     con = _read_only(args.db, allow_files=True)  # it writes only the files it names
     try:
-        for path in export(con, args.dir, args.format):
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a parent that is a file, no permission
+            raise UsageError(f"cannot create directory {out}: {exc.strerror}") from None
+        for path in export(con, out, args.format):
             print(path)
     finally:
         con.close()
@@ -296,6 +318,15 @@ def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
     return int(text)
+
+
+def _http_url(text: str) -> str:
+    """An argparse type: a URL a spider can start from, checked before anything runs."""
+    from scraper.sources import url_ok
+
+    if not url_ok(text):
+        raise argparse.ArgumentTypeError(f"expected an http:// or https:// URL, got {text!r}")
+    return text
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -345,7 +376,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="sources file (default: $NOTICES_SOURCES or sources.toml)",
     )
     c.add_argument(
-        "--start-url", action="append", help="replace the source's URLs (one source only)"
+        "--start-url",
+        action="append",
+        type=_http_url,
+        help="replace the source's URLs (one source only)",
     )
     _crawl_options(c)
     c.set_defaults(func=cmd_crawl)
@@ -354,8 +388,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("source", choices=["nhsmail"])
     b.add_argument("--from", dest="start", metavar="YYYY[MMDD]", help="earliest capture")
     b.add_argument("--to", dest="end", metavar="YYYY[MMDD]", help="latest capture")
-    b.add_argument("--cdx-url", help="CDX endpoint (default: the Internet Archive's)")
-    b.add_argument("--playback-url", help="where captures play back (default: the CDX host)")
+    b.add_argument(
+        "--cdx-url", type=_http_url, help="CDX endpoint (default: the Internet Archive's)"
+    )
+    b.add_argument(
+        "--playback-url", type=_http_url, help="where captures play back (default: the CDX host)"
+    )
     b.add_argument("--rate", type=float, help="requests per minute (default 24)")
     b.add_argument(
         "--pattern",
@@ -419,6 +457,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Busy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except BadArchive as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except BrokenPipeError:  # `notices parse … | head`
         return EXIT_OK
 

@@ -13,12 +13,12 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import duckdb
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 
 from archive.backfill import CdxPage, counts, mark_capture, record_cdx_page, resume_state
-from archive.db import connect
+from archive.db import ArchiveBusy, ArchiveUnusable, connect
 from archive.ingest import (
     FetchedPage,
     finish_crawl,
@@ -36,11 +36,12 @@ log = logging.getLogger(__name__)
 
 def _connect_writer(db: str, tries: int = 30) -> Any:
     """Open the archive for writing; a reader in another process (DuckDB allows a writer
-    only when no other process has the file open) gets a short while to finish."""
+    only when no other process has the file open) gets a short while to finish. A file
+    that is no archive at all (`ArchiveUnusable`) is not waited for."""
     for attempt in range(tries):
         try:
             return connect(db)
-        except duckdb.IOException:
+        except ArchiveBusy:
             if attempt == tries - 1:
                 raise
             time.sleep(2)
@@ -93,6 +94,7 @@ class ArchivePipeline:
         self.crawl_id: int | None = None
         crawler.notices_summary = None  # type: ignore[attr-defined]
         crawler.notices_locked = None  # type: ignore[attr-defined]
+        crawler.notices_unusable = None  # type: ignore[attr-defined]
         # The crawl is finished on spider_closed, not in close_spider: only that signal
         # says why the spider closed (Scrapy records finish_reason after the pipelines
         # close), and a crawl cut short (SIGTERM, CLOSESPIDER_*) must vanish nothing.
@@ -109,20 +111,28 @@ class ArchivePipeline:
         try:
             lock.__enter__()
         except ArchiveLocked as exc:
+            # the spider sees this and asks nothing, so the engine closes at once, idle
             self.crawler.notices_locked = str(exc)  # type: ignore[attr-defined]
             log.error("%s; this run stops without touching it", exc)
-            self.crawler.engine.close_spider_async(reason="archive_locked")  # type: ignore[union-attr]
             return False
         self.lock = lock
         try:
             self.con = _connect_writer(self.db)
-        except duckdb.IOException as exc:
+        except ArchiveBusy as exc:
             lock.__exit__(None, None, None)
             self.lock = None
             why = f"archive {self.db} is open in another process (a notebook or sql session?)"
             self.crawler.notices_locked = why  # type: ignore[attr-defined]
             log.error("%s: %s", why, exc)
             return False
+        except ArchiveUnusable as exc:
+            lock.__exit__(None, None, None)
+            self.lock = None
+            # a failed crawl (exit 1), not "locked" (exit 3, "try later"): waiting will not
+            # mend the file. CloseSpider from here closes the engine before it asks anything.
+            self.crawler.notices_unusable = str(exc)  # type: ignore[attr-defined]
+            log.error("%s; this run stops without touching it", exc)
+            raise CloseSpider("archive_unusable") from None
         return True
 
     def open_spider(self) -> None:

@@ -138,7 +138,8 @@ def run_spiders(
             name,
             summary=getattr(crawler, "notices_summary", None),
             locked=getattr(crawler, "notices_locked", None),
-            errors=[f for f in failures if f.startswith(f"{name}:")],
+            errors=[f for f in failures if f.startswith(f"{name}:")]
+            + [u for u in [getattr(crawler, "notices_unusable", None)] if u],
         )
         for name, crawler, _ in crawlers
     ]

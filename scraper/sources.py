@@ -61,11 +61,14 @@ def default_path() -> Path:
     return Path(env) if env else DEFAULT_PATH
 
 
-def _url_ok(url: Any) -> bool:
+def url_ok(url: Any) -> bool:
+    """An http(s) URL with a host (and a port, if any, that is a number): what a spider
+    can be started on. The sources file and the command line's URLs both answer to it."""
     if not isinstance(url, str):
         return False
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a port that is not a number)
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
@@ -91,7 +94,7 @@ def _source(where: str, table: Any) -> Source:
     if not isinstance(urls, list) or not urls:
         raise SourcesError(f"{where}: urls must be a non-empty list")
     for url in urls:
-        if not _url_ok(url):
+        if not url_ok(url):
             raise SourcesError(f"{where}: not an http(s) URL: {url!r}")
     zone = table["time_zone"]
     try:

@@ -230,3 +230,96 @@ def test_report_on_the_demo_archive(demo_db: Path, tmp_path: Path, capsys) -> No
     out = tmp_path / "report.html"
     assert main(["report", "--db", str(demo_db), "--out", str(out)]) == 0
     assert out.read_text().count("data:image/png;base64,") >= 1
+
+
+@pytest.fixture
+def not_an_archive(tmp_path: Path) -> Path:
+    path = tmp_path / "damaged.duckdb"
+    path.write_bytes(bytes(range(256)) * 20)  # no DuckDB header: random-looking bytes
+    return path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status"],
+        ["sql", "SELECT 1"],
+        ["export", "{tmp}/out"],
+        ["report", "--out", "{tmp}/report.html"],
+        ["reparse"],
+        ["reparse", "--dry-run"],
+    ],
+)
+def test_a_file_that_is_no_archive_is_not_reported_as_locked(
+    not_an_archive: Path, argv: list[str], capsys
+) -> None:
+    # exit 3 means "busy, try later" (systemd is told it is success): a damaged file must
+    # fail loudly instead, naming the file, and with no traceback
+    argv = [a.format(tmp=not_an_archive.parent) for a in argv]
+    assert main([*argv, "--db", str(not_an_archive)]) == 1
+    err = capsys.readouterr().err
+    assert f"{not_an_archive} is not a valid archive" in err
+    assert "being written" not in err and "Traceback" not in err
+
+
+@pytest.fixture
+def reader(demo_db: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A copy of the demo archive held open read-only by another process (a notebook)."""
+    copy = tmp_path / "held.duckdb"
+    shutil.copy(demo_db, copy)
+    code = (
+        "import duckdb, sys, time\n"
+        f"con = duckdb.connect({str(copy)!r}, read_only=True)\n"
+        "print('open', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "open\n"
+        yield copy
+    finally:
+        proc.communicate(timeout=30)
+
+
+@pytest.mark.parametrize("dry_run", [["--dry-run"], []])
+def test_reparse_while_another_process_has_the_archive_open_exits_3(
+    reader: Path, dry_run: list[str], capsys
+) -> None:
+    assert main(["reparse", *dry_run, "--db", str(reader)]) == 3
+    err = capsys.readouterr().err
+    assert "open in another process" in err and str(reader) in err
+    assert "Traceback" not in err and "IOException" not in err
+
+
+def test_export_into_an_existing_file_is_a_usage_error(
+    demo_db: Path, tmp_path: Path, capsys
+) -> None:
+    target = tmp_path / "afile"
+    target.write_text("keep me")
+    assert main(["export", str(target), "--db", str(demo_db), "--format", "csv"]) == 2
+    assert "not a directory" in capsys.readouterr().err
+    assert target.read_text() == "keep me"
+    assert main(["export", str(target / "sub"), "--db", str(demo_db)]) == 2
+    assert "cannot create directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["crawl", "nhsmail", "--start-url", "notaurl"],
+        ["crawl", "nhsmail", "--start-url", "ftp://example.org/status/"],
+        ["crawl", "nhsmail", "--start-url", "http:///status/"],
+        ["backfill", "nhsmail", "--cdx-url", "notaurl"],
+        ["backfill", "nhsmail", "--cdx-url", "http://example.org:port/cdx"],
+        ["backfill", "nhsmail", "--playback-url", "web.archive.org"],
+    ],
+)
+def test_a_url_that_is_no_url_is_a_usage_error_before_anything_runs(
+    argv: list[str], tmp_path: Path, capsys
+) -> None:
+    db = tmp_path / "archive.duckdb"
+    assert main([*argv, "--db", str(db)]) == 2
+    assert "expected an http:// or https:// URL" in capsys.readouterr().err
+    assert not db.exists(), "nothing written: no archive, no crawls row"

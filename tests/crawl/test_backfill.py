@@ -218,3 +218,18 @@ def test_live_and_archived_observations_are_one_notice(
         "the capture is the first sighting"
     )
     check_invariants(db)
+
+
+def test_backfill_into_a_file_that_is_no_archive_fails_and_is_not_locked(
+    httpserver: HTTPServer, db: Path
+) -> None:
+    archive = FakeArchive(httpserver, snapshots(), page_size=2)
+    db.write_bytes(b"not a database\n" * 100)
+    done = backfill(db, archive)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.strip() == (
+        f"backfill nhsmail: failed — {db} is not a valid archive"
+        " (not a DuckDB database file, or damaged)"
+    )
+    assert "Traceback" not in done.stderr
+    assert archive.cdx_calls() == [], "the web archive was asked nothing"

@@ -5,6 +5,7 @@ Each crawl runs `notices crawl` in a subprocess (Twisted's reactor starts once p
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -262,6 +263,27 @@ def test_second_crawl_on_a_locked_archive_exits_3(site: Site, db: Path) -> None:
     )
     assert len(done.stderr) < 2000, "no page bodies dumped into cron mail"
     assert check_invariants(db) == before
+    assert "Warning" not in done.stderr and "never awaited" not in done.stderr, (
+        "cron mails stderr: a refused crawl leaves only its one error line there"
+    )
+
+
+def test_crawl_into_a_file_that_is_no_archive_fails_and_is_not_locked(site: Site, db: Path) -> None:
+    # exit 3 is "locked: try later", which the README's systemd unit counts as success; a
+    # damaged archive must fail (exit 1) at once, saying so, and ask the site nothing
+    damage = bytes(range(256)) * 20
+    db.write_bytes(damage)
+    started = time.monotonic()
+    done = crawl(db, site.url("/status/"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert time.monotonic() - started < 30, "no waiting, as for a reader to go away"
+    assert done.stdout.strip() == (
+        f"crawl nhsmail: failed — {db} is not a valid archive"
+        " (not a DuckDB database file, or damaged)"
+    )
+    assert "Traceback" not in done.stderr and "Warning" not in done.stderr
+    assert [p for p, _, _ in site.log if p != "/robots.txt"] == [], "the site was asked nothing"
+    assert db.read_bytes() == damage
 
 
 def test_sigterm_closes_the_crawl_and_books_it(site: Site, db: Path) -> None:

@@ -223,8 +223,11 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
         frame.map(neutralise).to_csv(sys.stdout, index=False)
     elif args.format == "json":
-        sys.stdout.write(frame.to_json(orient="records", lines=True, date_format="iso"))
-        sys.stdout.write("\n" if len(frame) else "")
+        # archive times have microseconds (pandas' default unit is ms); raw bytes (BLOB
+        # columns) as hex, where pandas would take them for UTF-8 text
+        frame = frame.map(lambda v: v.hex() if isinstance(v, bytes | bytearray) else v)
+        lines = frame.to_json(orient="records", lines=True, date_format="iso", date_unit="us")
+        sys.stdout.write(lines + ("\n" if len(frame) else ""))
     else:
         print(frame.to_string(index=False, max_colwidth=60) if len(frame) else "(no rows)")
     return EXIT_OK

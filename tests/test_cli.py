@@ -162,6 +162,18 @@ def test_sql_formats(demo_db: Path, capsys) -> None:
     assert capsys.readouterr().out == "notice_key,state\nnhsmail:INC46757577,resolved\n"
 
 
+def test_sql_json_keeps_microseconds_and_bytes(demo_db: Path, capsys) -> None:
+    q = (
+        "SELECT TIMESTAMPTZ '2026-11-28 15:00:00.123456+00' AS at,"
+        " '\\x78\\x9C\\x00'::BLOB AS raw, (SELECT data FROM contents LIMIT 1) AS page"
+    )
+    assert main(["sql", q, "--db", str(demo_db), "--format", "json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["at"].startswith("2026-11-28T15:00:00.123456")
+    assert row["raw"] == "789c00"
+    assert bytes.fromhex(row["page"])[:2] == b"\x78\x9c", "zlib bytes, whole"
+
+
 def test_status_and_export(demo_db: Path, tmp_path: Path, capsys) -> None:
     assert main(["status", "--db", str(demo_db)]) == 0
     assert "nhsmail: last crawl #2 ok" in capsys.readouterr().out

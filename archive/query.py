@@ -18,6 +18,8 @@ PUBLIC_TABLES = (
     "notice_updates",
     "sightings",
     "notice_events",
+    "backfill_captures",
+    "backfill_cdx_pages",
 )
 FORMATS = {"parquet": "(FORMAT parquet)", "csv": "(FORMAT csv, HEADER true)",
            "jsonl": "(FORMAT json)"}  # fmt: skip

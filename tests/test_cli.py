@@ -185,6 +185,7 @@ def test_status_and_export(demo_db: Path, tmp_path: Path, capsys) -> None:
     n = con.execute(f"SELECT count(*) FROM '{out / 'notices.parquet'}'").fetchone()[0]
     assert n == 5
     assert (out / "sightings.parquet").exists() and (out / "crawls.parquet").exists()
+    assert (out / "backfill_captures.parquet").exists(), "bookkeeping tables go too"
 
 
 def test_missing_archive_is_a_usage_error(tmp_path: Path, capsys) -> None:

@@ -1,7 +1,7 @@
 -- Vanishings and reappearances of the notices of source $source, replayed over every crawl
 -- in observation order from the sightings (after a reparse rebuilt them, or a backfill
 -- added older observations). The rule is finish_crawl's: a notice vanishes at the first
--- clean crawl (no page failed, drifted or went unread) after the last one that showed it
+-- clean crawl (complete, and no page failed, drifted or went unread) after the last one that showed it
 -- in which one of the URLs that showed it was fetched again and it was not seen; it
 -- reappears when a later crawl sees it again.
 INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
@@ -20,7 +20,10 @@ crawl_urls AS (
     GROUP BY crawl_id, url
 ),
 clean AS (
+    -- and complete: a crawl cut short (interrupted, or never finished) proves nothing
     SELECT crawl_id FROM crawl_urls GROUP BY crawl_id HAVING NOT bool_or(inconclusive)
+    EXCEPT
+    SELECT crawl_id FROM crawls WHERE outcome IN ('interrupted', 'running')
 ),
 seen AS (
     SELECT DISTINCT s.notice_key, f.crawl_id, f.url

@@ -80,6 +80,30 @@ def test_reparse_keeps_a_drifted_page_drift(tmp_path: Path) -> None:
     check_invariants(tmp_path / "a.duckdb")
 
 
+def test_reparse_vanishes_nothing_on_a_crawl_cut_short(tmp_path: Path) -> None:
+    """A crawl stopped after page 1 (SIGTERM, the page cap) vanishes nothing live, though
+    page 1 no longer shows A (it moved to page 2, never fetched); nor may a reparse."""
+    page_2 = URL + "page/2/"
+    con = connect(tmp_path / "a.duckdb")
+    at = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    for when, pages, complete in [(at, [(URL, [A_OPEN, B]), (page_2, [C])], True),
+                                  (at + timedelta(hours=1), [(URL, [B])], False)]:  # fmt: skip
+        crawl_id = start_crawl(con, "nhsmail", when)
+        for url, notices in pages:
+            page = FetchedPage("nhsmail", url, when, 200, "\n".join(notices).encode())
+            ingest_page(con, crawl_id, page, _parse)
+        finish_crawl(con, crawl_id, when, complete=complete)
+    state, events = con.execute(STATE).fetchall(), con.execute(EVENTS).fetchall()
+    assert con.execute("SELECT outcome FROM crawls ORDER BY crawl_id").fetchall() == [
+        ("ok",),
+        ("interrupted",),
+    ]
+    reparse(con)
+    assert con.execute(STATE).fetchall() == state
+    assert con.execute(EVENTS).fetchall() == events
+    con.close()
+
+
 def test_reparse_applies_a_parser_fix_and_says_what_changed(tmp_path: Path) -> None:
     con = connect(tmp_path / "a.duckdb")
     for at, notices in CRAWLS:

@@ -175,7 +175,9 @@ class ArchivePipeline:
         if self.con is None:
             return
         truncated = self.crawler.stats.get_value("notices/truncated")  # type: ignore[union-attr]
-        complete = reason == "finished" and not truncated
+        # a stop asked for while opening may find the spider idle, closing as "finished"
+        stopped = getattr(self.crawler, "notices_stopping", False)
+        complete = reason == "finished" and not truncated and not stopped
         if sys.stderr.isatty():
             print(file=sys.stderr)  # end the progress line
         try:

@@ -13,6 +13,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerRunner
 from scrapy.settings import Settings
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.log import configure_logging
 from scrapy.utils.ossignal import install_shutdown_handlers, signal_names
 from scrapy.utils.reactor import install_reactor
@@ -111,7 +112,23 @@ def run_spiders(
         nothing); no later crawl starts. A second signal stops at once."""
         install_shutdown_handlers(stop_now)
         stopping.append(signal_names.get(signum, str(signum)))
-        reactor.callFromThread(runner.stop)  # type: ignore[attr-defined]
+        reactor.callFromThread(close_running)  # type: ignore[attr-defined]
+
+    def close_running() -> None:
+        """Close each running crawl's spider (reason "shutdown": booked as interrupted).
+        A crawler still opening (its pipeline waiting for the archive) has no running
+        engine yet, and Scrapy's own stop would then only mark it stopped and let the
+        whole crawl run, never to close: it is asked again until its engine runs."""
+        opening = False
+        for crawler in list(runner.crawlers):
+            crawler.notices_stopping = True  # type: ignore[attr-defined]  # its spider asks nothing
+            engine = crawler._engine  # None until the crawl has begun
+            if engine is not None and engine.running:
+                deferred_from_coro(engine.close_spider_async(reason="shutdown"))
+            else:
+                opening = True
+        if opening:
+            reactor.callLater(0.1, close_running)  # type: ignore[attr-defined]
 
     def stop_now(_signum: int, _frame: Any) -> None:
         reactor.callFromThread(reactor.stop)  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ from twisted.python.failure import Failure
 
 from archive.backfill import Capture, CdxPage, ResumeState, capture_time
 from archive.ingest import FetchedPage
+from scraper.spiders.base import must_not_start
 from scraper.spiders.nhsmail import NhsmailSpider
 
 # Address patterns each source declares: (url, "exact" | "prefix").
@@ -112,8 +113,8 @@ class BackfillSpider(scrapy.Spider):
         return out
 
     async def start(self) -> AsyncIterator[Any]:
-        if getattr(self.crawler, "notices_locked", None):
-            return  # another run holds the archive: ask the web archive nothing
+        if must_not_start(self.crawler):
+            return
         for capture in self.resume.pending:  # found by an earlier run, not yet stored
             for request in self.capture_requests([capture]):
                 yield request

@@ -24,6 +24,14 @@ from twisted.python.failure import Failure
 from archive.ingest import FetchedPage
 
 
+def must_not_start(crawler: Any) -> bool:
+    """Ask nothing of the site: another run holds the archive, or a stop was asked for
+    (SIGTERM) while this crawl was still opening (see scraper.run)."""
+    return bool(
+        getattr(crawler, "notices_locked", None) or getattr(crawler, "notices_stopping", False)
+    )
+
+
 def declared_urls(source: str) -> list[str]:
     """The URLs sources.toml (or $NOTICES_SOURCES) declares for ``source``."""
     from scraper.sources import load
@@ -74,8 +82,8 @@ class StatusSpider(scrapy.Spider):
         self.crawler.stats.set_value("notices/truncated", why)
 
     async def start(self) -> AsyncIterator[Any]:
-        if getattr(self.crawler, "notices_locked", None):
-            return  # another crawl holds the archive: ask the site nothing
+        if must_not_start(self.crawler):
+            return
         for url in self.start_urls:
             yield scrapy.Request(
                 url, callback=self.parse, errback=self.failed, meta={"role": self.role_for(url)}

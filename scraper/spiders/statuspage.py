@@ -39,7 +39,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from scraper.spiders.base import StatusSpider
+from scraper.spiders.base import StatusSpider, must_not_start
 
 LISTS = ("/api/v2/summary.json", "/api/v2/incidents.json", "/api/v2/scheduled-maintenances.json")
 _CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # Statuspage codes: 12 lower-case alnum
@@ -123,8 +123,8 @@ class StatuspageSpider(StatusSpider):
         return spider  # type: ignore[return-value]
 
     async def start(self) -> AsyncIterator[Any]:
-        if getattr(self.crawler, "notices_locked", None):
-            return  # another crawl holds the archive: ask the site nothing
+        if must_not_start(self.crawler):
+            return
         for base in self.bases:
             yield self._list(base, 0)
 

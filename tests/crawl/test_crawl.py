@@ -319,6 +319,38 @@ def test_sigterm_closes_the_crawl_and_books_it(site: Site, db: Path) -> None:
     assert crawl(db, site.url("/status/")).returncode == 0, "the lock was freed"
 
 
+def test_sigterm_while_the_crawl_waits_for_the_archive(site: Site, db: Path) -> None:
+    """The signal comes while the pipeline waits for a reader to let go of the archive,
+    before Scrapy's engine runs: the crawl must still stop, ask nothing, and say so."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.crawl.site import FAST, NOTICES
+
+    assert crawl(db, site.url("/status/")).returncode == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}, "
+         "read_only=True); print('held', flush=True); time.sleep(4); c.close()"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    proc = subprocess.Popen(
+        [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "--start-url", site.url("/status/")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(2)
+    asked = len(site.arrived)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    holder.communicate(timeout=30)
+    assert proc.returncode == 1, out + err[-2000:]
+    assert "interrupted" in out, out
+    assert site.arrived[asked:] == [], "nothing asked after the signal"
+    assert rows(db, "SELECT outcome FROM crawls WHERE crawl_id = 2") == [("interrupted",)]
+
+
 def test_a_crawl_cut_short_by_the_page_cap_is_interrupted(site: Site, db: Path) -> None:
     done = crawl(db, site.url("/status/"), extra=["-s", "CLOSESPIDER_PAGECOUNT=1"])
     assert done.returncode == 1, done.stdout

@@ -88,10 +88,17 @@ _PAST_RE = re.compile(
 )
 _FUTURE_RE = re.compile(
     r"\b(?:will|shall|tonight|going to|(?:is|are) (?:planned|scheduled|expected)|planned|"
-    r"scheduled|upcoming)\b",
+    r"scheduled|upcoming|(?:may|might|could)(?:\s+not)?\s+be)\b",
     re.IGNORECASE,
 )
 _MAINTENANCE_RE = re.compile(r"\bmaintenance\b", re.IGNORECASE)
+# Words that date a window relative to the notice: a date elsewhere in its sentence is not
+# its day ("Following the incident on 3rd January, between 10:00 and 11:00 today").
+_RELATIVE_DAY_RE = re.compile(
+    r"\b(?:today|tonight|yesterday|this (?:morning|afternoon|evening)|last night|overnight)\b",
+    re.IGNORECASE,
+)
+_MAY_VERB_RE = re.compile(r"\bmay\b")  # lower case: the verb (the month is written May)
 _SAME_DAY_RE = re.compile(r"\b(?:this (?:morning|afternoon|evening)|today|earlier today)\b", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?](?:\s|$)")
 # Times that are not an outage: opening hours "from 08:00 to 18:00, Monday to Friday" (and
@@ -213,16 +220,17 @@ def _inferred_day(
     announcement ("will be unavailable between 22:00 and 23:00") is of a later window, a
     past-tense report posted after midnight ("were held between 23:00 and 23:45 last
     night") means the day before. A sentence with neither tense is an announcement when it
-    speaks of maintenance ("Maintenance between 22:00 and 23:00") and otherwise cannot be
-    placed. Returns the window, or why it cannot be placed."""
+    speaks of maintenance ("Maintenance between 22:00 and 23:00"), is on the notice's day
+    when it says "today", and otherwise cannot be placed. Returns the window, or why it
+    cannot be placed."""
     if start <= written:  # most windows: the sentence around ``span`` is not needed
         return start, end
     sentence = _sentence(text, *span)
     if _FUTURE_RE.search(sentence):
         return start, end
     if not _PAST_RE.search(sentence):
-        if _MAINTENANCE_RE.search(sentence):
-            return start, end
+        if _MAINTENANCE_RE.search(sentence) or _SAME_DAY_RE.search(sentence):
+            return start, end  # announced, or "today" says it is the notice's day
         return "starts after the notice was written, and its wording says neither will nor was"
     if _SAME_DAY_RE.search(sentence):
         return "starts after the notice was written, on the same day"
@@ -235,43 +243,65 @@ def _inferred_day(
 
 def _date_in(text: str, lo: int, hi: int) -> re.Match[str] | None:
     """The last date in ``text[lo:hi]`` (with the time after it, if any)."""
-    core = None
     for number in reversed(list(_DIGITS_RE.finditer(text, lo, hi))):
         start, end = number.span()
-        if _MONTH_AFTER_RE.match(text, end) or _MONTH_BEFORE_RE.search(
-            text, max(lo, start - 12), start
+        if not (
+            _MONTH_AFTER_RE.match(text, end)
+            or _MONTH_BEFORE_RE.search(text, max(lo, start - 12), start)
         ):
-            core = number
-            break
-    if core is None:
-        return None
-    # the whole date around that number: a weekday and "the" before it, a year and a time
-    for found in _LINE_DATE_RE.finditer(text, max(lo, core.start() - 24), hi):
-        if found.end() >= core.end():
-            return found
+            continue
+        # the whole date around that number: a weekday and "the" before it, a year, a time
+        for found in _LINE_DATE_RE.finditer(text, max(lo, start - 24), hi):
+            if found.end() >= end:
+                # "10 may experience": the verb, not the month (which is written May)
+                if not _MAY_VERB_RE.search(found.group("date")):
+                    return found
+                break
     return None
 
 
+def _sentence_start(text: str, lo: int, pos: int) -> int:
+    """Where the sentence holding ``pos`` starts (not before ``lo``): after the last
+    ". ", "! " or "? " followed by a capital ("approx. 30" ends nothing). str.rfind, not a
+    regex: a regex would try every position of the line."""
+    for mark in (". ", "! ", "? "):
+        hi = pos
+        while (cut := text.rfind(mark, lo, hi)) >= 0:
+            if text[cut + 2 : cut + 3].isupper():
+                lo = cut + 2
+                break
+            hi = cut
+    return lo
+
+
 def _date_before(
-    text: str, pos: int, base: date | None, flags: list[str]
+    text: str, span: tuple[int, int], base: date | None, flags: list[str]
 ) -> tuple[date, _Clock | None, bool] | str | None:
-    """A date stated before a window that has none of its own: the last one in its
-    sentence ("unavailable on 3rd January 2023 between …"), else its line's stamp near the
-    line's start (an update's: "Final Update: 26/11/2021 09:15:00 AM – … between …").
-    Returns the day, the time after it, and whether it is the window's own day (a date in
-    the sentence without a time) rather than when the line was written; or a reason when
-    the date cannot be read."""
+    """A date stated before a window that has none of its own: one right before its
+    times in its sentence ("unavailable on 3rd January 2023 between …"), which is its day
+    unless the sentence dates it by "today", "last night" and the like; else its line's
+    stamp near the line's start, when it has a time (an update's: "Final Update:
+    26/11/2021 09:15:00 AM – … between …"), from which its day is inferred. Returns the
+    day, the time after it, and whether it is the window's own day; or a reason when the
+    date cannot be read."""
+    pos, finish = span
     line = text.rfind("\n", 0, pos) + 1
     lo = max(line, pos - 300)
-    # sentence ends found with str.rfind: a regex would try every position of the line
-    cut = max(text.rfind(". ", lo, pos), text.rfind("! ", lo, pos), text.rfind("? ", lo, pos))
-    sentence = cut + 2 if cut >= 0 else lo
+    sentence = _sentence_start(text, lo, pos)
     found = _date_in(text, sentence, pos)
-    own = found is not None and found.group("time") is None
-    if found is None and sentence > line:
+    own = (
+        found is not None
+        and found.group("time") is None
+        and not text[found.end() : pos].strip(" ,")
+        and not _RELATIVE_DAY_RE.search(text, sentence, text.find(". ", finish) % len(text) + 1)
+    )
+    if not own and sentence > line:  # the line's own stamp: an update's
         head = min(sentence, line + 60)
-        if text.find("/", line, head) >= 0:
-            found = _date_in(text, line, head)
+        found = _date_in(text, line, head) if text.find("/", line, head) >= 0 else None
+        if found is not None and found.group("time") is None:
+            found = None
+    elif not own and found is not None and found.group("time") is None:
+        found = None  # a date the sentence speaks of, not the window's
     if found is None:
         return None
     day = _date(found.group("date"), base, flags)
@@ -281,11 +311,21 @@ def _date_before(
     return day, _clock(written) if written else None, own
 
 
+def _is_update_time(text: str, pos: int) -> bool:
+    """ "a further update between 14:00 and 15:00": when the next update comes, not an
+    outage ("deploying updates between 22:00 and 23:00" is one)."""
+    words = text[max(0, pos - 30) : pos].lower().split()
+    return (
+        len(words) >= 2
+        and words[-1] in ("update", "updates")
+        and words[-2] in ("a", "an", "further", "next", "another", "latest", "the")
+    )
+
+
 def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None:
     """One WINDOW_RE match as a Window; a reason when it cannot be dated; None if not one."""
     begin, finish = m.span()
-    preceding = text[max(0, begin - 12) : begin].rstrip().lower()
-    if preceding.endswith(("update", "updates")) or _RECURRING_AFTER_RE.match(text, finish):
+    if _is_update_time(text, begin) or _RECURRING_AFTER_RE.match(text, finish):
         return None
     flags: list[str] = []
     t1, t2, said1, said2, said3 = m.group("t1", "t2", "d1", "d2", "d3")  # one call, not five
@@ -302,7 +342,7 @@ def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None
     if (d1_text and d1 is None) or (d2_text and d2 is None):
         return "its date has no year and the notice has no date" if base is None else None
     if d1 is None and d2 is None:
-        before = _date_before(text, begin, base_day, flags)
+        before = _date_before(text, (begin, finish), base_day, flags)
         if isinstance(before, str):
             return before
         if before is not None:
@@ -338,10 +378,11 @@ def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None
             return placed
         start, end = placed
     raw = " ".join(m.group(0).split())
-    zone = m.group("z2") or m.group("z1")  # "between 14:00 and 16:30 UTC": both ends
-    label = zone.upper() if zone else None
-    s_stamp = localise(Stamp(raw=raw, local=start, tz_label=label))
-    e_stamp = localise(Stamp(raw=raw, local=end, tz_label=label))
+    # "between 14:00 and 16:30 UTC": both ends; "14:00 UTC and 16:00 BST": each its own
+    z1, z2 = m.group("z1", "z2")
+    s_zone, e_zone = z1 or z2, z2 or z1
+    s_stamp = localise(Stamp(raw=raw, local=start, tz_label=s_zone.upper() if s_zone else None))
+    e_stamp = localise(Stamp(raw=raw, local=end, tz_label=e_zone.upper() if e_zone else None))
     flags.extend(s_stamp.flags + e_stamp.flags)
     return Window(raw=raw, start=s_stamp, end=e_stamp, flags=list(dict.fromkeys(flags)))
 

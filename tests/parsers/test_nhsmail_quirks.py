@@ -340,6 +340,27 @@ LINE = "window_date_from_line"
         ("Final Update: 26/11/2021 09:15:00 AM – Email traffic was delayed between 06:00 and "
          "07:30 this morning.", datetime(2021, 11, 25, 8, 40),
          "2021-11-26T06:00:00", "2021-11-26T07:30:00", [LINE, W]),
+        # a date in the sentence that is not the window's, and "may" the verb
+        ("Users on Windows 10 may experience issues between 10:00 and 11:00 today.",
+         datetime(2023, 1, 5, 9), "2023-01-05T10:00:00", "2023-01-05T11:00:00", [W]),
+        ("Following the incident on 3rd January, between 10:00 and 11:00 today users will "
+         "be unable to log in.", datetime(2023, 1, 5, 9),
+         "2023-01-05T10:00:00", "2023-01-05T11:00:00", [W]),
+        ("Further to the update on 3rd January, maintenance will take place between 22:00 "
+         "and 23:00.", datetime(2023, 1, 5, 9), "2023-01-05T22:00:00", "2023-01-05T23:00:00",
+         [W]),
+        ("Further to our notice of 2/1/23, users were unable to connect between 06:00 and "
+         "07:30 this morning.", datetime(2023, 1, 5, 9),
+         "2023-01-05T06:00:00", "2023-01-05T07:30:00", [W]),
+        ("Version 6.1 was released on 2/1/23. Users were unable to log in between 06:00 and "
+         "07:00.", datetime(2023, 1, 5, 9), "2023-01-05T06:00:00", "2023-01-05T07:00:00", [W]),
+        ("Microsoft will be deploying updates between 22:00 and 23:00 tonight.",
+         datetime(2023, 1, 5, 9), "2023-01-05T22:00:00", "2023-01-05T23:00:00", [W]),
+        ("The service may be unavailable between 22:00 and 23:00.", datetime(2023, 1, 5, 9),
+         "2023-01-05T22:00:00", "2023-01-05T23:00:00", [W]),
+        ("On 3rd January, between 08:00 and 08:30 users were unable to connect.",
+         datetime(2023, 1, 5, 9), "2023-01-03T08:00:00", "2023-01-03T08:30:00",
+         ["year_inferred", LINE]),
         ("Email was delayed between 06:00-07:30 this morning.", datetime(2022, 3, 1, 9),
          "2022-03-01T06:00:00", "2022-03-01T07:30:00", [W]),
         ("Mail was delayed between 22:00 and 02:00 on the night of Saturday 5th January.",
@@ -409,6 +430,9 @@ def test_times_that_are_not_a_window(text: str) -> None:
         ("Maintenance between 20:00 (GMT) and 22:00 (GMT) on Saturday 18th November.",
          "2023-11-18T20:00:00+00:00", "2023-11-18T22:00:00+00:00",
          "europe_london_label_agrees", ["year_inferred_from_weekday"]),
+        # each end in its own zone
+        ("Between 14:00 UTC and 16:00 BST on 7th June 2023 maintenance will take place.",
+         "2023-06-07T14:00:00+00:00", "2023-06-07T15:00:00+00:00", "stated_utc", []),
     ],
 )  # fmt: skip
 def test_window_zone_label(text: str, start: str, end: str, policy: str, flags: list[str]) -> None:

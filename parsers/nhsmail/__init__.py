@@ -8,6 +8,7 @@ snapshot always goes to the parser of its own generation.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,8 @@ LAYOUTS: dict[str, tuple[str, Layout]] = {
     module.NAME: (module.VERSION, module.parse)
     for module in (servicestatus_2017, portal_2018, wp_listing, wp_post)
 }
+_SECTIONS = {servicestatus_2017.NAME: servicestatus_2017.SECTIONS,
+             portal_2018.NAME: portal_2018.SECTIONS}  # fmt: skip
 _SCAN_LINES = 400  # how far down the page markers are looked for
 
 
@@ -79,18 +82,30 @@ def parse_page(
             parser_version=f"{name}/{version}",
             url=url,
             fetched_at=fetched_at,
-            page_updated=updated if name in (servicestatus_2017.NAME, portal_2018.NAME) else None,
         )
-        if name == wp_post.NAME:
-            records = wp_post.parse(page, ctx, url_says_post=bool(wp_post.URL_RE.search(url or "")))
+        seen = page
+        if name in _SECTIONS:
+            ctx.page_updated, ctx.page_updated_dates = updated, True
         else:
-            records = parse(page, ctx)
+            own = (
+                wp_post.page_updated(page, _SCAN_LINES)
+                if name == wp_post.NAME
+                else wp_listing.page_updated(page)
+            )
+            if own is not None:
+                # the page's own metadata: recorded, and no notice's title or body
+                i, ctx.page_updated = own
+                seen = replace(page, lines=[*page.lines[:i], *page.lines[i + 1 :]])
+        if name == wp_post.NAME:
+            records = wp_post.parse(seen, ctx, url_says_post=bool(wp_post.URL_RE.search(url or "")))
+        else:
+            records = parse(seen, ctx)
         if records:
             distinct_keys(records)
             return ParseResult(records, name, tried, warnings)
     # A service-status page whose notice sections are there but empty has none on show;
     # furniture alone (a redesign keeping "Service Status") is not enough to say so.
-    sections = {servicestatus_2017.NAME: servicestatus_2017.SECTIONS,
-                portal_2018.NAME: portal_2018.SECTIONS}  # fmt: skip
-    empty_ok = bool(tried) and tried[0] in sections and has_notice_section(page, sections[tried[0]])
+    empty_ok = (
+        bool(tried) and tried[0] in _SECTIONS and has_notice_section(page, _SECTIONS[tried[0]])
+    )
     return ParseResult([], tried[0] if empty_ok else None, tried, warnings, empty_ok)

@@ -16,16 +16,24 @@ from parsers.nhsmail.segments import (
     date_line,
     is_label_line,
     meta_line,
+    own_last_updated,
     title_like,
     under_bare_label,
 )
 from parsers.references import INC_RE
+from parsers.timestamps import Stamp
 
 NAME = "wp_post"
 VERSION = "1"
 URL_RE = re.compile(r"/\d{4}/\d{2}/[^/?#]+/?(?:$|[?#])|[?&]p=\d+", re.I)
 _HEAD_LINES = 8  # a post's date line sits right under its title
 _SIGNAL_RE = re.compile(rf"^{BODY_STATE_WORD}\s*[–—:\-]", re.I)
+
+
+def page_updated(page: Page, scan: int) -> tuple[int, Stamp] | None:
+    """The post's own "Last updated" line (in its header or footer meta) and its stamp:
+    when the post was last edited. Page metadata, never the notice's text or date."""
+    return own_last_updated(page.lines, scan)
 
 
 def has_notice_signals(texts: list[str]) -> bool:

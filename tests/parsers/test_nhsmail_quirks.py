@@ -1261,3 +1261,58 @@ def test_update_ending_an_announcements_title_keeps_its_key() -> None:
     [first] = records(page.replace(" – Update", ""))
     assert updated["notice_key"] == first["notice_key"]
     assert updated["notice_key"] == "nhsmail:20190312T0930:information-nhsmail-portal-release"
+
+
+# --- 15. a WordPress page's own "Last updated": page_updated_*, never the body or published --
+
+UPDATED_POST_HTML = html(
+    '<article class="post type-post hentry"><header class="entry-header">'
+    '<h1 class="entry-title">INC30766572 – NHSmail Password Issue – RESOLVED</h1>'
+    '<div class="entry-meta"><span class="posted-on">Posted on <time class="entry-date '
+    'published">27/07/2022 10:50:00 AM (BST)</time></span> '
+    '<span class="updated">Last updated: 28/07/2022 09:00</span></div></header>'
+    '<div class="entry-content"><p><strong>Issue Status:</strong> RESOLVED</p>'
+    "<p><strong>Description:</strong> We are aware of an issue relating to new passwords.</p>"
+    "</div></article>"
+)
+UPDATED_POST_TEXT = """INC40000001 – Outlook Issue – ONGOING
+
+Last updated: 05/03/2024 17:30
+
+Issue Status: ONGOING
+
+Issue Description: Users may be unable to open Outlook.
+
+Current Update: 05/03/2024 17:30 – Engineers are investigating.
+"""
+
+
+@pytest.mark.parametrize(
+    ("page", "url", "raw", "local", "at", "published"),
+    [
+        (UPDATED_POST_HTML, "https://support.nhs.net/2022/07/inc30766572-nhsmail-password-issue/",
+         "28/07/2022 09:00", "2022-07-28T09:00:00", "2022-07-28T08:00:00+00:00",
+         "2022-07-27T10:50:00"),
+        (UPDATED_POST_TEXT, "https://support.nhs.net/2024/03/inc40000001-outlook-issue/",
+         "05/03/2024 17:30", "2024-03-05T17:30:00", "2024-03-05T17:30:00+00:00", None),
+    ],
+    ids=["html", "text-undated"],
+)  # fmt: skip
+def test_a_posts_last_updated_is_page_updated(
+    page: str, url: str, raw: str, local: str, at: str, published: str | None
+) -> None:
+    [record] = records(page, url=url)
+    got = (record["page_updated_raw"], record["page_updated_local"], record["page_updated_at"])
+    assert got == (raw, local, at)
+    assert record["published_local"] == published  # never the page's "Last updated"
+    assert "Last updated" not in record["body"]
+    assert record["body"].startswith("Issue Status:")
+
+
+def test_a_posts_last_updated_dates_nothing_else() -> None:
+    """A post's "Last updated" is when it was edited, not when the notice was written: a
+    year-less update time is not read against it."""
+    page = UPDATED_POST_TEXT + "\nNext update by: 6th March at 09:00\n"
+    [record] = records(page, url="https://support.nhs.net/2024/03/inc40000001-outlook-issue/")
+    assert record["updates"][-1]["at_local"] is None
+    assert "published_missing" in record["flags"]

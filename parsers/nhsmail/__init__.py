@@ -2,7 +2,10 @@
 
 `parse_page` picks layouts by explicit marker tests (the page's own furniture first, its
 address second) and returns the records of the first that yields notices, so an old
-snapshot always goes to the parser of its own generation.
+snapshot always goes to the parser of its own generation. A 2017-2019 status page is told
+by its address or its notice sections; "Service Status" and "Last updated" alone are
+furniture a WordPress archive shows too, so such a page is tried as a status page first and
+then by the WordPress markers.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from parsers.lines import Page, page_lines
+from parsers.lines import Line, Page, page_lines
 from parsers.nhsmail import portal_2018, servicestatus_2017, wp_listing, wp_post
 from parsers.nhsmail.accordion import has_notice_section
 from parsers.nhsmail.notice import Context, distinct_keys
@@ -35,17 +38,24 @@ def detect(page: Page, url: str | None) -> list[str]:
     head = [line for line in page.lines[:_SCAN_LINES] if not line.blank]
     updated = last_updated(head)
     status_title = any(line.text.lower() == "service status" for line in head)
-    if (updated is not None and status_title) or (
-        updated is not None
-        and (servicestatus_2017.URL_RE.search(url) or portal_2018.URL_RE.search(url))
-    ):
+    status_url = servicestatus_2017.URL_RE.search(url) or portal_2018.URL_RE.search(url)
+    if updated is not None and (status_title or status_url):
         newer = portal_2018.URL_RE.search(url) or (
             not servicestatus_2017.URL_RE.search(url)
             and updated.local is not None
             and updated.local.year >= 2018
         )
         old, new = servicestatus_2017.NAME, portal_2018.NAME
-        return [new, old] if newer else [old, new]
+        status = [new, old] if newer else [old, new]
+        if status_url or any(has_notice_section(page, rules) for rules in _SECTIONS.values()):
+            return status
+        # The furniture without the sections: a WordPress archive headed "Service Status"
+        return [*status, *_wordpress(head, url)]
+    return _wordpress(head, url)
+
+
+def _wordpress(head: list[Line], url: str) -> list[str]:
+    """The 2020-on layouts, by the page's address, else by how many date lines it shows."""
     if wp_post.URL_RE.search(url):
         return [wp_post.NAME, wp_listing.NAME]
     if wp_listing.URL_RE.search(url):

@@ -1316,3 +1316,54 @@ def test_a_posts_last_updated_dates_nothing_else() -> None:
     [record] = records(page, url="https://support.nhs.net/2024/03/inc40000001-outlook-issue/")
     assert record["updates"][-1]["at_local"] is None
     assert "published_missing" in record["flags"]
+
+
+STATUS_HEADED_LISTING = """Service Status
+
+Last updated: 21/03/2022 12:00
+
+  • Portal Slowness – RESOLVED
+
+    21/03/2022 11:00:00 AM
+    RESOLVED – The NHSmail Portal was slow.
+
+  • Relay Issue – RESOLVED
+
+    20/03/2022 10:20:00 AM
+    RESOLVED- We are aware of an issue preventing mail being sent via the High-Sending Relay.
+
+back to top
+"""
+
+
+@pytest.mark.parametrize("heading", ["Service Status", "NHSmail Service Status Updates"])
+@pytest.mark.parametrize("url", ["https://support.nhs.net/category/service-status/", None])
+def test_a_listing_headed_service_status_is_a_listing(heading: str, url: str | None) -> None:
+    """ "Service Status" and "Last updated" are the 2017-2019 pages' furniture, but without
+    their notice sections (and their address) they do not make a status page."""
+    page = STATUS_HEADED_LISTING.replace("Service Status", heading, 1)
+    result = parse("nhsmail", page, url=url, fetched_at=FETCHED)
+    assert result.layout == "wp_listing"
+    got = [(r["title"], r["published_local"], r["page_updated_local"]) for r in result.records]
+    assert got == [
+        ("Portal Slowness – RESOLVED", "2022-03-21T11:00:00", "2022-03-21T12:00:00"),
+        ("Relay Issue – RESOLVED", "2022-03-20T10:20:00", "2022-03-21T12:00:00"),
+    ]
+    assert all("Last updated" not in r["body"] for r in result.records)
+
+
+def test_a_status_page_with_empty_sections_still_has_none_on_show() -> None:
+    page = "Service Status\n\nLast updated: 09/03/2017 17:30\n\nHigh Severity Incidents\n\n"
+    result = parse("nhsmail", page, url=None, fetched_at=FETCHED)
+    assert (result.records, result.layout, result.empty_ok) == ([], "servicestatus_2017", True)
+    assert result.tried == ["servicestatus_2017", "portal_2018"]
+
+
+def test_a_listings_last_updated_under_a_post_is_not_the_pages() -> None:
+    """Only a "Last updated" above the first notice is the page's."""
+    page = STATUS_HEADED_LISTING.replace("Last updated: 21/03/2022 12:00\n", "").replace(
+        "RESOLVED – The NHSmail Portal was slow.",
+        "RESOLVED – The NHSmail Portal was slow.\n    Last updated: 21/03/2022 11:30",
+    )
+    result = parse("nhsmail", page, url=None, fetched_at=FETCHED)
+    assert [r["page_updated_local"] for r in result.records] == [None, None]

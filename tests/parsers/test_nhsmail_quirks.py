@@ -200,6 +200,25 @@ def test_text_with_a_utf16_or_utf32_bom_decodes(encoding: str) -> None:
         ("Read more about the new relay settings in the knowledge base.", False),
         ("Issue Status: RESOLVED", False),
         ("Next update by: 22/04/2026 20:00", False),
+        # a person's copy of a post: breadcrumb, share heading, related posts, copyright
+        ("Home » Service Status » INC25195556", True),
+        ("Home › Service Status", True),
+        ("You are here: Home » Service Status", True),
+        ("Share this:", True),
+        ("Share this post:", True),
+        ("Like this:", True),
+        ("Related", True),
+        ("Related Posts", True),
+        ("Previous post", True),
+        ("Next post", True),
+        ("© Crown copyright", True),
+        ("© NHS Digital 2022", True),
+        ("Copyright © 2023 NHS England", True),
+        ("Home working users may see a delay.", False),
+        ("Related issues with Outlook are being investigated.", False),
+        ("(c) Users must restart Outlook.", False),
+        ("Copyright material may not be attached.", False),
+        ("Twitter", False),  # only under "Share this:" (test below)
     ],
 )
 def test_chrome_lines(text: str, chrome: bool) -> None:
@@ -1367,3 +1386,77 @@ def test_a_listings_last_updated_under_a_post_is_not_the_pages() -> None:
     )
     result = parse("nhsmail", page, url=None, fetched_at=FETCHED)
     assert [r["page_updated_local"] for r in result.records] == [None, None]
+
+
+# --- 16. a person's copy of a post: breadcrumb, share buttons, neighbouring posts -----------
+
+POST_COPY_WITH_FURNITURE = """Skip to content
+NHSmail Support
+Home » Service Status » INC25195556
+
+25-11-2021 08:40:00 AM (GMT)
+
+Issue Status: RESOLVED
+
+Description: We are aware of an issue regarding high volumes of email queuing on the NHSmail Relay.
+
+Final Update: 26-11-2021 09:15:00 AM – This incident is now resolved.
+
+To report any issues please contact 0333 200 1133 /
+
+Share this:
+Twitter
+Facebook
+Related
+Previous post
+Microsoft 365 Alert – Teams – RESOLVED
+Next post
+Information – Portal Release
+© Crown copyright
+back to top
+"""
+POST_URL = (
+    "https://support.nhs.net/2021/11/inc25195556-delayed-email-delivery-using-the-nhsmail-relay/"
+)
+
+
+@pytest.mark.parametrize("url", [POST_URL, None])
+def test_post_copy_furniture_stays_out_of_the_record(url: str | None) -> None:
+    [record] = records(POST_COPY_WITH_FURNITURE, url=url)
+    assert record["title"] is None  # the breadcrumb and the site's name above it are no title
+    assert "title_missing" in record["flags"]
+    # only the post's address names it: a breadcrumb is not among the reference's sources
+    assert record["reference"] == ("INC25195556" if url else None)
+    assert record["body"] == (
+        "Issue Status: RESOLVED\n"
+        "Description: We are aware of an issue regarding high volumes of email queuing on the "
+        "NHSmail Relay.\n"
+        "Final Update: 26-11-2021 09:15:00 AM – This incident is now resolved.\n"
+        "To report any issues please contact 0333 200 1133 /"
+    )
+
+
+def test_post_copy_title_below_the_breadcrumb_is_kept() -> None:
+    page = POST_COPY_WITH_FURNITURE.replace(
+        "INC25195556\n\n25-11", "INC25195556\nINC25195556 – Delayed Email – RESOLVED\n\n25-11"
+    )
+    [record] = records(page, url=POST_URL)
+    assert record["title"] == "INC25195556 – Delayed Email – RESOLVED"
+
+
+def test_share_names_and_titles_are_kept_outside_the_furniture() -> None:
+    """ "Twitter" is a share button only under "Share this:"; a title is a neighbour's only
+    right under "Previous post"/"Next post"."""
+    page = (
+        "INC30000001 – Social Media Links Blocked – RESOLVED\n\n"
+        "14/04/2022 09:35:00 AM\n\n"
+        "RESOLVED – Links to these sites were blocked:\n"
+        "Twitter\nFacebook\n\n"
+        "Microsoft 365 Alert – Teams – RESOLVED\n"
+        "Share this:\nTwitter\n\nFacebook\nNext post\nInformation – Portal Release\n"
+    )
+    [record] = records(page)
+    assert record["body"] == (
+        "RESOLVED – Links to these sites were blocked:\nTwitter\nFacebook\n"
+        "Microsoft 365 Alert – Teams – RESOLVED"
+    )

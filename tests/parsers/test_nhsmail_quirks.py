@@ -612,6 +612,21 @@ BASE = datetime(2021, 11, 26, 9, 0)
          "Final Update", "2023-07-26T08:28:00", "Microsoft have deployed a fix."),
         ("Next update by: Thursday, July 27, 2023, at 6:00 PM UTC",
          "Next update by", "2023-07-27T18:00:00", ""),
+        # numbered updates, a time in brackets, a dash or ":-" before the time
+        ("Update 1 – 09/09/2022 10:00:00 AM – Engineers are investigating.",
+         "Update", "2022-09-09T10:00:00", "Engineers are investigating."),
+        ("Update 2: 09/09/2022 10:30:00 AM – A fix has been found.",
+         "Update", "2022-09-09T10:30:00", "A fix has been found."),
+        ("Update #3 - 09/09/2022 10:45 - Testing the fix.",
+         "Update", "2022-09-09T10:45:00", "Testing the fix."),
+        ("Update (09/09/2022 11:00:00 AM): A fix is being deployed.",
+         "Update", "2022-09-09T11:00:00", "A fix is being deployed."),
+        ("Final Update (09/09/2022 16:30) – Closed.",
+         "Final Update", "2022-09-09T16:30:00", "Closed."),
+        ("Current Update - 09/09/2022 13:00:00 PM: The fix has been deployed.",
+         "Current Update", "2022-09-09T13:00:00", "The fix has been deployed."),
+        ("Final Update:- 09/09/2022 14:30:00 PM – Resolved.",
+         "Final Update", "2022-09-09T14:30:00", "Resolved."),
     ],
 )  # fmt: skip
 def test_update_line_shapes(line: str, label: str, at_local: str, text: str) -> None:
@@ -626,6 +641,9 @@ def test_update_line_shapes(line: str, label: str, at_local: str, text: str) -> 
         "Updated guidance is available in the knowledge base.",
         "Final update – the issue is resolved.",  # a dash without a date is prose
         "Status 2 of the relay queue has cleared.",
+        "Update 10 users at a time to the new client.",
+        "Update 2 – 3 users remain affected.",
+        "Update (see below) for the new settings.",
     ],
 )
 def test_prose_that_is_not_a_label(line: str) -> None:
@@ -1460,3 +1478,71 @@ def test_share_names_and_titles_are_kept_outside_the_furniture() -> None:
         "RESOLVED – Links to these sites were blocked:\nTwitter\nFacebook\n"
         "Microsoft 365 Alert – Teams – RESOLVED"
     )
+
+
+# --- 17. a timeline time without a date: null, with a warning naming it ----------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "label", "at_raw", "text"),
+    [
+        ("Latest Update: 15:00 – Monitoring continues.", "Latest Update", "15:00",
+         "Monitoring continues."),
+        ("Current Update: 3:15 PM - Engineers are investigating.", "Current Update", "3:15 PM",
+         "Engineers are investigating."),
+        ("Next update by: 17:00", "Next update by", "17:00", ""),
+    ],
+)  # fmt: skip
+def test_a_time_without_a_date_is_not_dated_from_the_notice(
+    line: str, label: str, at_raw: str, text: str
+) -> None:
+    """The notice's date is not assumed: an update may be a day or more after the post."""
+    labelled = read_labelled([line], BASE)
+    [entry] = labelled.updates
+    got = (entry["label"], entry["at_raw"], entry["at_local"], entry["at"], entry["text"])
+    assert got == (label, at_raw, None, None, text)
+    assert labelled.warnings == [
+        f"{label}: time without a date {at_raw!r}: not dated from the notice"
+    ]
+
+
+def test_a_number_after_update_is_not_a_time() -> None:
+    labelled = read_labelled(["Latest Update: 2.30 million messages are queued."], BASE)
+    [entry] = labelled.updates
+    assert (entry["at_raw"], entry["text"]) == (None, "2.30 million messages are queued.")
+    assert labelled.warnings == []
+
+
+TIMELINE_POST = """INC32000001 – Teams Issue – RESOLVED
+
+09/09/2022 08:00:00 AM (BST)
+
+Issue Status: RESOLVED
+
+Issue Reported: 09/09/2022 07:45:00 AM
+
+Update 1 – 09/09/2022 10:00:00 AM – Engineers are investigating.
+
+Update (09/09/2022 11:00:00 AM): A fix is being deployed.
+
+Current Update - 09/09/2022 13:00:00 PM: The fix has been deployed.
+
+Final Update:- 09/09/2022 14:30:00 PM – Resolved.
+
+Latest Update: 15:00 – Monitoring continues.
+"""
+
+
+def test_every_timeline_line_of_a_post_is_read_or_warned_about() -> None:
+    [record] = records(TIMELINE_POST)
+    assert [(u["label"], u["at_local"]) for u in record["updates"]] == [
+        ("Issue Reported", "2022-09-09T07:45:00"),
+        ("Update", "2022-09-09T10:00:00"),
+        ("Update", "2022-09-09T11:00:00"),
+        ("Current Update", "2022-09-09T13:00:00"),
+        ("Final Update", "2022-09-09T14:30:00"),
+        ("Latest Update", None),
+    ]
+    assert record["warnings"] == [
+        "Latest Update: time without a date '15:00': not dated from the notice"
+    ]

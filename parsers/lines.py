@@ -24,14 +24,29 @@ _WS_RE = re.compile(r"\s+")
 _BULLET_RE = re.compile(rf"^[{BULLETS}]\s*")
 _HEADER_SOURCE_RE = re.compile(r"^#\s*source:\s*(\S+)")
 # Pagination and post links: WordPress themes wrap them in arrows and ellipses
-# ("Read More »", "« Older Entries", "« Previous Next »", "Continue reading …").
+# ("Read More »", "« Older Entries", "« Previous Next »", "Continue reading …"). Then what a
+# person's copy of a post keeps and HTML drops by class: the breadcrumb ("Home » Service
+# Status » INC25195556"), Jetpack's "Share this:", "Like this:" and "Related" headings, and
+# the footer's copyright line ("© Crown copyright"; not "(c)", a list item's letter).
 _CHROME_RE = re.compile(
     r"^[«‹←<\s]*(?:back to top|skip to (?:main )?content|print this (?:page|post)|"
-    r"share this(?: page| post)?|(?:older|newer) (?:posts|entries)|previous\s+next|"
-    r"(?:previous|next)(?: posts?| entries| page)?|page \d+ of \d+|load more|read more|"
-    r"continue reading)[\s»›→>….]*$",
+    r"(?:share this(?: page| post)?|like this):?|share:|(?:older|newer) (?:posts|entries)|"
+    r"previous\s+next|(?:previous|next)(?: posts?| entries| page)?|page \d+ of \d+|"
+    r"load more|read more|continue reading|related(?: posts| articles)?|"
+    r"(?:you are here:?\s*)?home\s*[»›].*|(?:©|copyright\s*(?:©|\d{4})).*)[\s»›→>….]*$",
     re.IGNORECASE,
 )
+# Under "Share this:" a copy shows the share buttons' names, one a line; under "Previous
+# post" / "Next post" the neighbouring post's title. Furniture only there: "Twitter" or a
+# notice title elsewhere is the notice's own text.
+_SHARE_HEAD_RE = re.compile(r"^(?:share this(?: page| post)?:?|share:|like this:?)$", re.I)
+_SHARE_BUTTON_RE = re.compile(
+    r"^(?:click to (?:share on \w+|email|print)|share on \w+|tweet|twitter|x|facebook|linkedin|"
+    r"e-?mail|print|whatsapp|reddit|pinterest|tumblr|telegram|pocket|mastodon|threads|bluesky|"
+    r"more|like|like loading…?|loading…?)(?:\.\.\.)?(?: \(opens in new window\))?$",
+    re.I,
+)
+_NEIGHBOUR_HEAD_RE = re.compile(r"^(?:previous|next) (?:post|article)\s*:?$", re.I)
 # The archive's own heading ("Tag: Outage", "Category Archives: Service Status"): page
 # furniture that must never become the first notice's title or part of its body.
 _ARCHIVE_TITLE_RE = re.compile(
@@ -84,7 +99,16 @@ def collapse(text: str) -> str:
 
 
 # The letters those two can start with: every line is asked, and most fail on this.
-_CHROME_FIRST = frozenset(first_chars("bsponlrcdtamy", ignorecase=True))
+_CHROME_FIRST = frozenset(first_chars("bsponlrcdtamyh", ignorecase=True))
+
+
+_BREADCRUMB_RE = re.compile(r"^(?:you are here:?\s*)?home\s*[»›]", re.I)
+
+
+def is_breadcrumb(text: str) -> bool:
+    """A breadcrumb trail ("Home » Service Status » INC25195556"): it ends the site's
+    header, so nothing above it is the post's title."""
+    return text[:1] in "HhYy" and _BREADCRUMB_RE.match(text) is not None
 
 
 def is_chrome(text: str) -> bool:
@@ -148,7 +172,34 @@ def text_lines(text: str) -> Page:
         if bullet:
             stripped = _BULLET_RE.sub("", stripped)
         lines.append(Line(collapse(stripped), indent, bullet))
+    _drop_copied_furniture(lines)
     return page
+
+
+def _drop_copied_furniture(lines: list[Line]) -> None:
+    """Drop, in place, the lines a copy shows under furniture headings that are furniture
+    only there: share buttons under "Share this:", the neighbouring post's title under
+    "Previous post" / "Next post". (HTML drops them with their elements, by class.)"""
+    drop: list[int] = []
+    for i, line in enumerate(lines):
+        text = line.text
+        # most lines: not one of the few short headings, which start with s, l, p or n
+        if len(text) > 20 or text[:1] not in "SsLlPpNn":
+            continue
+        if _SHARE_HEAD_RE.match(text):
+            j = i + 1
+            while j < len(lines) and (lines[j].blank or _SHARE_BUTTON_RE.match(lines[j].text)):
+                if not lines[j].blank:
+                    drop.append(j)
+                j += 1
+        elif _NEIGHBOUR_HEAD_RE.match(text):
+            j = i + 1
+            while j < len(lines) and lines[j].blank:
+                j += 1
+            if j < len(lines) and not _NEIGHBOUR_HEAD_RE.match(lines[j].text):
+                drop.append(j)
+    for i in reversed(drop):
+        del lines[i]
 
 
 # --- HTML --------------------------------------------------------------------------------

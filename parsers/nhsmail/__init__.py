@@ -2,16 +2,20 @@
 
 `parse_page` picks layouts by explicit marker tests (the page's own furniture first, its
 address second) and returns the records of the first that yields notices, so an old
-snapshot always goes to the parser of its own generation.
+snapshot always goes to the parser of its own generation. A 2017-2019 status page is told
+by its address or its notice sections; "Service Status" and "Last updated" alone are
+furniture a WordPress archive shows too, so such a page is tried as a status page first and
+then by the WordPress markers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from parsers.lines import Page, page_lines
+from parsers.lines import Line, Page, page_lines
 from parsers.nhsmail import portal_2018, servicestatus_2017, wp_listing, wp_post
 from parsers.nhsmail.accordion import has_notice_section
 from parsers.nhsmail.notice import Context, distinct_keys
@@ -23,6 +27,8 @@ LAYOUTS: dict[str, tuple[str, Layout]] = {
     module.NAME: (module.VERSION, module.parse)
     for module in (servicestatus_2017, portal_2018, wp_listing, wp_post)
 }
+_SECTIONS = {servicestatus_2017.NAME: servicestatus_2017.SECTIONS,
+             portal_2018.NAME: portal_2018.SECTIONS}  # fmt: skip
 _SCAN_LINES = 400  # how far down the page markers are looked for
 
 
@@ -32,17 +38,24 @@ def detect(page: Page, url: str | None) -> list[str]:
     head = [line for line in page.lines[:_SCAN_LINES] if not line.blank]
     updated = last_updated(head)
     status_title = any(line.text.lower() == "service status" for line in head)
-    if (updated is not None and status_title) or (
-        updated is not None
-        and (servicestatus_2017.URL_RE.search(url) or portal_2018.URL_RE.search(url))
-    ):
+    status_url = servicestatus_2017.URL_RE.search(url) or portal_2018.URL_RE.search(url)
+    if updated is not None and (status_title or status_url):
         newer = portal_2018.URL_RE.search(url) or (
             not servicestatus_2017.URL_RE.search(url)
             and updated.local is not None
             and updated.local.year >= 2018
         )
         old, new = servicestatus_2017.NAME, portal_2018.NAME
-        return [new, old] if newer else [old, new]
+        status = [new, old] if newer else [old, new]
+        if status_url or any(has_notice_section(page, rules) for rules in _SECTIONS.values()):
+            return status
+        # The furniture without the sections: a WordPress archive headed "Service Status"
+        return [*status, *_wordpress(head, url)]
+    return _wordpress(head, url)
+
+
+def _wordpress(head: list[Line], url: str) -> list[str]:
+    """The 2020-on layouts, by the page's address, else by how many date lines it shows."""
     if wp_post.URL_RE.search(url):
         return [wp_post.NAME, wp_listing.NAME]
     if wp_listing.URL_RE.search(url):
@@ -79,18 +92,30 @@ def parse_page(
             parser_version=f"{name}/{version}",
             url=url,
             fetched_at=fetched_at,
-            page_updated=updated if name in (servicestatus_2017.NAME, portal_2018.NAME) else None,
         )
-        if name == wp_post.NAME:
-            records = wp_post.parse(page, ctx, url_says_post=bool(wp_post.URL_RE.search(url or "")))
+        seen = page
+        if name in _SECTIONS:
+            ctx.page_updated, ctx.page_updated_dates = updated, True
         else:
-            records = parse(page, ctx)
+            own = (
+                wp_post.page_updated(page, _SCAN_LINES)
+                if name == wp_post.NAME
+                else wp_listing.page_updated(page)
+            )
+            if own is not None:
+                # the page's own metadata: recorded, and no notice's title or body
+                i, ctx.page_updated = own
+                seen = replace(page, lines=[*page.lines[:i], *page.lines[i + 1 :]])
+        if name == wp_post.NAME:
+            records = wp_post.parse(seen, ctx, url_says_post=bool(wp_post.URL_RE.search(url or "")))
+        else:
+            records = parse(seen, ctx)
         if records:
             distinct_keys(records)
             return ParseResult(records, name, tried, warnings)
     # A service-status page whose notice sections are there but empty has none on show;
     # furniture alone (a redesign keeping "Service Status") is not enough to say so.
-    sections = {servicestatus_2017.NAME: servicestatus_2017.SECTIONS,
-                portal_2018.NAME: portal_2018.SECTIONS}  # fmt: skip
-    empty_ok = bool(tried) and tried[0] in sections and has_notice_section(page, sections[tried[0]])
+    empty_ok = (
+        bool(tried) and tried[0] in _SECTIONS and has_notice_section(page, _SECTIONS[tried[0]])
+    )
     return ParseResult([], tried[0] if empty_ok else None, tried, warnings, empty_ok)

@@ -70,6 +70,16 @@ _COLON_LABEL_RE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*:[\s–—
 _BARE_LABEL_RE = re.compile(
     r"^(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*(?:[–—\-]\s*|\s)(?P<rest>\d.*)$"
 )
+# Numbered updates ("Update 1 – 09/09/2022 10:00:00 AM – …", "Update #2: …") and a time in
+# brackets ("Update (09/09/2022 11:00:00 AM): …"): the number is not kept (the entries are
+# in page order), the bracketed time is the entry's.
+_NUMBERED_LABEL_RE = re.compile(
+    r"^(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s+(?:no\.?\s*|#\s*)?\d{1,2}"
+    r"(?:\s*(?P<colon>:)[\s–—:\-]*|\s*[–—\-]\s*|\s+)(?P<rest>.*)$"
+)
+_BRACKETED_LABEL_RE = re.compile(
+    r"^(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*\((?P<when>\d[^()]{5,40})\)[\s–—:\-]*(?P<rest>.*)$"
+)
 _TIMELINE_FIRST_WORDS = frozenset(k.split()[0] for k in TIMELINE_LABELS)
 _LEAD_SEP_RE = re.compile(r"^[\s–—:\-]+")
 _DASH_RE = re.compile(r"\s*[–—\-]\s*")
@@ -128,6 +138,36 @@ def label_of(text: str) -> Label | None:
         rest = m.group("rest").strip()
         if NUMERIC_RE.match(rest):  # without a colon, only a date makes it a label
             return Label(TIMELINE_LABELS[_key(m.group("label"))], True, rest, m.start("rest"))
+    return _numbered_or_bracketed(text)
+
+
+def _numbered_or_bracketed(text: str) -> Label | None:
+    """ "Update 1 – <date> – …", "Update 2: …" and "Update (<date>): …" as timeline labels."""
+    m = _NUMBERED_LABEL_RE.match(text)
+    if m is not None:
+        key = _key(m.group("label"))
+        rest = m.group("rest").strip()
+        # a numbered update, with a colon or its date after it ("Update 10 users…" is prose)
+        if (
+            key in TIMELINE_LABELS
+            and key.endswith("update")
+            and (m.group("colon") or NUMERIC_RE.match(rest))
+        ):
+            return Label(TIMELINE_LABELS[key], True, rest, m.start("rest"))
+        return None
+    m = _BRACKETED_LABEL_RE.match(text)
+    if m is not None and _key(m.group("label")) in TIMELINE_LABELS:
+        when = m.group("when").strip()
+        stamp = NUMERIC_RE.match(when)
+        if stamp is not None and stamp.end() == len(when):  # the brackets hold a date, only
+            rest = m.group("rest").strip()
+            # the time first, as the other shapes give it ("<date> – <text>")
+            return Label(
+                TIMELINE_LABELS[_key(m.group("label"))],
+                True,
+                f"{when} – {rest}" if rest else when,
+                m.start("when"),
+            )
     return None
 
 
@@ -195,7 +235,21 @@ def _stamp_at_start(label: str, rest: str, base: datetime | None) -> tuple[Stamp
         candidate = parse_stamp(rest, base=base, month_first_ok=True)
         if candidate.local is not None:
             return candidate, ""
+    tm = TIME_RE.match(rest) if rest[:1].isdigit() else None
+    if tm is not None and (":" in tm.group(0) or tm.group("ampm")) and _time_ends(rest, tm.end()):
+        # A time of day with no date ("Latest Update: 15:00 – …"): the notice's date is
+        # not assumed, as an update may come a day or more after the post. Kept as shown.
+        raw = tm.group(0).strip()
+        warning = f"time without a date {raw!r}: not dated from the notice"
+        return Stamp(raw=raw, warning=warning), rest[tm.end() :]
     return None, rest
+
+
+def _time_ends(text: str, end: int) -> bool:
+    """Does a time end at ``end`` (the line's end, a separator, or a word after a space),
+    rather than a number going on ("2.30 million", "10:30/11:00")?"""
+    after = text[end : end + 1]
+    return not after or (after in " –—-:,;." and not text[end + 1 : end + 2].isdigit())
 
 
 def _update(label: str, rest: str, base: datetime | None) -> tuple[dict[str, Any], str | None]:

@@ -64,7 +64,10 @@ class Context:
     parser_version: str
     url: str | None = None
     fetched_at: datetime | None = None
-    page_updated: Stamp | None = None
+    page_updated: Stamp | None = None  # the page's own "Last updated: …"
+    # Undated items are read against it: a 2017-2019 status page's items, written by the
+    # time it was updated. Not a post's: that is when it was edited, after it was written.
+    page_updated_dates: bool = False
 
 
 def slugify(text: str, words: int = 8, limit: int = 60) -> str:
@@ -83,7 +86,7 @@ def _written(stamp: Stamp | None, ctx: Context) -> date | None:
     """When the notice says it was written: its own date line, else (undated accordion
     items) the page's "Last updated". A datetime when the time of day is known. Never the
     fetch time: that is when we looked, and the two clocks are not mixed."""
-    for candidate in (stamp, ctx.page_updated):
+    for candidate in (stamp, ctx.page_updated if ctx.page_updated_dates else None):
         if candidate is not None and candidate.local is not None:
             return candidate.local if candidate.has_time else candidate.local.date()
     return None
@@ -140,6 +143,8 @@ def build_notice(
             page_updated_local=ctx.page_updated.local_iso,
             page_updated_at=ctx.page_updated.at_iso,
         )
+        if ctx.page_updated.warning:
+            warnings.append(f"page updated: {ctx.page_updated.warning}")
 
     # Timestamps: the notice's own, never the page's "Last updated".
     if stamp is not None:

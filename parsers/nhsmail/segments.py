@@ -12,6 +12,9 @@ from parsers.timestamps import Stamp, parse_stamp, stamp_line
 
 _DATE_PREFIX_RE = re.compile(r"^(?:posted\s+on|published(?:\s+on)?|date|updated)\s*:?\s*", re.I)
 _LAST_UPDATED_RE = re.compile(r"^last\s+updated\s*:?\s*(?P<when>.+)$", re.I)
+# A WordPress page's or post's own "Last updated: 28/07/2022 09:00": a colon, or a date
+# straight after ("Last updated on 28/07/2022"). Prose ("Last updated the guidance…") is not.
+_OWN_UPDATED_RE = re.compile(r"^last\s+updated(?:\s*:\s*|\s+(?:on\s+)?(?=\d))(?P<when>\S.*)$", re.I)
 # Bylines and post meta a theme shows between a title and its date, as a person copies them.
 _META_RE = re.compile(
     r"^(?:By|Posted (?:in|on|by|under)|Written by|Filed under|Categori[sz]ed as|Categories:|"
@@ -45,6 +48,16 @@ def last_updated(lines: list[Line]) -> Stamp | None:
         m = _LAST_UPDATED_RE.match(line.text)
         if m:
             return parse_stamp(m.group("when"))
+    return None
+
+
+def own_last_updated(lines: list[Line], end: int) -> tuple[int, Stamp] | None:
+    """The first "Last updated: …" line above line ``end`` and what it says (its raw text
+    kept when it cannot be read): page metadata, not notice text."""
+    for i in range(min(end, len(lines))):
+        text = lines[i].text
+        if text[:1] in ("L", "l") and (m := _OWN_UPDATED_RE.match(text)) is not None:
+            return i, parse_stamp(m.group("when"))
     return None
 
 

@@ -18,11 +18,13 @@ from parsers.nhsmail.segments import (
     date_line,
     in_bullet_list,
     meta_line,
+    own_last_updated,
     strip_excerpt,
     strong_title,
     title_like,
     under_bare_label,
 )
+from parsers.timestamps import Stamp
 
 NAME = "wp_listing"
 VERSION = "1"
@@ -153,6 +155,17 @@ def _heads(page: Page, stamps: list[int]) -> list[tuple[int | None, int]]:
         start = post if post is not None else head.candidate if titled else head.start
         out.append((title, start))
     return out
+
+
+def page_updated(page: Page) -> tuple[int, Stamp] | None:
+    """The listing's own "Last updated" line and its stamp: above the first notice (its
+    date line, or in HTML its post). One inside a post is that post's text."""
+    lines = page.lines
+    end = next(
+        (i for i, line in enumerate(lines) if (page.is_html and line.post) or date_line(line)),
+        len(lines),
+    )
+    return own_last_updated(lines, end)
 
 
 def parse(page: Page, ctx: Context) -> list[dict[str, Any]]:

@@ -9,23 +9,44 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from parsers.lines import Page, is_chrome
+from parsers.lines import Page, is_breadcrumb, is_chrome
 from parsers.nhsmail.notice import BODY_STATE_WORD, Context, build_notice
 from parsers.nhsmail.segments import (
     body_lines,
     date_line,
     is_label_line,
     meta_line,
+    own_last_updated,
     title_like,
     under_bare_label,
 )
 from parsers.references import INC_RE
+from parsers.timestamps import Stamp
 
 NAME = "wp_post"
 VERSION = "1"
 URL_RE = re.compile(r"/\d{4}/\d{2}/[^/?#]+/?(?:$|[?#])|[?&]p=\d+", re.I)
 _HEAD_LINES = 8  # a post's date line sits right under its title
+_HEADER_SCAN = 60  # a breadcrumb sits under the site's header, above the post
 _SIGNAL_RE = re.compile(rf"^{BODY_STATE_WORD}\s*[–—:\-]", re.I)
+
+
+def page_updated(page: Page, scan: int) -> tuple[int, Stamp] | None:
+    """The post's own "Last updated" line (in its header or footer meta) and its stamp:
+    when the post was last edited. Page metadata, never the notice's text or date."""
+    return own_last_updated(page.lines, scan)
+
+
+def _header_end(page: Page) -> int | None:
+    """The breadcrumb line that ends the site's header, when one comes before the post's
+    date line near the top of the page."""
+    crumb = None
+    for i, line in enumerate(page.lines[:_HEADER_SCAN]):
+        if is_breadcrumb(line.text):
+            crumb = i
+        elif date_line(line) is not None:
+            break
+    return crumb
 
 
 def has_notice_signals(texts: list[str]) -> bool:
@@ -36,6 +57,10 @@ def has_notice_signals(texts: list[str]) -> bool:
 def parse(page: Page, ctx: Context, *, url_says_post: bool = False) -> list[dict[str, Any]]:
     lines = page.lines
     content = [i for i, line in enumerate(lines) if not line.blank and not is_chrome(line.text)]
+    # The site's name and menu a copy shows above a breadcrumb are no title of the post.
+    crumb = _header_end(page)
+    if crumb is not None:
+        content = [i for i in content if i > crumb]
     if not content:
         return []
     stamp_i, stamp = None, None

@@ -200,6 +200,25 @@ def test_text_with_a_utf16_or_utf32_bom_decodes(encoding: str) -> None:
         ("Read more about the new relay settings in the knowledge base.", False),
         ("Issue Status: RESOLVED", False),
         ("Next update by: 22/04/2026 20:00", False),
+        # a person's copy of a post: breadcrumb, share heading, related posts, copyright
+        ("Home » Service Status » INC25195556", True),
+        ("Home › Service Status", True),
+        ("You are here: Home » Service Status", True),
+        ("Share this:", True),
+        ("Share this post:", True),
+        ("Like this:", True),
+        ("Related", True),
+        ("Related Posts", True),
+        ("Previous post", True),
+        ("Next post", True),
+        ("© Crown copyright", True),
+        ("© NHS Digital 2022", True),
+        ("Copyright © 2023 NHS England", True),
+        ("Home working users may see a delay.", False),
+        ("Related issues with Outlook are being investigated.", False),
+        ("(c) Users must restart Outlook.", False),
+        ("Copyright material may not be attached.", False),
+        ("Twitter", False),  # only under "Share this:" (test below)
     ],
 )
 def test_chrome_lines(text: str, chrome: bool) -> None:
@@ -617,6 +636,21 @@ BASE = datetime(2021, 11, 26, 9, 0)
          "Final Update", "2023-07-26T08:28:00", "Microsoft have deployed a fix."),
         ("Next update by: Thursday, July 27, 2023, at 6:00 PM UTC",
          "Next update by", "2023-07-27T18:00:00", ""),
+        # numbered updates, a time in brackets, a dash or ":-" before the time
+        ("Update 1 – 09/09/2022 10:00:00 AM – Engineers are investigating.",
+         "Update", "2022-09-09T10:00:00", "Engineers are investigating."),
+        ("Update 2: 09/09/2022 10:30:00 AM – A fix has been found.",
+         "Update", "2022-09-09T10:30:00", "A fix has been found."),
+        ("Update #3 - 09/09/2022 10:45 - Testing the fix.",
+         "Update", "2022-09-09T10:45:00", "Testing the fix."),
+        ("Update (09/09/2022 11:00:00 AM): A fix is being deployed.",
+         "Update", "2022-09-09T11:00:00", "A fix is being deployed."),
+        ("Final Update (09/09/2022 16:30) – Closed.",
+         "Final Update", "2022-09-09T16:30:00", "Closed."),
+        ("Current Update - 09/09/2022 13:00:00 PM: The fix has been deployed.",
+         "Current Update", "2022-09-09T13:00:00", "The fix has been deployed."),
+        ("Final Update:- 09/09/2022 14:30:00 PM – Resolved.",
+         "Final Update", "2022-09-09T14:30:00", "Resolved."),
     ],
 )  # fmt: skip
 def test_update_line_shapes(line: str, label: str, at_local: str, text: str) -> None:
@@ -631,6 +665,9 @@ def test_update_line_shapes(line: str, label: str, at_local: str, text: str) -> 
         "Updated guidance is available in the knowledge base.",
         "Final update – the issue is resolved.",  # a dash without a date is prose
         "Status 2 of the relay queue has cleared.",
+        "Update 10 users at a time to the new client.",
+        "Update 2 – 3 users remain affected.",
+        "Update (see below) for the new settings.",
     ],
 )
 def test_prose_that_is_not_a_label(line: str) -> None:
@@ -1285,3 +1322,251 @@ def test_update_ending_an_announcements_title_keeps_its_key() -> None:
     [first] = records(page.replace(" – Update", ""))
     assert updated["notice_key"] == first["notice_key"]
     assert updated["notice_key"] == "nhsmail:20190312T0930:information-nhsmail-portal-release"
+
+
+# --- 15. a WordPress page's own "Last updated": page_updated_*, never the body or published --
+
+UPDATED_POST_HTML = html(
+    '<article class="post type-post hentry"><header class="entry-header">'
+    '<h1 class="entry-title">INC30766572 – NHSmail Password Issue – RESOLVED</h1>'
+    '<div class="entry-meta"><span class="posted-on">Posted on <time class="entry-date '
+    'published">27/07/2022 10:50:00 AM (BST)</time></span> '
+    '<span class="updated">Last updated: 28/07/2022 09:00</span></div></header>'
+    '<div class="entry-content"><p><strong>Issue Status:</strong> RESOLVED</p>'
+    "<p><strong>Description:</strong> We are aware of an issue relating to new passwords.</p>"
+    "</div></article>"
+)
+UPDATED_POST_TEXT = """INC40000001 – Outlook Issue – ONGOING
+
+Last updated: 05/03/2024 17:30
+
+Issue Status: ONGOING
+
+Issue Description: Users may be unable to open Outlook.
+
+Current Update: 05/03/2024 17:30 – Engineers are investigating.
+"""
+
+
+@pytest.mark.parametrize(
+    ("page", "url", "raw", "local", "at", "published"),
+    [
+        (UPDATED_POST_HTML, "https://support.nhs.net/2022/07/inc30766572-nhsmail-password-issue/",
+         "28/07/2022 09:00", "2022-07-28T09:00:00", "2022-07-28T08:00:00+00:00",
+         "2022-07-27T10:50:00"),
+        (UPDATED_POST_TEXT, "https://support.nhs.net/2024/03/inc40000001-outlook-issue/",
+         "05/03/2024 17:30", "2024-03-05T17:30:00", "2024-03-05T17:30:00+00:00", None),
+    ],
+    ids=["html", "text-undated"],
+)  # fmt: skip
+def test_a_posts_last_updated_is_page_updated(
+    page: str, url: str, raw: str, local: str, at: str, published: str | None
+) -> None:
+    [record] = records(page, url=url)
+    got = (record["page_updated_raw"], record["page_updated_local"], record["page_updated_at"])
+    assert got == (raw, local, at)
+    assert record["published_local"] == published  # never the page's "Last updated"
+    assert "Last updated" not in record["body"]
+    assert record["body"].startswith("Issue Status:")
+
+
+def test_a_posts_last_updated_dates_nothing_else() -> None:
+    """A post's "Last updated" is when it was edited, not when the notice was written: a
+    year-less update time is not read against it."""
+    page = UPDATED_POST_TEXT + "\nNext update by: 6th March at 09:00\n"
+    [record] = records(page, url="https://support.nhs.net/2024/03/inc40000001-outlook-issue/")
+    assert record["updates"][-1]["at_local"] is None
+    assert "published_missing" in record["flags"]
+
+
+STATUS_HEADED_LISTING = """Service Status
+
+Last updated: 21/03/2022 12:00
+
+  • Portal Slowness – RESOLVED
+
+    21/03/2022 11:00:00 AM
+    RESOLVED – The NHSmail Portal was slow.
+
+  • Relay Issue – RESOLVED
+
+    20/03/2022 10:20:00 AM
+    RESOLVED- We are aware of an issue preventing mail being sent via the High-Sending Relay.
+
+back to top
+"""
+
+
+@pytest.mark.parametrize("heading", ["Service Status", "NHSmail Service Status Updates"])
+@pytest.mark.parametrize("url", ["https://support.nhs.net/category/service-status/", None])
+def test_a_listing_headed_service_status_is_a_listing(heading: str, url: str | None) -> None:
+    """ "Service Status" and "Last updated" are the 2017-2019 pages' furniture, but without
+    their notice sections (and their address) they do not make a status page."""
+    page = STATUS_HEADED_LISTING.replace("Service Status", heading, 1)
+    result = parse("nhsmail", page, url=url, fetched_at=FETCHED)
+    assert result.layout == "wp_listing"
+    got = [(r["title"], r["published_local"], r["page_updated_local"]) for r in result.records]
+    assert got == [
+        ("Portal Slowness – RESOLVED", "2022-03-21T11:00:00", "2022-03-21T12:00:00"),
+        ("Relay Issue – RESOLVED", "2022-03-20T10:20:00", "2022-03-21T12:00:00"),
+    ]
+    assert all("Last updated" not in r["body"] for r in result.records)
+
+
+def test_a_status_page_with_empty_sections_still_has_none_on_show() -> None:
+    page = "Service Status\n\nLast updated: 09/03/2017 17:30\n\nHigh Severity Incidents\n\n"
+    result = parse("nhsmail", page, url=None, fetched_at=FETCHED)
+    assert (result.records, result.layout, result.empty_ok) == ([], "servicestatus_2017", True)
+    assert result.tried == ["servicestatus_2017", "portal_2018"]
+
+
+def test_a_listings_last_updated_under_a_post_is_not_the_pages() -> None:
+    """Only a "Last updated" above the first notice is the page's."""
+    page = STATUS_HEADED_LISTING.replace("Last updated: 21/03/2022 12:00\n", "").replace(
+        "RESOLVED – The NHSmail Portal was slow.",
+        "RESOLVED – The NHSmail Portal was slow.\n    Last updated: 21/03/2022 11:30",
+    )
+    result = parse("nhsmail", page, url=None, fetched_at=FETCHED)
+    assert [r["page_updated_local"] for r in result.records] == [None, None]
+
+
+# --- 16. a person's copy of a post: breadcrumb, share buttons, neighbouring posts -----------
+
+POST_COPY_WITH_FURNITURE = """Skip to content
+NHSmail Support
+Home » Service Status » INC25195556
+
+25-11-2021 08:40:00 AM (GMT)
+
+Issue Status: RESOLVED
+
+Description: We are aware of an issue regarding high volumes of email queuing on the NHSmail Relay.
+
+Final Update: 26-11-2021 09:15:00 AM – This incident is now resolved.
+
+To report any issues please contact 0333 200 1133 /
+
+Share this:
+Twitter
+Facebook
+Related
+Previous post
+Microsoft 365 Alert – Teams – RESOLVED
+Next post
+Information – Portal Release
+© Crown copyright
+back to top
+"""
+POST_URL = (
+    "https://support.nhs.net/2021/11/inc25195556-delayed-email-delivery-using-the-nhsmail-relay/"
+)
+
+
+@pytest.mark.parametrize("url", [POST_URL, None])
+def test_post_copy_furniture_stays_out_of_the_record(url: str | None) -> None:
+    [record] = records(POST_COPY_WITH_FURNITURE, url=url)
+    assert record["title"] is None  # the breadcrumb and the site's name above it are no title
+    assert "title_missing" in record["flags"]
+    # only the post's address names it: a breadcrumb is not among the reference's sources
+    assert record["reference"] == ("INC25195556" if url else None)
+    assert record["body"] == (
+        "Issue Status: RESOLVED\n"
+        "Description: We are aware of an issue regarding high volumes of email queuing on the "
+        "NHSmail Relay.\n"
+        "Final Update: 26-11-2021 09:15:00 AM – This incident is now resolved.\n"
+        "To report any issues please contact 0333 200 1133 /"
+    )
+
+
+def test_post_copy_title_below_the_breadcrumb_is_kept() -> None:
+    page = POST_COPY_WITH_FURNITURE.replace(
+        "INC25195556\n\n25-11", "INC25195556\nINC25195556 – Delayed Email – RESOLVED\n\n25-11"
+    )
+    [record] = records(page, url=POST_URL)
+    assert record["title"] == "INC25195556 – Delayed Email – RESOLVED"
+
+
+def test_share_names_and_titles_are_kept_outside_the_furniture() -> None:
+    """ "Twitter" is a share button only under "Share this:"; a title is a neighbour's only
+    right under "Previous post"/"Next post"."""
+    page = (
+        "INC30000001 – Social Media Links Blocked – RESOLVED\n\n"
+        "14/04/2022 09:35:00 AM\n\n"
+        "RESOLVED – Links to these sites were blocked:\n"
+        "Twitter\nFacebook\n\n"
+        "Microsoft 365 Alert – Teams – RESOLVED\n"
+        "Share this:\nTwitter\n\nFacebook\nNext post\nInformation – Portal Release\n"
+    )
+    [record] = records(page)
+    assert record["body"] == (
+        "RESOLVED – Links to these sites were blocked:\nTwitter\nFacebook\n"
+        "Microsoft 365 Alert – Teams – RESOLVED"
+    )
+
+
+# --- 17. a timeline time without a date: null, with a warning naming it ----------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "label", "at_raw", "text"),
+    [
+        ("Latest Update: 15:00 – Monitoring continues.", "Latest Update", "15:00",
+         "Monitoring continues."),
+        ("Current Update: 3:15 PM - Engineers are investigating.", "Current Update", "3:15 PM",
+         "Engineers are investigating."),
+        ("Next update by: 17:00", "Next update by", "17:00", ""),
+    ],
+)  # fmt: skip
+def test_a_time_without_a_date_is_not_dated_from_the_notice(
+    line: str, label: str, at_raw: str, text: str
+) -> None:
+    """The notice's date is not assumed: an update may be a day or more after the post."""
+    labelled = read_labelled([line], BASE)
+    [entry] = labelled.updates
+    got = (entry["label"], entry["at_raw"], entry["at_local"], entry["at"], entry["text"])
+    assert got == (label, at_raw, None, None, text)
+    assert labelled.warnings == [
+        f"{label}: time without a date {at_raw!r}: not dated from the notice"
+    ]
+
+
+def test_a_number_after_update_is_not_a_time() -> None:
+    labelled = read_labelled(["Latest Update: 2.30 million messages are queued."], BASE)
+    [entry] = labelled.updates
+    assert (entry["at_raw"], entry["text"]) == (None, "2.30 million messages are queued.")
+    assert labelled.warnings == []
+
+
+TIMELINE_POST = """INC32000001 – Teams Issue – RESOLVED
+
+09/09/2022 08:00:00 AM (BST)
+
+Issue Status: RESOLVED
+
+Issue Reported: 09/09/2022 07:45:00 AM
+
+Update 1 – 09/09/2022 10:00:00 AM – Engineers are investigating.
+
+Update (09/09/2022 11:00:00 AM): A fix is being deployed.
+
+Current Update - 09/09/2022 13:00:00 PM: The fix has been deployed.
+
+Final Update:- 09/09/2022 14:30:00 PM – Resolved.
+
+Latest Update: 15:00 – Monitoring continues.
+"""
+
+
+def test_every_timeline_line_of_a_post_is_read_or_warned_about() -> None:
+    [record] = records(TIMELINE_POST)
+    assert [(u["label"], u["at_local"]) for u in record["updates"]] == [
+        ("Issue Reported", "2022-09-09T07:45:00"),
+        ("Update", "2022-09-09T10:00:00"),
+        ("Update", "2022-09-09T11:00:00"),
+        ("Current Update", "2022-09-09T13:00:00"),
+        ("Final Update", "2022-09-09T14:30:00"),
+        ("Latest Update", None),
+    ]
+    assert record["warnings"] == [
+        "Latest Update: time without a date '15:00': not dated from the notice"
+    ]

@@ -134,6 +134,8 @@ def _heads(page: Page, stamps: list[int]) -> list[tuple[int | None, int]]:
         # A post's header is inside the post: what is above its first line is the previous
         # post's (an untitled post's title is never the excerpt above it).
         posts = [_post_start(lines, i, floor) for i, floor in zip(stamps, floors, strict=True)]
+        if None in posts:  # date lines outside the posts (a date header above each one):
+            posts = [None] * len(stamps)  # posts do not hold their notices' headers
         floors = [f if p is None else p - 1 for f, p in zip(floors, posts, strict=True)]
     heads = [_head(lines, i, floor, page.is_html) for i, floor in zip(stamps, floors, strict=True)]
     bullet_titles = any(

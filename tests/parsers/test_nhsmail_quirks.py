@@ -1570,3 +1570,31 @@ def test_every_timeline_line_of_a_post_is_read_or_warned_about() -> None:
     assert record["warnings"] == [
         "Latest Update: time without a date '15:00': not dated from the notice"
     ]
+
+
+def test_date_lines_above_the_posts_keep_each_notice_with_its_text() -> None:
+    """A theme that puts each post's date above its <article>: the post marks must not
+    hand a notice's text to the next one (each date line heads the post below it)."""
+
+    def post(title: str, body: str) -> str:
+        return (
+            f"<article class='post type-post hentry'><h2 class='entry-title'>{title}</h2>"
+            f"<div class='entry-content'><p>{body}</p></div></article>"
+        )
+
+    html = (
+        "<html><body><main>"
+        "<div class='posted-on'>14/04/2022 09:35:00 AM</div>"
+        + post("INC28274463 – Portal Unavailable – NEW", "The Portal cannot be reached.")
+        + "<div class='posted-on'>21/03/2022 10:20:00 AM</div>"
+        + post("INC28000000 – Relay Rejections – RESOLVED", "Mail via the relay was rejected.")
+        + "</main></body></html>"
+    )
+    result = parse("nhsmail", html.encode(), url="https://support.nhs.net/category/service-status/")
+    assert [r["published_local"] for r in result.records] == [
+        "2022-04-14T09:35:00",
+        "2022-03-21T10:20:00",
+    ]
+    first, second = (r["body"] for r in result.records)
+    assert "INC28274463" in first and "Portal cannot be reached" in first
+    assert "INC28000000" in second and "relay was rejected" in second

@@ -207,9 +207,13 @@ def reparse(
                 WHEN r.parse_outcome <> 'parsed' AND f.outcome <> 'unchanged'
                      AND f.outcome <> 'not_modified' THEN r.parse_outcome
                 WHEN r.parse_outcome = 'drift' THEN 'drift'
-                WHEN f.outcome IN ('drift', 'no_notices') THEN 'new'
+                WHEN f.outcome IN ('drift', 'no_notices') AND f.fetch_id = r.first_fetch
+                THEN 'new'
+                WHEN f.outcome IN ('drift', 'no_notices') THEN 'unchanged'  -- a re-fetch
                 ELSE f.outcome END
-            FROM reparsed r
+            FROM (SELECT *, (SELECT min(fetch_id) FROM fetches x
+                             WHERE x.snapshot_id = reparsed.snapshot_id) AS first_fetch
+                  FROM reparsed) AS r
             WHERE f.snapshot_id = r.snapshot_id
               AND f.outcome IN ('new', 'drift', 'no_notices', 'unchanged', 'not_modified')
             """

@@ -17,7 +17,7 @@ from notices.cli import main
 from parsers import parse
 from parsers.result import ParseResult
 from tests.crawl.site import check_invariants
-from tests.handbuilt import A_OPEN, CRAWLS, URL, B, C, D, build_archive
+from tests.handbuilt import A_DONE, A_OPEN, CRAWLS, URL, B, C, D, build_archive
 
 STATE = "SELECT notice_key, version, state, vanished_at, first_seen_at, last_seen_at, sightings FROM notices ORDER BY ALL"
 TABLES = ("notices", "notice_versions", "notice_updates", "sightings", "notice_events",
@@ -76,6 +76,35 @@ def test_reparse_keeps_a_drifted_page_drift(tmp_path: Path) -> None:
     assert (
         con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone()[0] == 0
     )
+    con.close()
+    check_invariants(tmp_path / "a.duckdb")
+
+
+def test_a_drift_the_parsers_now_read_becomes_new_then_unchanged(tmp_path: Path) -> None:
+    """Fetched, drifted (a parser that read one notice of four), fetched again unchanged:
+    once today's parsers read it, the first fetch is new and the second unchanged."""
+
+    def one_notice(page: FetchedPage) -> ParseResult:
+        result = _parse(page)
+        return replace(result, records=result.records[:1])
+
+    con = connect(tmp_path / "a.duckdb")
+    at = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    crawls = [(at, [A_OPEN, B, C, D], _parse), (at + timedelta(hours=1), [A_DONE, B, C, D], one_notice),
+              (at + timedelta(hours=2), [A_DONE, B, C, D], one_notice)]  # fmt: skip
+    for when, notices, parser in crawls:
+        crawl_id = start_crawl(con, "nhsmail", when)
+        page = FetchedPage("nhsmail", URL, when, 200, "\n".join(notices).encode())
+        ingest_page(con, crawl_id, page, parser)
+        finish_crawl(con, crawl_id, when)
+    outcomes = "SELECT outcome FROM fetches ORDER BY fetch_id"
+    assert con.execute(outcomes).fetchall() == [("new",), ("drift",), ("drift",)]
+    report = reparse(con)
+    assert report.drifted == 0
+    assert con.execute(outcomes).fetchall() == [("new",), ("new",), ("unchanged",)]
+    assert con.execute(
+        "SELECT state FROM notices WHERE notice_key = 'nhsmail:INC10000001'"
+    ).fetchall() == [("resolved",)]
     con.close()
     check_invariants(tmp_path / "a.duckdb")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +31,22 @@ EVENTS = (
 
 def _parse(page: FetchedPage) -> ParseResult:
     return parse(page.source, page.body or b"", url=page.url, fetched_at=page.fetched_at)
+
+
+def _crawl(
+    con: duckdb.DuckDBPyConnection,
+    when: datetime,
+    pages: list[tuple[str, list[str]]],
+    parser: Callable[[FetchedPage], ParseResult] = _parse,
+    *,
+    complete: bool = True,
+) -> None:
+    """One crawl of copied listing pages, each (URL, its notices), through ``parser``."""
+    crawl_id = start_crawl(con, "nhsmail", when)
+    for url, notices in pages:
+        page = FetchedPage("nhsmail", url, when, 200, "\n".join(notices).encode())
+        ingest_page(con, crawl_id, page, parser)
+    finish_crawl(con, crawl_id, when, complete=complete)
 
 
 def _old_parser(page: FetchedPage) -> ParseResult:
@@ -61,10 +78,7 @@ def test_reparse_keeps_a_drifted_page_drift(tmp_path: Path) -> None:
               (at + timedelta(hours=2), [B, unreadable])]  # fmt: skip
     con = connect(tmp_path / "a.duckdb")
     for when, notices in crawls:
-        crawl_id = start_crawl(con, "nhsmail", when)
-        page = FetchedPage("nhsmail", URL, when, 200, "\n".join(notices).encode())
-        ingest_page(con, crawl_id, page, _parse)
-        finish_crawl(con, crawl_id, when)
+        _crawl(con, when, [(URL, notices)])
     outcomes = "SELECT fetch_id, outcome FROM fetches ORDER BY ALL"
     parsed = "SELECT snapshot_id, parse_outcome FROM snapshots ORDER BY ALL"
     before = [con.execute(q).fetchall() for q in (STATE, outcomes, parsed, EVENTS)]
@@ -93,10 +107,7 @@ def test_a_drift_the_parsers_now_read_becomes_new_then_unchanged(tmp_path: Path)
     crawls = [(at, [A_OPEN, B, C, D], _parse), (at + timedelta(hours=1), [A_DONE, B, C, D], one_notice),
               (at + timedelta(hours=2), [A_DONE, B, C, D], one_notice)]  # fmt: skip
     for when, notices, parser in crawls:
-        crawl_id = start_crawl(con, "nhsmail", when)
-        page = FetchedPage("nhsmail", URL, when, 200, "\n".join(notices).encode())
-        ingest_page(con, crawl_id, page, parser)
-        finish_crawl(con, crawl_id, when)
+        _crawl(con, when, [(URL, notices)], parser)
     outcomes = "SELECT outcome FROM fetches ORDER BY fetch_id"
     assert con.execute(outcomes).fetchall() == [("new",), ("drift",), ("drift",)]
     report = reparse(con)
@@ -115,13 +126,8 @@ def test_reparse_vanishes_nothing_on_a_crawl_cut_short(tmp_path: Path) -> None:
     page_2 = URL + "page/2/"
     con = connect(tmp_path / "a.duckdb")
     at = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
-    for when, pages, complete in [(at, [(URL, [A_OPEN, B]), (page_2, [C])], True),
-                                  (at + timedelta(hours=1), [(URL, [B])], False)]:  # fmt: skip
-        crawl_id = start_crawl(con, "nhsmail", when)
-        for url, notices in pages:
-            page = FetchedPage("nhsmail", url, when, 200, "\n".join(notices).encode())
-            ingest_page(con, crawl_id, page, _parse)
-        finish_crawl(con, crawl_id, when, complete=complete)
+    _crawl(con, at, [(URL, [A_OPEN, B]), (page_2, [C])])
+    _crawl(con, at + timedelta(hours=1), [(URL, [B])], complete=False)  # cut short
     state, events = con.execute(STATE).fetchall(), con.execute(EVENTS).fetchall()
     assert con.execute("SELECT outcome FROM crawls ORDER BY crawl_id").fetchall() == [
         ("ok",),
@@ -136,10 +142,7 @@ def test_reparse_vanishes_nothing_on_a_crawl_cut_short(tmp_path: Path) -> None:
 def test_reparse_applies_a_parser_fix_and_says_what_changed(tmp_path: Path) -> None:
     con = connect(tmp_path / "a.duckdb")
     for at, notices in CRAWLS:
-        crawl_id = start_crawl(con, "nhsmail", at)
-        page = FetchedPage("nhsmail", URL, at, 200, "\n".join(notices).encode())
-        ingest_page(con, crawl_id, page, _old_parser)
-        finish_crawl(con, crawl_id, at)
+        _crawl(con, at, [(URL, list(notices))], _old_parser)
     fetches = con.execute("SELECT * FROM fetches ORDER BY fetch_id").fetchall()
     report = reparse(con)
     assert report.changed_fields["title"] == 5 and report.changed_notices == 5

@@ -27,7 +27,7 @@ from parsers.nhsmail.segments import (
 from parsers.timestamps import Stamp
 
 NAME = "wp_listing"
-VERSION = "1"
+VERSION = "2"  # bump when the output changes for any page: reparse records it
 URL_RE = re.compile(
     r"/(?:tag|category|author|topics?)/|/page/\d+|/\d{4}/(?:\d{2}/)?(?:page/\d+/?)?(?:$|[?#])",
     re.I,

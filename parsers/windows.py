@@ -311,21 +311,26 @@ def _date_before(
     return day, _clock(written) if written else None, own
 
 
-def _is_update_time(text: str, pos: int) -> bool:
-    """ "a further update between 14:00 and 15:00": when the next update comes, not an
-    outage ("deploying updates between 22:00 and 23:00" is one)."""
+_HOURS_WORDS = frozenset(("staffed", "open", "opening", "answered", "manned", "available"))
+
+
+def _is_not_outage(text: str, pos: int) -> bool:
+    """ "a further update between 14:00 and 15:00" (when the next update comes; "deploying
+    updates between 22:00 and 23:00" is an outage) and service hours ("the line will be
+    staffed between 08:00 and 18:00 on the 24th December")."""
     words = text[max(0, pos - 30) : pos].lower().split()
-    return (
-        len(words) >= 2
-        and words[-1] in ("update", "updates")
-        and words[-2] in ("a", "an", "further", "next", "another", "latest", "the")
+    if len(words) >= 2 and words[-1] in ("update", "updates"):
+        return words[-2] in ("a", "an", "further", "next", "another", "latest", "the")
+    near = words[-3:]  # "was not available between": an outage
+    return not _HOURS_WORDS.isdisjoint(near) and not any(
+        w in ("not", "no", "never") or w.endswith("n't") for w in near
     )
 
 
 def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None:
     """One WINDOW_RE match as a Window; a reason when it cannot be dated; None if not one."""
     begin, finish = m.span()
-    if _is_update_time(text, begin) or _RECURRING_AFTER_RE.match(text, finish):
+    if _is_not_outage(text, begin) or _RECURRING_AFTER_RE.match(text, finish):
         return None
     flags: list[str] = []
     t1, t2, said1, said2, said3 = m.group("t1", "t2", "d1", "d2", "d3")  # one call, not five

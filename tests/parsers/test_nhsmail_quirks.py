@@ -380,6 +380,8 @@ LINE = "window_date_from_line"
         ("On 3rd January, between 08:00 and 08:30 users were unable to connect.",
          datetime(2023, 1, 5, 9), "2023-01-03T08:00:00", "2023-01-03T08:30:00",
          ["year_inferred", LINE]),
+        ("The Portal was not available between 06:00 and 07:00 this morning.",
+         datetime(2022, 3, 1, 9), "2022-03-01T06:00:00", "2022-03-01T07:00:00", [W]),
         ("Email was delayed between 06:00-07:30 this morning.", datetime(2022, 3, 1, 9),
          "2022-03-01T06:00:00", "2022-03-01T07:30:00", [W]),
         ("Mail was delayed between 22:00 and 02:00 on the night of Saturday 5th January.",
@@ -429,6 +431,9 @@ def test_window_that_cannot_be_dated(text: str, base: date | None, why: str) -> 
         "The Helpdesk will be open from 08:00 to 18:00, Monday to Friday.",
         "Calls are answered between 8am and 6pm on weekdays.",
         "Support is available between 09:00 and 17:00 daily.",
+        "Over Christmas the Helpdesk telephony line will be staffed between 08:00 and 18:00 "
+        "on the 24th December.",
+        "The service desk is open from 09:00 to 13:00 on Boxing Day.",
     ],
 )
 def test_times_that_are_not_a_window(text: str) -> None:

@@ -40,7 +40,7 @@ _CLOCK_RE = re.compile(
 _DATE = (
     rf"(?:{WEEKDAY_PATTERN}(?:the\s+)?\d{{1,2}}{ORDINAL}\s+(?:of\s+)?{MONTH_PATTERN},?(?:\s+\d{{4}})?"
     rf"|{WEEKDAY_PATTERN}{MONTH_PATTERN}\s+\d{{1,2}}{ORDINAL},?(?:\s+\d{{4}})?"
-    r"|\d{1,2}/\d{1,2}/\d{2,4})"
+    r"|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}-\d{1,2}-\d{4})"
 )
 # Named groups may not repeat in one pattern, so the date pattern is matched again later.
 _DATE_ANON = re.sub(r"\(\?P<\w+>", "(?:", _DATE)
@@ -60,7 +60,7 @@ WINDOW_RE = word_scanning(_WINDOW_WORDS, _WINDOW_REST, re.IGNORECASE)
 _DATE_RE = re.compile(
     rf"{WEEKDAY_PATTERN}(?:the\s+)?(?P<d>\d{{1,2}}){ORDINAL}\s+(?:of\s+)?{MONTH_PATTERN},?(?:\s+(?P<y>\d{{4}}))?"
     rf"|(?P<wd2>[a-z]+day,?\s+)?(?P<mon2>[a-z]+)\.?\s+(?P<d2>\d{{1,2}}){ORDINAL},?(?:\s+(?P<y2>\d{{4}}))?"
-    r"|(?P<nd>\d{1,2})/(?P<nm>\d{1,2})/(?P<ny>\d{2,4})",
+    r"|(?P<nd>\d{1,2})(?P<sep>[/-])(?P<nm>\d{1,2})(?P=sep)(?P<ny>\d{2,4})",
     re.IGNORECASE,
 )
 # Outage wording only: "can take a period of 24 hours to apply" is not how long anything
@@ -91,16 +91,25 @@ _FUTURE_RE = re.compile(
     r"scheduled|upcoming|(?:may|might|could)(?:\s+not)?\s+be)\b",
     re.IGNORECASE,
 )
-_MAINTENANCE_RE = re.compile(r"\bmaintenance\b", re.IGNORECASE)
-# Words that date a window relative to the notice: a date elsewhere in its sentence is not
-# its day ("Following the incident on 3rd January, between 10:00 and 11:00 today").
-_RELATIVE_DAY_RE = re.compile(
-    r"\b(?:today|tonight|yesterday|this (?:morning|afternoon|evening)|last night|overnight)\b",
+# Weaker than "will", asked only when no tense word decides: wording that puts a window
+# later than the notice on its own day.
+_LATER_TODAY_RE = re.compile(
+    r"\b(?:maintenance|today|this (?:morning|afternoon|evening)|"
+    r"(?:may|might|could)(?:\s+not)?\s+(?!have\b)[a-z]+|(?:is|are)\s+[a-z]+ing)\b",
     re.IGNORECASE,
 )
+# Words right after a window that date it relative to the notice: a date before it is not
+# its day ("Following the incident on 3rd January, between 10:00 and 11:00 today").
+_RELATIVE_AFTER_RE = re.compile(
+    r"\s*,?\s*(?:today|tonight|yesterday|this (?:morning|afternoon|evening)|last night|"
+    r"overnight)\b",
+    re.IGNORECASE,
+)
+# "On Saturday 6th May the Portal will…": a date opening its sentence dates what follows.
+_ON_RE = re.compile(r"\s*on\s+(?:the\s+(?:night|evening|morning)\s+of\s+)?", re.IGNORECASE)
 _MAY_VERB_RE = re.compile(r"\bmay\b")  # lower case: the verb (the month is written May)
 _SAME_DAY_RE = re.compile(r"\b(?:this (?:morning|afternoon|evening)|today|earlier today)\b", re.I)
-_SENTENCE_END_RE = re.compile(r"[.!?](?:\s|$)")
+_SENTENCE_END_RE = re.compile(r"[.!?](?:\s+(?=[A-Z])|$)")  # "approx. 30" ends nothing
 # Times that are not an outage: opening hours "from 08:00 to 18:00, Monday to Friday" (and
 # "a further update between 14:00 and 15:00", found by its word before).
 _RECURRING_AFTER_RE = re.compile(
@@ -120,7 +129,9 @@ _LINE_DATE_RE = re.compile(
 # around the last such number.
 _DIGITS_RE = re.compile(r"\d+")
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-_MONTH_AFTER_RE = re.compile(rf"(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}|/\d", re.IGNORECASE)
+_MONTH_AFTER_RE = re.compile(
+    rf"(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}|/\d|-\d{{1,2}}-\d", re.IGNORECASE
+)
 _MONTH_BEFORE_RE = re.compile(rf"\b{_MONTHS}[a-z]*\.?\s+$", re.IGNORECASE)
 
 
@@ -229,8 +240,8 @@ def _inferred_day(
     if _FUTURE_RE.search(sentence):
         return start, end
     if not _PAST_RE.search(sentence):
-        if _MAINTENANCE_RE.search(sentence) or _SAME_DAY_RE.search(sentence):
-            return start, end  # announced, or "today" says it is the notice's day
+        if _LATER_TODAY_RE.search(sentence):
+            return start, end  # maintenance, "today", "may experience", "are carrying out"
         return "starts after the notice was written, and its wording says neither will nor was"
     if _SAME_DAY_RE.search(sentence):
         return "starts after the notice was written, on the same day"
@@ -277,31 +288,28 @@ def _sentence_start(text: str, lo: int, pos: int) -> int:
 def _date_before(
     text: str, span: tuple[int, int], base: date | None, flags: list[str]
 ) -> tuple[date, _Clock | None, bool] | str | None:
-    """A date stated before a window that has none of its own: one right before its
-    times in its sentence ("unavailable on 3rd January 2023 between …"), which is its day
-    unless the sentence dates it by "today", "last night" and the like; else its line's
-    stamp near the line's start, when it has a time (an update's: "Final Update:
-    26/11/2021 09:15:00 AM – … between …"), from which its day is inferred. Returns the
-    day, the time after it, and whether it is the window's own day; or a reason when the
-    date cannot be read."""
+    """A date stated before a window that has none of its own: in its sentence, right
+    before its times ("unavailable on 3rd January 2023 between …") or opening the sentence
+    ("On Saturday 6th May the Portal will be unavailable between …"), which is its day
+    unless "today", "last night" and the like follow the times; else its line's stamp near
+    the line's start, when it has a time (an update's: "Final Update: 26/11/2021 09:15:00
+    AM – … between …"), from which its day is inferred. Returns the day, the time after
+    it, and whether it is the window's own day; or a reason when it cannot be read."""
     pos, finish = span
     line = text.rfind("\n", 0, pos) + 1
-    lo = max(line, pos - 300)
-    sentence = _sentence_start(text, lo, pos)
+    sentence = _sentence_start(text, max(line, pos - 300), pos)
     found = _date_in(text, sentence, pos)
-    own = (
-        found is not None
-        and found.group("time") is None
-        and not text[found.end() : pos].strip(" ,")
-        and not _RELATIVE_DAY_RE.search(text, sentence, text.find(". ", finish) % len(text) + 1)
-    )
-    if not own and sentence > line:  # the line's own stamp: an update's
-        head = min(sentence, line + 60)
-        found = _date_in(text, line, head) if text.find("/", line, head) >= 0 else None
+    own = False
+    if found is not None and found.group("time") is None:
+        right_before = not text[found.end() : pos].strip(" ,")
+        opening = _ON_RE.fullmatch(text, sentence, found.start()) is not None
+        own = (right_before or opening) and not _RELATIVE_AFTER_RE.match(text, finish)
+        if not own:
+            found = None  # a date the sentence speaks of, not the window's
+    if found is None and sentence > line:  # an update's stamp at the start of the line
+        found = _date_in(text, line, min(sentence, line + 60))
         if found is not None and found.group("time") is None:
             found = None
-    elif not own and found is not None and found.group("time") is None:
-        found = None  # a date the sentence speaks of, not the window's
     if found is None:
         return None
     day = _date(found.group("date"), base, flags)
@@ -311,6 +319,7 @@ def _date_before(
     return day, _clock(written) if written else None, own
 
 
+_GIVE_WORDS = frozenset(("provide", "give", "issue", "send", "post", "publish", "share"))
 _HOURS_WORDS = frozenset(("staffed", "open", "opening", "answered", "manned", "available"))
 
 
@@ -318,9 +327,12 @@ def _is_not_outage(text: str, pos: int) -> bool:
     """ "a further update between 14:00 and 15:00" (when the next update comes; "deploying
     updates between 22:00 and 23:00" is an outage) and service hours ("the line will be
     staffed between 08:00 and 18:00 on the 24th December")."""
-    words = text[max(0, pos - 30) : pos].lower().split()
+    words = text[max(0, pos - 40) : pos].lower().split()
     if len(words) >= 2 and words[-1] in ("update", "updates"):
-        return words[-2] in ("a", "an", "further", "next", "another", "latest", "the")
+        if words[-2] in ("further", "next"):
+            return True
+        # "provide an update between …"; "deploy the update between …" is an outage
+        return len(words) >= 3 and words[-3] in _GIVE_WORDS
     near = words[-3:]  # "was not available between": an outage
     return not _HOURS_WORDS.isdisjoint(near) and not any(
         w in ("not", "no", "never") or w.endswith("n't") for w in near

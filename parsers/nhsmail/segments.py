@@ -14,6 +14,7 @@ _DATE_PREFIX_RE = re.compile(r"^(?:posted\s+on|published(?:\s+on)?|date|updated)
 _LAST_UPDATED_RE = re.compile(r"^last\s+updated\s*:?\s*(?P<when>.+)$", re.I)
 # A WordPress page's or post's own "Last updated: 28/07/2022 09:00": a colon, or a date
 # straight after ("Last updated on 28/07/2022"). Prose ("Last updated the guidance…") is not.
+_RUNS_ON_RE = re.compile(r"\s[–—-]\s|[.!?]\s")  # text running on after a stamp
 _OWN_UPDATED_RE = re.compile(r"^last\s+updated(?:\s*:\s*|\s+(?:on\s+)?(?=\d))(?P<when>\S.*)$", re.I)
 # Bylines and post meta a theme shows between a title and its date, as a person copies them.
 _META_RE = re.compile(
@@ -57,7 +58,16 @@ def own_last_updated(lines: list[Line], end: int) -> tuple[int, Stamp] | None:
     for i in range(min(end, len(lines))):
         text = lines[i].text
         if text[:1] in ("L", "l") and (m := _OWN_UPDATED_RE.match(text)) is not None:
-            return i, parse_stamp(m.group("when"))
+            when = m.group("when").strip()
+            # only a line that is just the stamp: "Last updated: 27/07/2022 11:47 – A change
+            # has been made…" is the notice's own text, and stays in its body
+            stamp = stamp_line(when)
+            if stamp is not None:
+                return i, stamp
+            if len(when) <= 32 and not _RUNS_ON_RE.search(when):
+                stamp = parse_stamp(when)
+                if stamp.local is not None:
+                    return i, stamp
     return None
 
 

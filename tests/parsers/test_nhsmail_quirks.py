@@ -382,6 +382,28 @@ LINE = "window_date_from_line"
          ["year_inferred", LINE]),
         ("The Portal was not available between 06:00 and 07:00 this morning.",
          datetime(2022, 3, 1, 9), "2022-03-01T06:00:00", "2022-03-01T07:00:00", [W]),
+        # a date opening the sentence dates it; words before the date do not undo that
+        ("On Saturday 6th May the Portal will be unavailable between 22:00 and 23:00.",
+         datetime(2023, 5, 4, 9), "2023-05-06T22:00:00", "2023-05-06T23:00:00",
+         ["year_inferred_from_weekday", LINE]),
+        ("On 26/11/2021 users were unable to log in between 19:25 and 19:55.",
+         datetime(2021, 11, 29, 9), "2021-11-26T19:25:00", "2021-11-26T19:55:00", [LINE]),
+        ("As advised in today's update, the Portal will be unavailable on Saturday 6th May "
+         "between 22:00 and 23:00.", datetime(2023, 5, 4, 9),
+         "2023-05-06T22:00:00", "2023-05-06T23:00:00", ["year_inferred_from_weekday", LINE]),
+        # "approx." ends no sentence for the tense either; wording weaker than "will"
+        ("Users will be unable to log in for approx. 30 minutes between 22:00 and 22:30.",
+         datetime(2023, 5, 12, 9), "2023-05-12T22:00:00", "2023-05-12T22:30:00", [W]),
+        ("Microsoft will deploy the update between 22:00 and 23:00 tonight.",
+         datetime(2023, 5, 12, 9), "2023-05-12T22:00:00", "2023-05-12T23:00:00", [W]),
+        ("Users may experience brief interruptions between 22:00 and 23:00.",
+         datetime(2023, 5, 12, 9), "2023-05-12T22:00:00", "2023-05-12T23:00:00", [W]),
+        ("Engineers are carrying out work on the relay between 22:00 and 23:00.",
+         datetime(2023, 5, 12, 9), "2023-05-12T22:00:00", "2023-05-12T23:00:00", [W]),
+        # an update's stamp written with dashes, as the 2021 posts do
+        ("Final Update : 27-11-2021 09:15:00 AM – Email traffic was delayed between 06:00 and "
+         "07:30 this morning.", datetime(2021, 11, 26, 19, 40),
+         "2021-11-27T06:00:00", "2021-11-27T07:30:00", [LINE, W]),
         ("Email was delayed between 06:00-07:30 this morning.", datetime(2022, 3, 1, 9),
          "2022-03-01T06:00:00", "2022-03-01T07:30:00", [W]),
         ("Mail was delayed between 22:00 and 02:00 on the night of Saturday 5th January.",
@@ -431,6 +453,7 @@ def test_window_that_cannot_be_dated(text: str, base: date | None, why: str) -> 
         "The Helpdesk will be open from 08:00 to 18:00, Monday to Friday.",
         "Calls are answered between 8am and 6pm on weekdays.",
         "Support is available between 09:00 and 17:00 daily.",
+        "We will provide an update between 14:00 and 15:00 today.",
         "Over Christmas the Helpdesk telephony line will be staffed between 08:00 and 18:00 "
         "on the 24th December.",
         "The service desk is open from 09:00 to 13:00 on Boxing Day.",
@@ -1603,3 +1626,17 @@ def test_date_lines_above_the_posts_keep_each_notice_with_its_text() -> None:
     first, second = (r["body"] for r in result.records)
     assert "INC28274463" in first and "Portal cannot be reached" in first
     assert "INC28000000" in second and "relay was rejected" in second
+
+
+def test_a_posts_last_updated_line_with_text_is_the_notices_own() -> None:
+    """Only a line that is just a stamp is the post's "Last updated"; one that runs on is
+    the notice's text and stays in its body."""
+    page = (
+        "INC30766572 – NHSmail Password Issue – RESOLVED\n27/07/2022 10:50:00 AM (BST)\n"
+        "Issue Status: RESOLVED\n"
+        "Last updated: 27/07/2022 11:47:00 AM – A change has been made to resolve the issue.\n"
+        "back to top\n"
+    )
+    [record] = records(page, url="https://support.nhs.net/2022/07/inc30766572-password/")
+    assert record["page_updated_local"] is None
+    assert "A change has been made to resolve the issue." in record["body"]

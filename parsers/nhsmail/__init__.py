@@ -112,7 +112,7 @@ def parse_page(
             records = parse(seen, ctx)
         if records:
             distinct_keys(records)
-            return ParseResult(records, name, tried, warnings)
+            return ParseResult(records, name, tried, [*warnings, *ctx.warnings])
     # A service-status page whose notice sections are there but empty has none on show;
     # furniture alone (a redesign keeping "Service Status") is not enough to say so.
     empty_ok = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
@@ -68,6 +68,7 @@ class Context:
     # Undated items are read against it: a 2017-2019 status page's items, written by the
     # time it was updated. Not a post's: that is when it was edited, after it was written.
     page_updated_dates: bool = False
+    warnings: list[str] = field(default_factory=list)  # the page's, from the layout
 
 
 def slugify(text: str, words: int = 8, limit: int = 60) -> str:

@@ -24,6 +24,8 @@ from parsers.nhsmail.segments import (
     title_like,
     under_bare_label,
 )
+from parsers.nhsmail.titles import read_title
+from parsers.references import INC_RE
 from parsers.timestamps import Stamp
 
 NAME = "wp_listing"
@@ -159,6 +161,18 @@ def _heads(page: Page, stamps: list[int]) -> list[tuple[int | None, int]]:
     return out
 
 
+def _undated_above(lines: list[Line], first: int) -> list[str]:
+    """Lines above the first notice that read as a notice's title (a state word as its
+    last part, or an INC reference): a notice with no date line of its own, which this
+    layout cannot place, is reported rather than dropped in silence."""
+    return [
+        f"notice not read (no date line of its own): {line.text[:100]!r}"
+        for line in lines[:first]
+        if title_like(line.text)
+        and (INC_RE.search(line.text) or read_title(line.text).state_raw is not None)
+    ]
+
+
 def page_updated(page: Page) -> tuple[int, Stamp] | None:
     """The listing's own "Last updated" line and its stamp: above the first notice (its
     date line, or in HTML its post). One inside a post is that post's text."""
@@ -178,6 +192,8 @@ def parse(page: Page, ctx: Context) -> list[dict[str, Any]]:
         if (s := date_line(line)) is not None and not under_bare_label(lines, i)
     ]
     heads = _heads(page, [i for i, _ in stamps])
+    if heads:
+        ctx.warnings += _undated_above(lines, heads[0][1])
     records = []
     for n, ((stamp_i, stamp), (title_i, _)) in enumerate(zip(stamps, heads, strict=True)):
         end = heads[n + 1][1] if n + 1 < len(heads) else len(lines)

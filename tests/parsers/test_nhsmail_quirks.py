@@ -1640,3 +1640,20 @@ def test_a_posts_last_updated_line_with_text_is_the_notices_own() -> None:
     [record] = records(page, url="https://support.nhs.net/2022/07/inc30766572-password/")
     assert record["page_updated_local"] is None
     assert "A change has been made to resolve the issue." in record["body"]
+
+
+def test_a_listed_notice_without_a_date_line_is_reported_not_dropped() -> None:
+    """An item dated only by its own "Last updated" has no date line for the listing to
+    anchor it: it cannot be placed, and a warning names it."""
+    text = (
+        "Service Status Archive\n\nLast updated: 21/03/2022 12:00\n\n"
+        "  • Portal Slowness – RESOLVED\n\n    Last updated: 21/03/2022 11:00:00 AM\n"
+        "    RESOLVED – The NHSmail Portal was slow.\n\n"
+        "  • Relay Issue – RESOLVED\n\n    20/03/2022 10:20:00 AM\n"
+        "    RESOLVED- We are aware of an issue preventing mail being sent.\n"
+    )
+    result = parse("nhsmail", text, url="https://support.nhs.net/category/service-status/")
+    assert [r["title"] for r in result.records] == ["Relay Issue – RESOLVED"]
+    assert result.warnings == [
+        "notice not read (no date line of its own): 'Portal Slowness – RESOLVED'"
+    ]

@@ -11,6 +11,7 @@ missing years from the weekday or the nearest year; both are flagged.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -31,7 +32,7 @@ from parsers.timestamps import (
 # "19:25", "1:00 AM", "10:15pm", "22:00hrs", "2200hrs", "9 PM".
 _CLOCK = (
     r"(?:\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*(?:[AP]M|[ap]m|[ap]\.m\.)|\s*(?:hrs|hours)\b)?"
-    r"|(?:[01]\d|2[0-3])[0-5]\d\s*hrs\b|\d{1,2}\s*(?:[AP]M|[ap]m))(?![a-z])"
+    r"|(?:[01]\d|2[0-3])[0-5]\d\s*hrs\b|\d{1,2}\s*(?:[AP]M|[ap]m))(?-i:(?![a-z]))"
 )
 _CLOCK_RE = re.compile(
     r"(?P<H>\d{1,2}?)(?:[:.]?(?P<M>\d{2})(?::(?P<S>\d{2}))?)?\s*"
@@ -48,7 +49,7 @@ _WINDOW_WORDS = ("between", "from")
 # "14:00 UTC", "16:30 (GMT)": the zone the times are given in.
 _ZONE = r"(?:\s*\(?(?P<{}>UTC|GMT|BST)\b\)?)?"
 # "on", "on the night of", ",": what joins a time to its date.
-_ON = r"\s*(?:on(?:\s+the\s+(?:night|evening|morning)\s+of)?|,)\s+"
+_ON = r"\s*(?:overnight\s+)?(?:on(?:\s+the\s+(?:night|evening|morning)\s+of)?|,)\s+"
 _WINDOW_REST = (
     rf"\s+(?:the\s+hours\s+of\s+)?"
     rf"(?P<t1>{_CLOCK}){_ZONE.format('z1')}(?:{_ON}(?P<d1>{_DATE_ANON}))?"
@@ -83,30 +84,32 @@ DURATION_RE = word_scanning(_DURATION_WORDS, _DURATION_REST, re.IGNORECASE)
 _PAST_RE = re.compile(
     r"\b(?:was|were|had|has been|have been|lasted|could not|couldn't|did not|didn't|occurred|"
     r"experienced|last night|yesterday|overnight|earlier|"
-    r"(?:may|might|could|would)(?:\s+not)?\s+have)\b",
+    r"(?:may|might|could|would)(?:\s+not)?\s+have|(?:emails?|messages?|mail)\s+sent)\b",
     re.IGNORECASE,
 )
 _FUTURE_RE = re.compile(
     r"\b(?:will|shall|tonight|going to|(?:is|are) (?:planned|scheduled|expected)|planned|"
-    r"scheduled|upcoming|(?:may|might|could)(?:\s+not)?\s+be)\b",
+    r"scheduled|upcoming)\b",
     re.IGNORECASE,
 )
 # Weaker than "will", asked only when no tense word decides: wording that puts a window
 # later than the notice on its own day.
 _LATER_TODAY_RE = re.compile(
     r"\b(?:maintenance|today|this (?:morning|afternoon|evening)|"
-    r"(?:may|might|could)(?:\s+not)?\s+(?!have\b)[a-z]+|(?:is|are)\s+[a-z]+ing)\b",
+    r"(?:may|might|could)(?:\s+not)?\s+(?!have\b)[a-z]+)\b",
     re.IGNORECASE,
 )
 # Words right after a window that date it relative to the notice: a date before it is not
 # its day ("Following the incident on 3rd January, between 10:00 and 11:00 today").
 _RELATIVE_AFTER_RE = re.compile(
-    r"\s*,?\s*(?:today|tonight|yesterday|this (?:morning|afternoon|evening)|last night|"
-    r"overnight)\b",
+    r"\s*,?\s*(?:today|tonight|yesterday|this (?:morning|afternoon|evening)|last night)\b",
     re.IGNORECASE,
 )
-# "On Saturday 6th May the Portal will…": a date opening its sentence dates what follows.
-_ON_RE = re.compile(r"\s*on\s+(?:the\s+(?:night|evening|morning)\s+of\s+)?", re.IGNORECASE)
+# "On Saturday 6th May the Portal will…": a date opening its sentence (or the clause after
+# a label or a dash: "Description: On …", "… 09:15 – On …") dates what follows.
+_ON_RE = re.compile(
+    r"(?:(?i:(?:.*[:–—-])?\s*on)|.*\s(?-i:On))\s+(?i:the\s+(?:night|evening|morning)\s+of\s+)?"
+)
 _MAY_VERB_RE = re.compile(r"\bmay\b")  # lower case: the verb (the month is written May)
 _SAME_DAY_RE = re.compile(r"\b(?:this (?:morning|afternoon|evening)|today|earlier today)\b", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?](?:\s+(?=[A-Z])|$)")  # "approx. 30" ends nothing
@@ -252,8 +255,8 @@ def _inferred_day(
     return start, end
 
 
-def _date_in(text: str, lo: int, hi: int) -> re.Match[str] | None:
-    """The last date in ``text[lo:hi]`` (with the time after it, if any)."""
+def _dates_in(text: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
+    """The dates in ``text[lo:hi]`` (each with the time after it, if any), last first."""
     for number in reversed(list(_DIGITS_RE.finditer(text, lo, hi))):
         start, end = number.span()
         if not (
@@ -266,9 +269,8 @@ def _date_in(text: str, lo: int, hi: int) -> re.Match[str] | None:
             if found.end() >= end:
                 # "10 may experience": the verb, not the month (which is written May)
                 if not _MAY_VERB_RE.search(found.group("date")):
-                    return found
+                    yield found
                 break
-    return None
 
 
 def _sentence_start(text: str, lo: int, pos: int) -> int:
@@ -298,16 +300,18 @@ def _date_before(
     pos, finish = span
     line = text.rfind("\n", 0, pos) + 1
     sentence = _sentence_start(text, max(line, pos - 300), pos)
-    found = _date_in(text, sentence, pos)
-    own = False
-    if found is not None and found.group("time") is None:
-        right_before = not text[found.end() : pos].strip(" ,")
-        opening = _ON_RE.fullmatch(text, sentence, found.start()) is not None
-        own = (right_before or opening) and not _RELATIVE_AFTER_RE.match(text, finish)
-        if not own:
-            found = None  # a date the sentence speaks of, not the window's
-    if found is None and sentence > line:  # an update's stamp at the start of the line
-        found = _date_in(text, line, min(sentence, line + 60))
+    found, own = None, False
+    if not _RELATIVE_AFTER_RE.match(text, finish):
+        for candidate in _dates_in(text, sentence, pos):
+            if candidate.group("time") is not None:
+                found = candidate  # a stamp ("Current Update: 22/04/2026 08:40 –"): when
+                break  # the sentence was written, its day inferred from it
+            right_before = not text[candidate.end() : pos].strip(" ,")
+            if right_before or _ON_RE.fullmatch(text[sentence : candidate.start()]):
+                found, own = candidate, True
+                break
+    if found is None:  # an update's stamp at the start of the line
+        found = next(_dates_in(text, line, min(pos, line + 60)), None)
         if found is not None and found.group("time") is None:
             found = None
     if found is None:
@@ -320,7 +324,9 @@ def _date_before(
 
 
 _GIVE_WORDS = frozenset(("provide", "give", "issue", "send", "post", "publish", "share"))
-_HOURS_WORDS = frozenset(("staffed", "open", "opening", "answered", "manned", "available"))
+_STAFFED = frozenset(("staffed", "answered", "manned"))
+_HOURS_WORDS = frozenset((*_STAFFED, "open", "available"))
+_BEING = frozenset(("is", "are", "be", "remain", "remains", "stay", "stays"))
 
 
 def _is_not_outage(text: str, pos: int) -> bool:
@@ -333,10 +339,11 @@ def _is_not_outage(text: str, pos: int) -> bool:
             return True
         # "provide an update between …"; "deploy the update between …" is an outage
         return len(words) >= 3 and words[-3] in _GIVE_WORDS
-    near = words[-3:]  # "was not available between": an outage
-    return not _HOURS_WORDS.isdisjoint(near) and not any(
-        w in ("not", "no", "never") or w.endswith("n't") for w in near
-    )
+    # "staffed between", "is open from", "remains available between"; not "unable to
+    # open attachments between", "shown as available between", "was not available between"
+    if not words or words[-1] not in _HOURS_WORDS:
+        return False
+    return words[-1] in _STAFFED or (len(words) >= 2 and words[-2] in _BEING)
 
 
 def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None:

@@ -96,7 +96,7 @@ _FUTURE_RE = re.compile(
 # later than the notice on its own day.
 _LATER_TODAY_RE = re.compile(
     r"\b(?:maintenance|today|this (?:morning|afternoon|evening)|"
-    r"(?:may|might|could)(?:\s+not)?\s+(?!have\b)[a-z]+)\b",
+    r"(?:may|might|could)(?:\s+not)?\s+(?!have\b)[a-z]+|(?:is|are)\s+[a-z]+ing)\b",
     re.IGNORECASE,
 )
 # Words right after a window that date it relative to the notice: a date before it is not

@@ -161,13 +161,14 @@ def _heads(page: Page, stamps: list[int]) -> list[tuple[int | None, int]]:
     return out
 
 
-def _undated_above(lines: list[Line], first: int) -> list[str]:
-    """Lines above the first notice that read as a notice's title (a state word as its
-    last part, or an INC reference): a notice with no date line of its own, which this
-    layout cannot place, is reported rather than dropped in silence."""
+def _undated(lines: list[Line], where: str) -> list[str]:
+    """Lines that read as a notice's title (a state word as its last part, or an INC
+    reference) where no notice starts: a notice with no date line of its own, which this
+    layout cannot place, is reported rather than dropped in silence (above the first
+    notice) or merged unsaid into the notice above (in a body)."""
     return [
-        f"notice not read (no date line of its own): {line.text[:100]!r}"
-        for line in lines[:first]
+        f"notice not read (no date line of its own), {where}: {line.text[:100]!r}"
+        for line in lines
         if title_like(line.text)
         and (INC_RE.search(line.text) or read_title(line.text).state_raw is not None)
     ]
@@ -193,11 +194,12 @@ def parse(page: Page, ctx: Context) -> list[dict[str, Any]]:
     ]
     heads = _heads(page, [i for i, _ in stamps])
     if heads:
-        ctx.warnings += _undated_above(lines, heads[0][1])
+        ctx.warnings += _undated(lines[: heads[0][1]], "above the first notice")
     records = []
     for n, ((stamp_i, stamp), (title_i, _)) in enumerate(zip(stamps, heads, strict=True)):
         end = heads[n + 1][1] if n + 1 < len(heads) else len(lines)
         last = n + 1 == len(heads)
+        ctx.warnings += _undated(lines[stamp_i + 1 : end], f"in the body of notice {n + 1}")
         body, excerpt = strip_excerpt(body_lines(lines[stamp_i + 1 : end]))
         records.append(
             build_notice(

@@ -1693,5 +1693,19 @@ def test_a_listed_notice_without_a_date_line_is_reported_not_dropped() -> None:
     result = parse("nhsmail", text, url="https://support.nhs.net/category/service-status/")
     assert [r["title"] for r in result.records] == ["Relay Issue – RESOLVED"]
     assert result.warnings == [
-        "notice not read (no date line of its own): 'Portal Slowness – RESOLVED'"
+        "notice not read (no date line of its own), above the first notice: "
+        "'Portal Slowness – RESOLVED'"
+    ]
+    # the same item second: its text goes with the notice above, and that is said
+    second = (
+        "Service Status Archive\n\nLast updated: 21/03/2022 12:00\n\n"
+        "  • Relay Issue – RESOLVED\n\n    20/03/2022 10:20:00 AM\n"
+        "    RESOLVED- We are aware of an issue preventing mail being sent.\n\n"
+        "  • Portal Slowness – RESOLVED\n\n    Last updated: 21/03/2022 11:00:00 AM\n"
+        "    RESOLVED – The NHSmail Portal was slow.\n"
+    )
+    result = parse("nhsmail", second, url="https://support.nhs.net/category/service-status/")
+    assert result.warnings == [
+        "notice not read (no date line of its own), in the body of notice 1: "
+        "'Portal Slowness – RESOLVED'"
     ]

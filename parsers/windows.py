@@ -113,8 +113,8 @@ _ON_RE = re.compile(
 _MAY_VERB_RE = re.compile(r"\bmay\b")  # lower case: the verb (the month is written May)
 _SAME_DAY_RE = re.compile(r"\b(?:this (?:morning|afternoon|evening)|today|earlier today)\b", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?](?:\s+(?=[A-Z])|$)")  # "approx. 30" ends nothing
-# Times that are not an outage: opening hours "from 08:00 to 18:00, Monday to Friday" (and
-# "a further update between 14:00 and 15:00", found by its word before).
+# Times that are not an outage, said after them: opening hours "from 08:00 to 18:00, Monday
+# to Friday" (hours and update times said before them: `_is_not_outage`).
 _RECURRING_AFTER_RE = re.compile(
     r"\s*,?\s*(?:(?:on\s+|every\s+|each\s+)?(?:weekdays?|daily|every\s+day|each\s+day)\b"
     r"|(?:on\s+|from\s+)?(?:mon(?:day)?s?)\s*(?:to|-|–|until|till)\s*(?:fri|sat|sun))",
@@ -129,7 +129,7 @@ _LINE_DATE_RE = re.compile(
 # Every such date has a number in it: a day before a month ("5th of January"), after one
 # ("January 5"), or d/m/y. Numbers are found fast (the engine skips to digits in C) and
 # checked for a month; the full pattern above, which tries every position, then reads only
-# around the last such number.
+# around each such number, last first.
 _DIGITS_RE = re.compile(r"\d+")
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
 _MONTH_AFTER_RE = re.compile(
@@ -293,9 +293,9 @@ def _date_before(
     """A date stated before a window that has none of its own: in its sentence, right
     before its times ("unavailable on 3rd January 2023 between …") or opening the sentence
     ("On Saturday 6th May the Portal will be unavailable between …"), which is its day
-    unless "today", "last night" and the like follow the times; else its line's stamp near
-    the line's start, when it has a time (an update's: "Final Update: 26/11/2021 09:15:00
-    AM – … between …"), from which its day is inferred. Returns the day, the time after
+    unless "today", "last night" and the like follow the times; else a stamp with a time
+    in its sentence or near its line's start (an update's: "Final Update: 26/11/2021
+    09:15:00 AM – … between …"), from which its day is inferred. Returns the day, the time after
     it, and whether it is the window's own day; or a reason when it cannot be read."""
     pos, finish = span
     line = text.rfind("\n", 0, pos) + 1

@@ -110,6 +110,8 @@ _RELATIVE_AFTER_RE = re.compile(
 _ON_RE = re.compile(
     r"(?:(?i:(?:.*[:–—-])?\s*on)|.*\s(?-i:On))\s+(?i:the\s+(?:night|evening|morning)\s+of\s+)?"
 )
+# The first of two days before a date: "Saturday 14th / Sunday 15th October", "14-15 October".
+_NIGHT_PAIR_RE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:/|-|–|&|and)\s*$", re.IGNORECASE)
 _MAY_VERB_RE = re.compile(r"\bmay\b")  # lower case: the verb (the month is written May)
 _SAME_DAY_RE = re.compile(r"\b(?:this (?:morning|afternoon|evening)|today|earlier today)\b", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?](?:\s+(?=[A-Z])|$)")  # "approx. 30" ends nothing
@@ -319,6 +321,11 @@ def _date_before(
     day = _date(found.group("date"), base, flags)
     if day is None:
         return f"the date before it ({found.group('date')!r}) cannot be read"
+    # "overnight on Saturday 14th / Sunday 15th October", "on 14-15 October": the night
+    # starts on the first of the two days
+    pair = _NIGHT_PAIR_RE.search(text, max(line, found.start() - 12), found.start())
+    if own and pair and int(pair.group(1)) == (day - timedelta(days=1)).day:
+        day -= timedelta(days=1)
     written = found.group("time")
     return day, _clock(written) if written else None, own
 

@@ -413,6 +413,14 @@ LINE = "window_date_from_line"
          ["year_inferred_from_weekday", NIGHT]),
         ("Microsoft are deploying a fix between 22:00 and 23:00.", datetime(2023, 5, 12, 9),
          "2023-05-12T22:00:00", "2023-05-12T23:00:00", [W]),
+        # a night given as two days starts on the first
+        ("Maintenance will take place overnight on Saturday 14th / Sunday 15th October "
+         "between 22:00 and 02:00.", datetime(2023, 10, 10, 9),
+         "2023-10-14T22:00:00", "2023-10-15T02:00:00",
+         ["year_inferred_from_weekday", LINE, NIGHT]),
+        ("Maintenance will take place overnight on 14-15 October between 22:00 and 02:00.",
+         datetime(2023, 10, 10, 9), "2023-10-14T22:00:00", "2023-10-15T02:00:00",
+         ["year_inferred", LINE, NIGHT]),
         # mail already sent: the evening before, though its delivery "may be delayed"
         ("Emails sent between 23:00 and 23:45 may be delayed in reaching recipients.",
          datetime(2021, 11, 27, 0, 30), "2021-11-26T23:00:00", "2021-11-26T23:45:00", [W, PREV]),

@@ -169,9 +169,28 @@ def _undated(lines: list[Line], where: str) -> list[str]:
     return [
         f"notice not read (no date line of its own), {where}: {line.text[:100]!r}"
         for line in lines
-        if title_like(line.text)
+        if _may_be_title(line.text)
+        and title_like(line.text)
         and (INC_RE.search(line.text) or read_title(line.text).state_raw is not None)
     ]
+
+
+def _may_be_title(text: str) -> bool:
+    """What every such title has, asked cheaply first: most body lines are sentences, and
+    this runs over every body line of a listing. A state word is a last part after a dash;
+    an INC reference has its letters."""
+    if text[-1:] in ".,;:!?":
+        return False
+    return (
+        "–" in text
+        or "-" in text
+        or "—" in text
+        or "nc" in text
+        or "NC" in text
+        or (
+            "Nc" in text or "nC" in text  # INC_RE ignores case
+        )
+    )
 
 
 def page_updated(page: Page) -> tuple[int, Stamp] | None:

@@ -81,6 +81,7 @@ DURATION_RE = word_scanning(_DURATION_WORDS, _DURATION_REST, re.IGNORECASE)
 
 
 # Wording that puts a window in the past, in the future, or on the day the notice was written.
+_THIS_DAY = r"today|this (?:morning|afternoon|evening)"  # the notice's own day
 _PAST_RE = re.compile(
     r"\b(?:was|were|had|has been|have been|lasted|could not|couldn't|did not|didn't|occurred|"
     r"experienced|last night|yesterday|overnight|earlier|"
@@ -95,14 +96,14 @@ _FUTURE_RE = re.compile(
 # Weaker than "will", asked only when no tense word decides: wording that puts a window
 # later than the notice on its own day.
 _LATER_TODAY_RE = re.compile(
-    r"\b(?:maintenance|today|this (?:morning|afternoon|evening)|"
+    rf"\b(?:maintenance|{_THIS_DAY}|"
     r"(?:may|might|could)(?:\s+not)?\s+(?!have\b)[a-z]+|(?:is|are)\s+[a-z]+ing)\b",
     re.IGNORECASE,
 )
 # Words right after a window that date it relative to the notice: a date before it is not
 # its day ("Following the incident on 3rd January, between 10:00 and 11:00 today").
 _RELATIVE_AFTER_RE = re.compile(
-    r"\s*,?\s*(?:today|tonight|yesterday|this (?:morning|afternoon|evening)|last night)\b",
+    rf"\s*,?\s*(?:{_THIS_DAY}|tonight|yesterday|last night)\b",
     re.IGNORECASE,
 )
 # "On Saturday 6th May the Portal will…": a date opening its sentence (or the clause after
@@ -113,7 +114,7 @@ _ON_RE = re.compile(
 # The first of two days before a date: "Saturday 14th / Sunday 15th October", "14-15 October".
 _NIGHT_PAIR_RE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:/|-|–|&|and)\s*$", re.IGNORECASE)
 _MAY_VERB_RE = re.compile(r"\bmay\b")  # lower case: the verb (the month is written May)
-_SAME_DAY_RE = re.compile(r"\b(?:this (?:morning|afternoon|evening)|today|earlier today)\b", re.I)
+_SAME_DAY_RE = re.compile(rf"\b(?:{_THIS_DAY})\b", re.I)  # "earlier today" holds "today"
 _SENTENCE_END_RE = re.compile(r"[.!?](?:\s+(?=[A-Z])|$)")  # "approx. 30" ends nothing
 # Times that are not an outage, said after them: opening hours "from 08:00 to 18:00, Monday
 # to Friday" (hours and update times said before them: `_is_not_outage`).

@@ -12,9 +12,9 @@ from parsers.timestamps import Stamp, parse_stamp, stamp_line
 
 _DATE_PREFIX_RE = re.compile(r"^(?:posted\s+on|published(?:\s+on)?|date|updated)\s*:?\s*", re.I)
 _LAST_UPDATED_RE = re.compile(r"^last\s+updated\s*:?\s*(?P<when>.+)$", re.I)
+_RUNS_ON_RE = re.compile(r"\s[–—-]\s|[.!?]\s")  # text running on after a stamp
 # A WordPress page's or post's own "Last updated: 28/07/2022 09:00": a colon, or a date
 # straight after ("Last updated on 28/07/2022"). Prose ("Last updated the guidance…") is not.
-_RUNS_ON_RE = re.compile(r"\s[–—-]\s|[.!?]\s")  # text running on after a stamp
 _OWN_UPDATED_RE = re.compile(r"^last\s+updated(?:\s*:\s*|\s+(?:on\s+)?(?=\d))(?P<when>\S.*)$", re.I)
 # Bylines and post meta a theme shows between a title and its date, as a person copies them.
 _META_RE = re.compile(

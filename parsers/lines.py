@@ -353,16 +353,26 @@ class _Found:
     posts: list[etree._Element] = field(default_factory=list)  # post_class() elements
 
 
+# Class values judged, kept across pages: a crawl or reparse reads one theme's few hundred
+# values on every page. A pure function of the value; bounded, for the values that name one
+# post each ("post-40187 type-post … tag-outage").
+_CLASS_KINDS: dict[str, int] = {}
+_MEMO_MAX = 20_000
+
+
 def _classes(root: etree._Element, found: _Found) -> None:
     """Sort elements by their class values. A listing repeats its theme's few hundred
-    values thousands of times: each distinct value is judged once, and the values are read
-    once, before furniture is dropped (a title or date found inside furniture is marked in
-    the dropped subtree, where it shows nowhere)."""
-    memo: dict[str, int] = {}
+    values thousands of times: each distinct value is judged once (`_CLASS_KINDS`), and
+    the values are read once, before furniture is dropped (a title or date found inside
+    furniture is marked in the dropped subtree, where it shows nowhere)."""
+    memo = _CLASS_KINDS
+    if len(memo) > _MEMO_MAX:
+        memo.clear()
     for value in _CLASS_VALUES(root):
         kind = memo.get(value)
         if kind is None:
-            kind = memo[value] = _class_kind(value)
+            # keyed by a plain str: lxml's string result holds its element, and so the tree
+            kind = memo[str(value)] = _class_kind(value)
         if kind:
             el = value.getparent()
             if kind & _DROP_BIT:

@@ -40,7 +40,12 @@ def _open(target: Path, **kwargs: Any) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as exc:
         detail = str(exc).splitlines()[0].removeprefix("IO Error: ")
         if "Could not set lock" in detail:
-            raise ArchiveBusy(f"archive {target} is open in another process: {detail}") from exc
+            # a writer is refused by any reader (a notebook, `notices sql`); a reader only
+            # by a writer (a crawl)
+            who = "a crawl?" if kwargs.get("read_only") else "a notebook or sql session?"
+            raise ArchiveBusy(
+                f"archive {target} is open in another process ({who}): {detail}"
+            ) from exc
         if "not a valid DuckDB database file" in detail:
             why = f"{target} is not a valid archive (not a DuckDB database file, or damaged)"
         else:

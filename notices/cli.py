@@ -179,7 +179,7 @@ def _read_only(db: str, *, allow_files: bool = False) -> Any:
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
     except ArchiveBusy as exc:  # a crawl is writing it; DuckDB admits no readers then
-        raise Busy(f"archive {db} is being written (a crawl?); try again: {exc}") from None
+        raise Busy(f"{exc}; try again when it is closed") from None
     except ArchiveUnusable as exc:
         raise BadArchive(str(exc)) from None
 
@@ -249,11 +249,8 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         with ArchiveLock(args.db):
             try:
                 con = connect(args.db)
-            except ArchiveBusy:
-                raise Busy(
-                    f"archive {args.db} is open in another process (a notebook or sql "
-                    "session?); try again when it is closed"
-                ) from None
+            except ArchiveBusy as exc:
+                raise Busy(f"{exc}; try again when it is closed") from None
             except ArchiveUnusable as exc:
                 raise BadArchive(str(exc)) from None
             report = reparse(

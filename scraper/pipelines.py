@@ -121,9 +121,8 @@ class ArchivePipeline:
         except ArchiveBusy as exc:
             lock.__exit__(None, None, None)
             self.lock = None
-            why = f"archive {self.db} is open in another process (a notebook or sql session?)"
-            self.crawler.notices_locked = why  # type: ignore[attr-defined]
-            log.error("%s: %s", why, exc)
+            self.crawler.notices_locked = str(exc)  # type: ignore[attr-defined]
+            log.error("%s", exc)
             return False
         except ArchiveUnusable as exc:
             lock.__exit__(None, None, None)

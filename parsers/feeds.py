@@ -59,15 +59,15 @@ from parsers.payload import (
     update_entry,
 )
 from parsers.result import ParseResult
-from parsers.states import normalise_state
 from parsers.timestamps import Stamp
-from parsers.updatelist import read_update_list
+from parsers.updatelist import entry_status, read_update_list
 
 SOURCE = "feed"
-VERSION = 1
+VERSION = 2
 DC = "http://purl.org/dc/elements/1.1/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 MAINTENANCE_STATES = frozenset({"scheduled", "in_progress", "verifying", "completed"})
+INCIDENT_STATES = frozenset({"investigating", "identified", "monitoring", "resolved"})
 _INCIDENT_LINK_RE = re.compile(r"/incidents/([a-z0-9]{6,20})/?(?:[?#].*)?$")
 _XML_NAMES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _AMP_RE = re.compile(r"&(#\d{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)?")
@@ -114,6 +114,15 @@ def _text(el: Any | None) -> str | None:
     return text if text.strip() else None
 
 
+def _is_text(el: Any | None, default: bool = False) -> bool:
+    """An Atom text construct that says it is plain text (``type="text"``, the default
+    where ``default``: titles); a construct that says nothing is sniffed for markup."""
+    if el is None:
+        return False
+    kind = (el.get("type") or "").strip().lower()
+    return kind == "text" or (default and not kind)
+
+
 def _markup(el: Any | None) -> str | None:
     """An Atom text construct's content as HTML markup (or plain text)."""
     if el is None:
@@ -156,9 +165,26 @@ def _parser() -> lxml.etree.XMLParser:
     )
 
 
+_DECLARED_RE = re.compile(rb"^\s*<\?xml[^>]*?\sencoding=[\"']([A-Za-z0-9._\-]+)[\"']")
+
+
+def _declared(content: bytes | str) -> bytes | str:
+    """Bytes in the encoding their XML declaration names (ISO-8859-1, Windows-1252…) as
+    text; anything else as it came (read as UTF-8, XML's default)."""
+    if isinstance(content, str):
+        return content
+    m = _DECLARED_RE.match(content[:200])
+    if m is None or m.group(1).lower().replace(b"_", b"-") in (b"utf-8", b"utf8"):
+        return content
+    try:
+        return content.decode(m.group(1).decode("ascii"))
+    except (LookupError, UnicodeDecodeError):
+        return content  # a name Python does not know, or bytes it does not fit: as UTF-8
+
+
 def read_xml(content: bytes | str) -> tuple[Any | None, bool, str | None]:
     """(root element, repaired, None) or (None, False, warning)."""
-    text, problem = as_text(content)
+    text, problem = as_text(_declared(content))
     if text is None:
         return None, False, problem
     text = _DECL_RE.sub(r'\1 encoding="utf-8"', text.lstrip(), count=1)
@@ -201,6 +227,8 @@ class Item:
     updated: Stamp | None
     markup: str | None
     categories: list[str]
+    title_is_text: bool = False  # plain text by the format's word: "<db>" is no tag
+    body_is_text: bool = False
 
 
 def _atom_link(el: Any) -> str | None:
@@ -214,16 +242,21 @@ def _atom_link(el: Any) -> str | None:
 def _atom_items(root: Any) -> list[Item]:
     items = []
     for entry in _children(root, "entry"):
-        content = _child(entry, "content")
+        title = _child(entry, "title")
+        body = _child(entry, "content")
+        if _markup(body) is None:
+            body = _child(entry, "summary")
         items.append(
             Item(
                 ident=_text(_child(entry, "id")),
-                title=_markup(_child(entry, "title")),
+                title=_markup(title),
                 link=_atom_link(entry),
                 published=iso_stamp(_text(_child(entry, "published"))),
                 updated=iso_stamp(_text(_child(entry, "updated"))),
-                markup=_markup(content) or _markup(_child(entry, "summary")),
+                markup=_markup(body),
                 categories=[c.get("term") for c in _children(entry, "category") if c.get("term")],
+                title_is_text=_is_text(title, default=True),
+                body_is_text=_is_text(body),
             )
         )
     return items
@@ -248,6 +281,7 @@ def _rss_items(root: Any) -> list[Item]:
                     updated=None,
                     markup=_text(encoded) or _text(_child(item, "description")),
                     categories=[t for c in _children(item, "category") if (t := _text(c))],
+                    title_is_text=True,  # RSS titles are plain text; descriptions HTML
                 )
             )
     return items
@@ -313,12 +347,14 @@ def _statuspage_timeline(item: Item, record: dict[str, Any]) -> bool:
     anchor = None
     if anchor_stamp is not None and anchor_stamp.local is not None:
         anchor = (anchor_stamp.at or anchor_stamp.local).date()
+    if item.body_is_text:
+        return False
     entries = read_update_list(item.markup or "", anchor=anchor)
     if not entries:
         return False
     updates = []
     for e in entries:  # newest first
-        status = normalise_state(e.label)
+        status = entry_status(e.label)
         updates.append((update_entry(e.label, e.stamp, e.text, e.label, status), e.stamp))
         if e.stamp.warning:
             record["warnings"].append(e.stamp.warning)
@@ -329,11 +365,17 @@ def _statuspage_timeline(item: Item, record: dict[str, Any]) -> bool:
     statused = [u for u in newest_first if (u["label"] or "").strip().lower() != "update"]
     latest = (statused or newest_first)[0]
     set_state(record, latest["status_raw"])
+    # The statuses say which it is (a maintenance's are its own); the title only when
+    # they do not: "errors after database maintenance" is an incident.
     states = {u["status"] for u in newest_first}
-    maintenance = bool(states & MAINTENANCE_STATES) or bool(
-        _MAINTENANCE_RE.search(record["title"] or "")
-    )
-    record["category"] = "maintenance" if maintenance else "incident"
+    if states & MAINTENANCE_STATES:
+        record["category"] = "maintenance"
+    elif states & INCIDENT_STATES:
+        record["category"] = "incident"
+    else:
+        maintenance = _MAINTENANCE_RE.search(record["title"] or "")
+        record["category"] = "maintenance" if maintenance else "incident"
+        add_flags(record["flags"], ["category_inferred"])
     add_flags(
         record["flags"], [f for u in newest_first for f in u["flags"] if f == "year_inferred"]
     )
@@ -363,7 +405,7 @@ def item_record(
 ) -> dict[str, Any]:
     record = new_record(SOURCE, layout, VERSION, url, fetched_at)
     details: dict[str, str] = record["details"]
-    record["title"] = one_line(item.title)
+    record["title"] = one_line(item.title, markup=not item.title_is_text)
     code_match = _INCIDENT_LINK_RE.search(item.link or "")
     code = code_match.group(1) if code_match else None
     for key, value in (("id", item.ident), ("link", item.link)):
@@ -378,7 +420,7 @@ def item_record(
     if repaired:
         record["flags"].append("xml_repaired")
     if not _statuspage_timeline(item, record):
-        record["body"] = text_of(item.markup)
+        record["body"] = text_of(item.markup, markup=not item.body_is_text)
         if item.published is not None:
             set_published(record, item.published)
         elif item.updated is not None:

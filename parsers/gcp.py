@@ -13,6 +13,7 @@ Rules (where the issue left a choice, the choice is stated here):
   words are also read from NHSmail titles). The incident's state is its latest update's;
   an incident with an ``end`` is ``resolved`` even when its last word says otherwise
   (``state_from_end``).
+- Texts are Markdown: the HTML in them is read, and "<INSTANCE_NAME>" is a placeholder.
 - ``severity`` is Google's ``severity`` (low / medium / high); ``status_impact``, the
   products and the locations (current and previous) go to ``details`` as JSON.
 - Updates are a timeline oldest first: label and raw status the update's ``status``,
@@ -38,12 +39,12 @@ from parsers.payload import (
     get_str,
     iso_stamp,
     keep_valid,
+    markdown_text,
     new_record,
     one_line,
     render_body,
     set_published,
     set_window,
-    text_of,
     update_entry,
 )
 from parsers.result import ParseResult
@@ -51,7 +52,7 @@ from parsers.states import STATES
 
 SOURCE = "gcp"
 LAYOUT = "incidents"
-VERSION = 1
+VERSION = 2
 GCP_STATUS: dict[str, str] = {
     "AVAILABLE": "resolved",
     "SERVICE_INFORMATION": "open",
@@ -90,7 +91,7 @@ def incident_record(
         references.append({"kind": "other", "value": number, "where": "payload"})
     record.update(
         notice_key=f"{SOURCE}:{ident}",
-        title=one_line(get_str(inc, "external_desc")),
+        title=one_line(markdown_text(get_str(inc, "external_desc")), markup=False),
         reference=ident,
         references=references,
         category="incident",
@@ -126,7 +127,7 @@ def incident_record(
         locations = _ids(get_list(u, "affected_locations"))
         if locations:
             meta["affected_locations"] = locations
-        text = text_of(get_str(u, "text"))
+        text = markdown_text(get_str(u, "text"))
         entries.append((update_entry(status_raw, stamp, text, status_raw, status), meta))
     ordered = chronological(entries)
     record["updates"] = [u for u, _ in ordered]

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
+import lxml.html.defs
 
 from parsers.record import UPDATE_FIELDS, empty_record, validate
 from parsers.states import is_open, normalise_state
@@ -180,21 +181,43 @@ def html_fragment(markup: str) -> Any | None:
         return None
 
 
-def text_of(value: str | None) -> str:
+def text_of(value: str | None, *, markup: bool = True) -> str:
     """Plain text of a payload string: HTML tags dropped and entities decoded when the
-    value carries markup, whitespace normalised per line either way."""
+    value carries markup, whitespace normalised per line either way. ``markup=False``: the
+    value is text by its format's word (Markdown, an Atom text construct), and
+    "restart <INSTANCE_NAME>" keeps its placeholder."""
     if not value:
         return ""
     value = _CONTROL_RE.sub("", value)
-    if not looks_like_markup(value):
+    if not markup or not looks_like_markup(value):
         return clean_text(value)
     root = html_fragment(value)
     return element_text(root) if root is not None else clean_text(value)
 
 
-def one_line(value: str | None) -> str | None:
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9_\-]*)([^<>]*)>")
+
+
+def markdown_text(value: str | None) -> str:
+    """Plain text of Markdown: the HTML it may hold read as HTML ("<b>…</b>"), and a
+    bracketed word no HTML element is named by kept as written ("restart <INSTANCE_NAME>",
+    a placeholder)."""
+    if not value:
+        return ""
+
+    def keep(m: re.Match[str]) -> str:
+        if m.group(2).lower() in lxml.html.defs.tags:
+            return m.group(0)
+        return m.group(0).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    if not looks_like_markup(value):
+        return text_of(value, markup=False)
+    return text_of(_TAG_RE.sub(keep, value))
+
+
+def one_line(value: str | None, *, markup: bool = True) -> str | None:
     """Text of a title-like value on one line, or None when nothing is left."""
-    text = " ".join(text_of(value).split("\n")).strip()
+    text = " ".join(text_of(value, markup=markup).split("\n")).strip()
     return text or None
 
 
@@ -404,8 +427,9 @@ def update_entry(
     values = {
         "label": label,
         "at_raw": stamp.raw if stamp else None,
-        "at_local": stamp.local_iso if stamp and not stamp.warning else None,
-        "at": stamp.at_iso if stamp and not stamp.warning else None,
+        # a wall time read in a zone no table names keeps its wall time, with no instant
+        "at_local": stamp.local_iso if stamp else None,
+        "at": stamp.at_iso if stamp else None,
         "text": text,
         "status_raw": status_raw,
         "status": status,

@@ -71,11 +71,11 @@ from parsers.payload import (
 from parsers.result import ParseResult
 from parsers.states import normalise_state
 from parsers.timestamps import MONTHS, Stamp
-from parsers.updatelist import Entry, read_update_list
+from parsers.updatelist import Entry, entry_status, read_update_list
 from parsers.yearless import read_span, zone_named
 
 SOURCE = "statuspage"
-VERSION = 1
+VERSION = 2
 MAINTENANCE_STATUSES = frozenset({"scheduled", "in_progress", "verifying", "completed"})
 _INCIDENT_TIMES = ("created_at", "started_at", "monitoring_at", "resolved_at", "updated_at")
 _SCHEDULE_KEYS = (
@@ -183,7 +183,7 @@ def _timeline(inc: dict[str, Any], ctx: Context, record: dict[str, Any]) -> None
         for part, item in enumerate(listed):  # newest first
             item_flags = ["from_html_list"]
             if item.label is not None:
-                raw, norm = item.label, normalise_state(item.label)
+                raw, norm = item.label, entry_status(item.label)
             elif part == 0:
                 raw, norm = status_raw, status
                 item_flags.append("status_from_enclosing_update")

@@ -12,8 +12,10 @@ Two shapes hold a whole timeline in one HTML body:
 
     <ul><li><strong>2017-08-23 12:31:05</strong> - We are investigating …</li>…</ul>
 
-Entries come back newest first (the order the page shows), so callers can treat them like
-a payload's own update list. A paragraph without a stamp continues the entry before it.
+Entries come back newest first (the order the page shows; a list written newest first is
+put in order by its stamps), so callers can treat them like a payload's own update list. A
+paragraph without a stamp continues the entry before it. No stamp is dated after the
+anchor, the time of the newest status (see `parsers.yearless`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from parsers.payload import element_text, html_fragment
+from parsers.states import normalise_state
 from parsers.timestamps import Stamp
 from parsers.yearless import read_full, read_span
 
@@ -61,6 +64,8 @@ def _strong_list(root: Any, zone: ZoneInfo | None) -> list[Entry]:
             continue
         entries.append(Entry(None, stamp, _text_without(li, li[0]), "strong_list"))
     entries.reverse()  # the lists run oldest first; entries are returned newest first
+    if all(e.stamp.local is not None for e in entries):  # unless the stamps say otherwise
+        entries.sort(key=lambda e: e.stamp.local, reverse=True)  # type: ignore[arg-type,return-value]
     return entries
 
 
@@ -76,8 +81,10 @@ def _small_strong(root: Any, anchor: date | None) -> list[Entry]:
                 stamp = Stamp(raw=" ".join(text.split()), warning="no date to infer the year from")
                 span_start = stamp if text.strip() else None
             else:
-                span = read_span(text, anchor=anchor)
+                span = read_span(text, anchor=anchor, up_to_anchor=True)
                 span_start = span.start if span else None
+                if span is not None and span.end is not None:  # an update has one time
+                    span_start.flags.append("stamp_end_ignored")
             if span_start is not None:
                 label = " ".join(strong.text_content().split()) if strong is not None else None
                 cut = (small, strong) if strong is not None else (small,)
@@ -91,6 +98,14 @@ def _small_strong(root: Any, anchor: date | None) -> list[Entry]:
                 last = entries[-1]
                 last.text = f"{last.text}\n{more}" if last.text else more
     return entries
+
+
+def entry_status(label: str | None) -> str | None:
+    """The status an entry's label states. "Update" states none: Statuspage shows it for a
+    post that leaves the status as it was."""
+    if label is None or " ".join(label.split()).lower() == "update":
+        return None
+    return normalise_state(label)
 
 
 def read_update_list(

@@ -12,16 +12,22 @@ They are read from their text (tags dropped), so a change of markup does not mat
 Policy, stated once:
 - The year comes from the context: a history month's heading ("March 2025") for a date in
   that month; otherwise the year that puts the date nearest the anchor (the heading's
-  month, or a feed item's own date). So "Dec 31" under January 2025 is 2024, and an update
-  dated Dec 30 in an item published Jan 2 is the previous year. Every year not stated by
-  the text or its heading is flagged ``year_inferred``.
+  month), so "Dec 31" under January 2025 is 2024. An update list's anchor is the time of
+  its newest status (a feed item's own date), which none of its updates can follow: each
+  takes the latest year that does not put it after the anchor's next day (a day's grace
+  for zones ahead of UTC), so Dec 30 in an item of Jan 2 is the previous year, and Feb 1
+  in an item of Sep 1 the same year. Every year not stated by the text or its heading is
+  flagged ``year_inferred``.
 - A span's end takes the start's date when it has none, the next day when its time is
   earlier (``window_crosses_midnight``), and the next year when its date is earlier
-  ("Dec 31 … - Jan 1"), flagged ``year_inferred``.
+  ("Dec 31 … - Jan 1"), flagged ``year_inferred``. An end whose own date puts it before
+  the start is no end: a warning.
 - The zone is the abbreviation written after the time. UTC/GMT/Z are UTC (``stated_utc``);
   the abbreviations Statuspage prints for its pages' zones map to their fixed offsets
   (``stated_abbreviation``); an abbreviation not in the table, or one that names several
-  zones (IST, CST in Asia…), gives no instant and a warning: never a guessed offset. With
+  zones (IST, CST in Asia…), gives no instant and a warning: never a guessed offset.
+  A numeric label ("-03", "+0530", "+05:30", as moment-timezone writes zones with no
+  abbreviation) is that offset (``stated_offset``). With
   no abbreviation at all the time is taken as UTC and flagged ``tz_assumed_utc``.
 """
 
@@ -87,7 +93,7 @@ _TIME = (
 )
 _START = (_DATE + r"\s*(?:,|-|–|at)?\s*" + _TIME).format(p="s")
 _END = (r"(?:" + _DATE + r"\s*(?:,|-|–|at)?\s*)?" + _TIME).format(p="e")
-_TZ = r"(?P<tz>[A-Za-z]{1,5}|[+-]\d{2}:?\d{2})"
+_TZ = r"(?P<tz>[A-Za-z]{1,5}|[+-]\d{2}(?::?\d{2})?)"
 SPAN_RE = re.compile(rf"^\s*{_START}(?:\s*[-–]\s*{_END})?(?:\s*\(?{_TZ}\)?)?\s*$")
 
 
@@ -105,9 +111,9 @@ def _offset(label: str | None) -> tuple[timedelta | None, str, list[str], str | 
     """(offset, policy, flags, warning) for a written zone label."""
     if label is None:
         return timedelta(0), "assumed_utc", ["tz_assumed_utc"], None
-    m = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", label)
+    m = re.fullmatch(r"([+-])(\d{2})(?::?(\d{2}))?", label)
     if m:
-        minutes = int(m.group(2)) * 60 + int(m.group(3))
+        minutes = int(m.group(2)) * 60 + int(m.group(3) or 0)
         delta = timedelta(minutes=minutes if m.group(1) == "+" else -minutes)
         return delta, "stated_offset", [], None
     key = label.upper()
@@ -143,8 +149,27 @@ def _stamp(raw: str, local: datetime, label: str | None, flags: list[str]) -> St
     return stamp
 
 
-def read_span(text: str, *, anchor: date, heading: tuple[int, int] | None = None) -> Span | None:
-    """A year-less stamp or span (tags already dropped), dated near ``anchor``.
+def _year_up_to(month: int, day: int, anchor: date) -> int | None:
+    """The latest year that puts the date no later than the day after ``anchor``."""
+    limit = anchor + timedelta(days=1)
+    for year in range(limit.year, limit.year - 8, -1):  # Feb 29 may be years back
+        try:
+            if date(year, month, day) <= limit:
+                return year
+        except ValueError:
+            continue
+    return None
+
+
+def read_span(
+    text: str,
+    *,
+    anchor: date,
+    heading: tuple[int, int] | None = None,
+    up_to_anchor: bool = False,
+) -> Span | None:
+    """A year-less stamp or span (tags already dropped), dated near ``anchor``, or (with
+    ``up_to_anchor``, for an update list) no later than it.
 
     ``heading`` is the (year, month) of the history month the text sits under: a date in
     that month takes its year without a flag. None when the text is not such a stamp; a
@@ -165,10 +190,14 @@ def read_span(text: str, *, anchor: date, heading: tuple[int, int] | None = None
         elif heading is not None and heading[1] == mon:
             year = heading[0]
         else:
-            picked = pick_year(mon, day, None, anchor)
+            if up_to_anchor:
+                picked = _year_up_to(mon, day, anchor)
+            else:
+                nearest = pick_year(mon, day, None, anchor)
+                picked = nearest[0] if nearest else None
             if picked is None:
                 raise ValueError(f"no such date: {m.group('smon')} {day}")
-            year = picked[0]
+            year = picked
             flags.append("year_inferred")
         start_local = datetime(year, mon, day, *_clock(m, "s", flags))
     except ValueError as exc:
@@ -195,6 +224,8 @@ def read_span(text: str, *, anchor: date, heading: tuple[int, int] | None = None
         if not m.group("emon") and end_local < start_local:
             end_local += timedelta(days=1)
             span.flags.append("window_crosses_midnight")
+        elif end_local < start_local:  # its own date says so: no crossing to assume
+            raise ValueError("it ends before it starts")
     except ValueError as exc:
         span.end = Stamp(raw=raw, warning=f"unreadable end time {raw!r}: {exc}")
         return span

@@ -347,7 +347,9 @@ def test_an_error_inside_the_payload_is_not_called_a_cut(source: str, content: b
     assert not any("truncated" in w for w in parse(source, content).warnings)
 
 
-def test_a_statuspage_item_whose_first_update_is_undated_keeps_the_feed_date() -> None:
+def test_a_statuspage_item_whose_first_update_is_in_an_unknown_zone_keeps_its_wall_time() -> None:
+    # the feed's own date is when the latest status came, not when the incident was posted:
+    # the first update's wall time is known, its instant is not, and none is borrowed
     body = (
         "&lt;p&gt;&lt;small&gt;Jan &lt;var&gt;3&lt;/var&gt;, &lt;var&gt;10:00&lt;/var&gt; IST"
         "&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Investigating&lt;/strong&gt; - Looking.&lt;/p&gt;"
@@ -356,7 +358,138 @@ def test_a_statuspage_item_whose_first_update_is_undated_keeps_the_feed_date() -
     <pubDate>Fri, 03 Jan 2025 05:00:00 +0000</pubDate>
     <description>{body}</description></item></channel></rss>""".encode()
     [record] = parse("feed", feed).records
-    assert record["updates"][0]["at"] is None
-    assert record["published_at"] == "2025-01-03T05:00:00+00:00"
-    assert "published_from_first_update" not in record["flags"]
+    [update] = record["updates"]
+    assert (update["at_local"], update["at"]) == ("2025-01-03T10:00:00", None)
+    assert (record["published_local"], record["published_at"]) == ("2025-01-03T10:00:00", None)
+    assert record["tz_policy"] == "unknown_abbreviation"
     assert any("unknown time zone abbreviation 'IST'" in w for w in record["warnings"])
+
+
+def _atom_item(content: str, *, published: str, title: str = "Exports", extra: str = "") -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><link href="https://status.example.com"/>
+  <entry><id>tag:status.example.com,2005:Incident/1</id><published>{published}</published>
+    <link href="https://status.example.com/incidents/abcd1234wxyz"/>{extra}
+    <title>{title}</title><content type="html">{content}</content></entry></feed>""".encode()
+
+
+def _entry(month_day: str, clock: str, status: str, text: str, zone: str = "UTC") -> str:
+    month, day = month_day.split()
+    return (
+        f"&lt;p&gt;&lt;small&gt;{month} &lt;var data-var='date'&gt;{day}&lt;/var&gt;, "
+        f"&lt;var data-var='time'&gt;{clock}&lt;/var&gt; {zone}&lt;/small&gt;&lt;br&gt;"
+        f"&lt;strong&gt;{status}&lt;/strong&gt; - {text}&lt;/p&gt;"
+    )
+
+
+def test_a_feed_update_is_never_dated_after_its_item() -> None:
+    # a known issue resolved seven months after it was identified: February is this year's,
+    # not next year's (nearest to September), which would put it after the item itself
+    content = _entry("Sep 1", "10:00", "Resolved", "Fixed.") + _entry(
+        "Feb 1", "09:00", "Identified", "Known issue."
+    )
+    [record] = parse("feed", _atom_item(content, published="2025-09-01T10:00:00Z")).records
+    assert [u["at"] for u in record["updates"]] == [
+        "2025-02-01T09:00:00+00:00",
+        "2025-09-01T10:00:00+00:00",
+    ]
+    assert record["published_at"] == "2025-02-01T09:00:00+00:00"
+
+
+def test_a_feed_update_a_day_ahead_in_its_own_zone_keeps_the_items_year() -> None:
+    content = _entry("Jan 1", "08:00", "Resolved", "Fixed.", zone="JST")
+    [record] = parse("feed", _atom_item(content, published="2024-12-31T23:00:00Z")).records
+    assert record["updates"][0]["at"] == "2024-12-31T23:00:00+00:00"
+
+
+def test_a_numeric_zone_label_is_that_offset() -> None:
+    # moment-timezone writes zones with no abbreviation as "-03", "+04"
+    content = _entry("Jan 3", "09:15", "Investigating", "Looking.", zone="-03")
+    [record] = parse("feed", _atom_item(content, published="2025-01-03T12:15:00Z")).records
+    [update] = record["updates"]
+    assert (update["at"], update["status"]) == ("2025-01-03T12:15:00+00:00", "investigating")
+    assert record["tz_policy"] == "stated_offset"
+
+
+def test_an_update_that_changes_no_status_states_none() -> None:
+    content = (
+        _entry("Jan 3", "11:00", "Resolved", "Fixed.")
+        + _entry("Jan 3", "10:30", "Update", "Still looking.")
+        + _entry("Jan 3", "10:00", "Investigating", "Looking.")
+    )
+    [record] = parse("feed", _atom_item(content, published="2025-01-03T11:00:00Z")).records
+    statuses = [(u["status_raw"], u["status"]) for u in record["updates"]]
+    assert statuses == [
+        ("Investigating", "investigating"),
+        ("Update", None),
+        ("Resolved", "resolved"),
+    ]
+
+
+def test_the_statuses_decide_the_category_before_the_title() -> None:
+    content = _entry("Jan 3", "11:00", "Resolved", "Fixed.") + _entry(
+        "Jan 3", "10:00", "Investigating", "Looking."
+    )
+    title = "Elevated errors after database maintenance"
+    [record] = parse(
+        "feed", _atom_item(content, published="2025-01-03T11:00:00Z", title=title)
+    ).records
+    assert record["category"] == "incident"
+    assert "category_inferred" not in record["flags"]
+    scheduled = _entry("Jan 3", "10:00", "Scheduled", "We will upgrade.")
+    [record] = parse("feed", _atom_item(scheduled, published="2025-01-03T10:00:00Z")).records
+    assert record["category"] == "maintenance"
+
+
+def test_an_atom_text_title_keeps_what_looks_like_a_tag() -> None:
+    content = _entry("Jan 3", "10:00", "Scheduled", "We will upgrade.")
+    feed = _atom_item(content, published="2025-01-03T10:00:00Z",
+                      title="<![CDATA[Scheduled maintenance <db> upgrade]]>")  # fmt: skip
+    assert parse("feed", feed).records[0]["title"] == "Scheduled maintenance <db> upgrade"
+    summary = b"""<feed xmlns="http://www.w3.org/2005/Atom"><link href="https://s.example/"/>
+    <entry><id>e1</id><title type="html">A &lt;b&gt;bold&lt;/b&gt; move</title>
+    <summary type="text">Restart &lt;INSTANCE&gt; now</summary></entry></feed>"""
+    [record] = parse("feed", summary).records
+    assert (record["title"], record["body"]) == ("A bold move", "Restart <INSTANCE> now")
+
+
+def test_gcp_markdown_keeps_its_placeholders_and_reads_its_html() -> None:
+    data = _json(GCP)
+    data[0]["updates"][0]["text"] = (
+        "**Workaround:** run `gcloud sql instances restart <INSTANCE_NAME>` and <b>retry</b>."
+    )
+    record = _parse_json("gcp", data).records[0]
+    texts = [u["text"] for u in record["updates"]]
+    assert "**Workaround:** run `gcloud sql instances restart <INSTANCE_NAME>` and retry." in texts
+
+
+def test_a_feed_in_the_encoding_its_declaration_names_is_read() -> None:
+    feed = (
+        b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<rss version="2.0"><channel>'
+        b"<link>https://status.example.de/</link><item><title>St\xf6rung - Resolved</title>"
+        b"<guid>g1</guid></item></channel></rss>"
+    )
+    [record] = parse("feed", feed).records
+    assert (record["title"], record["state"]) == ("Störung - Resolved", "resolved")
+
+
+def test_an_imported_list_written_newest_first_is_put_in_order_by_its_stamps() -> None:
+    data = {
+        "page": {"id": "p2", "url": "https://status.old.example", "time_zone": "Etc/UTC"},
+        "incident": {
+            "id": "oldold000002", "name": "Incident", "status": "resolved", "impact": "minor",
+            "created_at": "2016-03-01T10:00:00.000Z",
+            "incident_updates": [{
+                "id": "x1", "status": "resolved",
+                "body": "<ul><li><strong>2016-03-01 12:00:00</strong> - All clear.</li>"
+                        "<li><strong>2016-03-01 10:00:00</strong> - Investigating.</li></ul>",
+                "created_at": "2018-12-05T11:00:00.000Z",
+                "display_at": "2016-03-01T10:00:00.000Z",
+            }],
+        },
+    }  # fmt: skip
+    [record] = _parse_json("statuspage", data).records
+    got = [
+        (u["text"], u["status"], "zone_from_display_at" in u["flags"]) for u in record["updates"]
+    ]
+    assert got == [("Investigating.", None, True), ("All clear.", "resolved", True)]

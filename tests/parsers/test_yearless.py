@@ -154,3 +154,10 @@ def test_never_raises(text: str, anchor: date) -> None:
     span = read_span(text, anchor=anchor)
     if span is not None and span.start.at is not None:
         assert span.start.at.utcoffset() is not None
+
+
+def test_an_end_dated_before_its_start_is_no_end() -> None:
+    span = read_span("Jan 3, 09:15 - Jan 3, 08:00 UTC", anchor=date(2025, 1, 10))
+    assert span is not None and span.start.at is not None
+    assert span.end is not None and span.end.at is None
+    assert "ends before it starts" in (span.end.warning or "")

@@ -163,7 +163,9 @@ def headline(
         """
         SELECT count(*),
                count(*) FILTER (WHERE censored IS DISTINCT FROM 'no_state'),
-               count(*) FILTER (WHERE censored IN ('still_open')),
+               -- a scheduled maintenance is no open incident
+               count(*) FILTER (WHERE censored IN ('still_open')
+                                AND coalesce(category, 'incident') = 'incident'),
                count(*) FILTER (WHERE censored = 'vanished_open'),
                count(*) FILTER (WHERE censored IS NULL),
                min(t0), max(t0)
@@ -336,7 +338,9 @@ def _resolve_section(
             " still open at one crawl and closed at the next. Incidents still open (or gone"
             " while open) are censored at the last time they were seen open, not dropped."
             " Incidents first seen already closed are left out (we know only that they"
-            " resolved before we first looked; the time_to_resolve table counts them)."
+            " resolved before we first looked; the time_to_resolve table counts them),"
+            " and so are notices with no published time (the 2017-2019 pages give none):"
+            " measured from our first sighting, their brackets bound nothing."
             " A median is a dash when fewer than half are known to have resolved.</p>"
         )
         parts.append(
@@ -399,6 +403,7 @@ def _open_section(con: duckdb.DuckDBPyConnection) -> str:
         SELECT reference, coalesce(title, summary) AS title, category, state, t0,
                last_open, observed_resolve_min_minutes, source
         FROM incidents WHERE censored IN ('still_open')
+          AND coalesce(category, 'incident') = 'incident'
         ORDER BY t0 DESC NULLS LAST, notice_key
         """,
     )

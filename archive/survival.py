@@ -54,11 +54,12 @@ def incidents_for_km(
 ) -> pd.DataFrame:
     """Durations and resolved flags from `incidents`.
 
-    Left out: notices without a state, and notices first seen already closed. Of the
-    latter we know only that they resolved somewhere in (t0, first_closed]: on an
-    archive's first crawl that is every older notice, and counting them as resolved at
-    their upper bound would measure the archive's start date, not outages. Count them
-    with `first_seen_closed_count`.
+    Left out: notices without a state; notices first seen already closed, of which we
+    know only that they resolved somewhere in (t0, first_closed]: on an archive's first
+    crawl that is every older notice, and counting them as resolved at their upper bound
+    would measure the archive's start date, not outages (`first_seen_closed_count`); and
+    notices with no published time, whose t0 is their first sighting: the outage began
+    some unknown time before it, so their brackets bound nothing (`untimed_count`).
     """
     if end not in ("max", "min"):
         raise ValueError("end is 'max' or 'min'")
@@ -71,7 +72,8 @@ def incidents_for_km(
                censored IS NULL AS resolved
         FROM incidents
         WHERE censored IS DISTINCT FROM 'no_state'
-          AND censored IS DISTINCT FROM 'first_seen_closed' AND ({where})
+          AND censored IS DISTINCT FROM 'first_seen_closed'
+          AND t0_source = 'published' AND ({where})
         """
     ).df()
 
@@ -80,6 +82,17 @@ def first_seen_closed_count(con: duckdb.DuckDBPyConnection, where: str = "TRUE")
     """How many incidents the estimate leaves out because they were first seen closed."""
     row = con.execute(
         f"SELECT count(*) FROM incidents WHERE censored = 'first_seen_closed' AND ({where})"
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def untimed_count(con: duckdb.DuckDBPyConnection, where: str = "TRUE") -> int:
+    """How many the estimate leaves out, seen open then closed, for want of a published
+    time (the 2017-2019 pages' items have none)."""
+    row = con.execute(
+        "SELECT count(*) FROM incidents WHERE t0_source = 'first_seen'"
+        " AND censored IS DISTINCT FROM 'no_state'"
+        f" AND censored IS DISTINCT FROM 'first_seen_closed' AND ({where})"
     ).fetchone()
     return int(row[0]) if row else 0
 

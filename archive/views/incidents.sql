@@ -3,7 +3,9 @@
 --   t0: the notice's published time, else its first sighting (t0_source says which)
 --   stated_window_minutes: window end - start, from the notice's own prose
 --   reported_to_final_minutes: Final Update - Issue Reported, from its own timeline
---   observed_resolve_min/max_minutes: last_open - t0 / first_closed - t0, from sightings
+--   observed_resolve_min/max_minutes: last_open - t0 / first_closed - t0, from sightings;
+--             max is NULL for a notice with no published time first seen closed (its t0
+--             is that very sighting: nothing bounds it)
 --   censored: NULL when both ends were observed, else still_open, vanished_open,
 --             first_seen_closed, or no_state (the notice never stated a state)
 --   *_to_*_minutes: lifecycle phases from the notice's own timeline, for sources whose
@@ -25,7 +27,8 @@ raw AS (
         (epoch(claimed_window_end) - epoch(claimed_window_start)) / 60.0 AS raw_window,
         (epoch(final_at) - epoch(reported_at)) / 60.0 AS raw_reported_to_final,
         (epoch(last_open) - epoch(t0)) / 60.0 AS raw_min,
-        (epoch(first_closed) - epoch(t0)) / 60.0 AS raw_max,
+        CASE WHEN first_published_at IS NOT NULL OR last_open IS NOT NULL
+             THEN (epoch(first_closed) - epoch(t0)) / 60.0 END AS raw_max,
         (epoch(identified_at) - epoch(investigating_at)) / 60.0 AS raw_investigating,
         (epoch(monitoring_at) - epoch(identified_at)) / 60.0 AS raw_identified,
         (epoch(phase_resolved_at) - epoch(monitoring_at)) / 60.0 AS raw_monitoring,
@@ -73,11 +76,18 @@ SELECT
     CASE WHEN raw_postmortem >= 0 THEN raw_postmortem END AS resolved_to_postmortem_minutes,
     CASE
         WHEN raw_window < 0 OR raw_reported_to_final < 0 OR raw_min < 0 OR raw_max < 0
+            OR raw_investigating < 0 OR raw_identified < 0 OR raw_monitoring < 0
+            OR raw_postmortem < 0
         THEN list_filter([
             CASE WHEN raw_window < 0 THEN 'negative_stated_window' END,
             CASE WHEN raw_reported_to_final < 0 THEN 'negative_reported_to_final' END,
             CASE WHEN raw_min < 0 THEN 'negative_observed_min' END,
-            CASE WHEN raw_max < 0 THEN 'negative_observed_max' END
+            CASE WHEN raw_max < 0 THEN 'negative_observed_max' END,
+            -- named as incident_phases names them
+            CASE WHEN raw_investigating < 0 THEN 'identified_before_investigating' END,
+            CASE WHEN raw_identified < 0 THEN 'monitoring_before_identified' END,
+            CASE WHEN raw_monitoring < 0 THEN 'resolved_before_monitoring' END,
+            CASE WHEN raw_postmortem < 0 THEN 'postmortem_before_resolved' END
         ], lambda e: e IS NOT NULL)
         ELSE []
     END AS data_errors

@@ -1,6 +1,8 @@
 -- Median and p90 time to resolve per source, quarter and category, from the observed
 -- brackets of incidents seen both open and closed (censored IS NULL), with the censored
--- ones counted beside them, never silently dropped. These medians ignore censoring; the
+-- ones counted beside them, never silently dropped. The medians are over incidents with a
+-- published time: one without (`untimed`) is measured from our first sighting, which its
+-- outage began some unknown time before. These medians ignore censoring; the
 -- Kaplan-Meier estimate in `archive.survival` treats still-open incidents as censored.
 -- Example: SELECT * FROM time_to_resolve WHERE category = 'incident' ORDER BY quarter;
 CREATE OR REPLACE VIEW time_to_resolve AS
@@ -14,11 +16,12 @@ WITH grouped AS (
         count(*) FILTER (WHERE censored = 'still_open') AS still_open,
         count(*) FILTER (WHERE censored = 'vanished_open') AS vanished_open,
         count(*) FILTER (WHERE censored = 'first_seen_closed') AS first_seen_closed,
-        median(observed_resolve_min_minutes) FILTER (WHERE censored IS NULL)
-            AS median_min_minutes,
+        count(*) FILTER (WHERE censored IS NULL AND t0_source = 'first_seen') AS untimed,
+        median(observed_resolve_min_minutes) FILTER (
+            WHERE censored IS NULL AND t0_source = 'published') AS median_min_minutes,
         -- one sort gives both quantiles
-        quantile_cont(observed_resolve_max_minutes, [0.5, 0.9]) FILTER (WHERE censored IS NULL)
-            AS max_quantiles,
+        quantile_cont(observed_resolve_max_minutes, [0.5, 0.9]) FILTER (
+            WHERE censored IS NULL AND t0_source = 'published') AS max_quantiles,
         median(reported_to_final_minutes) AS median_reported_to_final_minutes,
         median(stated_window_minutes) AS median_stated_window_minutes
     FROM incidents

@@ -166,3 +166,22 @@ def test_report_in_chromium(chromium: Path, db: Path, tmp_path: Path) -> None:
     assert len(colours) > 50  # text, plots and tables, not one flat colour
     # far from blank: a good share of the page is not its background colour
     assert counts.max() < 0.95 * pixels.shape[0] * pixels.shape[1]
+
+
+def test_a_scheduled_maintenance_is_no_open_incident(tmp_path: Path) -> None:
+    from archive.report import headline
+    from tests.handbuilt import build_archive
+
+    # a maintenance announced with a state that is open (SCHEDULED) beside one open incident
+    planned = notice("Planned Maintenance – Relay Upgrade – SCHEDULED", "10/01/2023 09:00:00 AM",
+                     "The relay will be upgraded between 22:00 and 23:00 on 14/01/2023.")  # fmt: skip
+    open_incident = notice("INC70000001 – Portal Slowness – ONGOING", "10/01/2023 09:10:00 AM",
+                           "Some Portal pages are slow to load.")  # fmt: skip
+    at = CRAWLS[0][0]
+    con = build_archive(tmp_path / "m.duckdb", [(at, [planned, open_incident])])
+    rows = con.execute("SELECT category, censored FROM incidents ORDER BY category").fetchall()
+    assert rows == [("incident", "still_open"), ("maintenance", "still_open")]
+    assert headline(con)["open_incidents"] == 1
+    page = build_report(con, name="m")
+    assert "Portal Slowness" in page.split("Open incidents")[-1]
+    assert "Relay Upgrade" not in page.split("Open incidents")[-1].split("</table>")[0]

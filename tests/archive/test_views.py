@@ -258,3 +258,81 @@ def test_time_to_resolve_quantiles_over_several_incidents(tmp_path) -> None:  # 
     assert row[0] == 4
     assert row[1] == 211.0  # the median of four: (181 + 241) / 2
     assert row[2] == pytest.approx(283.0)  # p90: 241 + 0.7 * (301 - 241)
+
+
+def _undated_2017(tmp_path: Path, pages: list[tuple[datetime, str]]) -> duckdb.DuckDBPyConnection:
+    """Crawls of a 2017-style page, whose items carry no time of their own."""
+    from archive.db import connect
+    from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
+    from parsers import parse
+
+    con = connect(tmp_path / "undated.duckdb")
+    for at, state in pages:
+        page = (
+            "Service Status\n\nLast updated: 10/05/2017 09:00\n\nHigh Severity Service Incidents"
+            f"\n\n  • INC01872345– HSSI – {state}\n\n    Some users cannot sign in.\n"
+        )
+        crawl_id = start_crawl(con, "nhsmail", at)
+        ingest_page(con, crawl_id, FetchedPage("nhsmail", "http://support.nhs.net/servicestatus",
+                                               at, 200, page.encode()),
+                    lambda p: parse(p.source, p.body, url=p.url, fetched_at=p.fetched_at))  # fmt: skip
+        finish_crawl(con, crawl_id, at)
+    return con
+
+
+def test_an_undated_notice_first_seen_closed_has_no_upper_bound(tmp_path: Path) -> None:
+    # its t0 is the sighting that already showed it closed: "resolved within 0 minutes"
+    # would be a bound on nothing
+    con = _undated_2017(tmp_path, [(datetime(2017, 5, 10, 9, 30, tzinfo=UTC), "RESOLVED")])
+    row = con.execute(
+        "SELECT censored, t0_source, observed_resolve_min_minutes, observed_resolve_max_minutes"
+        " FROM incidents"
+    ).fetchone()
+    assert row == ("first_seen_closed", "first_seen", None, None)
+
+
+def test_undated_notices_are_left_out_of_time_to_resolve_and_counted(tmp_path: Path) -> None:
+    from archive.survival import untimed_count
+
+    # seen open at 09:30, closed at 10:30; it began some unknown time before 09:30
+    con = _undated_2017(tmp_path, [(datetime(2017, 5, 10, 9, 30, tzinfo=UTC), "NEW"),
+                                   (datetime(2017, 5, 10, 10, 30, tzinfo=UTC), "RESOLVED")])  # fmt: skip
+    assert one(con, "SELECT censored, observed_resolve_max_minutes FROM incidents") == (None, 60.0)
+    assert one(con, "SELECT resolved_observed, untimed, median_max_minutes FROM time_to_resolve") == (
+        1, 1, None)  # fmt: skip
+    assert time_to_resolve_km(con).empty
+    assert untimed_count(con) == 1
+
+
+def test_phases_out_of_order_are_data_errors_in_incidents(tmp_path: Path) -> None:
+    import json
+
+    from archive.db import connect
+    from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
+    from parsers import parse
+    from tests.golden import FIXTURES
+
+    data = json.loads(
+        (FIXTURES / "statuspage" / "api_incident-2024-01-04" / "page.json").read_text()
+    )
+    updates = data["incident"]["incident_updates"]
+    statuses = [u["status"] for u in updates]
+    assert "monitoring" in statuses and "identified" in statuses
+    # monitoring said an hour before identified
+    ident = next(u for u in updates if u["status"] == "identified")
+    monit = next(u for u in updates if u["status"] == "monitoring")
+    monit["created_at"] = monit["display_at"] = "2000-01-01T00:00:00.000Z"
+    assert ident["display_at"] > monit["display_at"]
+    con = connect(tmp_path / "phases.duckdb")
+    at = datetime(2024, 1, 5, tzinfo=UTC)
+    crawl_id = start_crawl(con, "statuspage", at)
+    page = FetchedPage("statuspage", "https://www.githubstatus.com/api/v2/incidents/x.json", at,
+                       200, json.dumps(data).encode())  # fmt: skip
+    ingest_page(
+        con, crawl_id, page, lambda p: parse("statuspage", p.body, url=p.url, fetched_at=at)
+    )
+    finish_crawl(con, crawl_id, at)
+    row = con.execute(
+        "SELECT identified_to_monitoring_minutes, data_errors FROM incidents"
+    ).fetchone()
+    assert row[0] is None and "monitoring_before_identified" in row[1]

@@ -106,6 +106,10 @@ def distinct_keys(records: list[dict[str, Any]]) -> None:
             record["notice_key"] += ":" + slugify(body[prefix.end() :] if prefix else body, 5)
 
 
+# Window flags saying its day was not written in its prose but taken from the page.
+_DAY_FROM_PAGE = frozenset(("window_date_inferred", "window_date_inferred_previous_day"))
+
+
 def build_notice(
     ctx: Context,
     *,
@@ -274,11 +278,14 @@ def build_notice(
             else "undated"
         )
         record["notice_key"] = f"{SOURCE}:{when}:{slugify(key_text)}"
-        if when == "undated" and record["window_start_local"]:
+        if when == "undated" and record["window_start_local"] and window is not None:
             # Undated accordion items reuse generic titles ("Portal – Maintenance –
-            # SCHEDULED"): the window they announce tells them apart, page after page.
+            # SCHEDULED"): the window they announce tells them apart, page after page. Its
+            # time only, when its day came from the page ("this morning" under a "Last
+            # updated" that moves on): the key must not move with it.
             start = datetime.fromisoformat(record["window_start_local"])
-            record["notice_key"] += f":{start:%Y%m%dT%H%M}"
+            page_dated = not _DAY_FROM_PAGE.isdisjoint(window.flags)
+            record["notice_key"] += f":T{start:%H%M}" if page_dated else f":{start:%Y%m%dT%H%M}"
     if truncated:
         flags.append("truncated")  # the saved page was cut short inside this notice
     if excerpt:

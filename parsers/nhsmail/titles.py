@@ -2,10 +2,15 @@
 
 Titles are dash-separated parts: ``INC28274463– HSSI – RESOLVED``, ``Information –
 Compromised Account Process Update``, ``Microsoft 365 Alert – Service Degradation – … –
-RESOLVED``, ``Threat: Malware Delivery Campaign``. The state is only ever the *last* part;
-a tag or prefix (HSSI, Maintenance, Information) is never taken for the state. "Update"
-ending an announcement's title (``Information – NHSmail Portal Release – Update``) says the
-announcement was revised, not that anything is open: no state.
+RESOLVED``, ``Threat: Malware Delivery Campaign``. The state is only ever the *last* part
+(also bracketed or closed by a full stop, ``– [RESOLVED]``, ``– RESOLVED.``, ``– NOW
+RESOLVED``, ``– RESOLVED (HSSI)``), a bracketed word ending the title (``… Issue
+(RESOLVED)``), or a closing state word heading it (``RESOLVED: …``); a tag or prefix (HSSI,
+Maintenance, Information) is never taken for the state. "Update" ending the title of
+anything that does not read as an incident (``Information – NHSmail Portal Release –
+Update``, ``Planned Maintenance – Portal – UPDATE``, ``Portal Release 7.2 – UPDATED``) says
+it was revised, not that anything is open: no state. The state never stays in ``core``, the
+text the notice's key is made from, so a notice keeps its key as its state moves on.
 """
 
 from __future__ import annotations
@@ -24,7 +29,22 @@ from parsers.states import STATE_WORD_RE, normalise_state
 _PART_SPLIT_RE = re.compile(
     r"[\s–—-](?:(?:(?<=\s)\s*[–—]|(?<=[–—]))\s*|(?<=\s)\s*-\s+|(?<=\d-)\s+)"
 )
-_STATE_PART_RE = re.compile(rf"^(?:{STATE_WORD_RE.pattern})$", re.IGNORECASE)
+_STATE_PART_RE = re.compile(
+    rf"^[\[(]?\s*(?:now\s+)?(?P<state>{STATE_WORD_RE.pattern})\s*[\])]?\.?"
+    r"(?:\s*[\[(]\s*(?:HSSI|High Severity(?: Service)? Incident)\s*[\])])?$",
+    re.IGNORECASE,
+)
+# "… Issue (RESOLVED)": a bracketed state word ending a title that has no part for it.
+_BRACKETED_TAIL_RE = re.compile(
+    rf"\s[\[(]\s*(?P<state>{STATE_WORD_RE.pattern})\s*[\])]\.?$", re.IGNORECASE
+)
+# "RESOLVED: NHSmail Portal Login Issue": only words that close or follow an incident ("New:"
+# heads release notes).
+_STATE_HEAD_RE = re.compile(
+    r"^[\[(]?\s*(?P<state>RESOLVED|RESTORED|FIXED|CLOSED|ONGOING|INVESTIGATING|MONITORING)"
+    r"\s*[\])]?\s*[:–—-]\s+(?=\S)",
+    re.IGNORECASE,
+)
 # Announcements, by their prefix: "Update" as their last part is no state.
 _ANNOUNCEMENTS = frozenset(("information", "enhancement"))
 _REVISION_WORDS = frozenset(("UPDATE", "UPDATED"))
@@ -79,9 +99,18 @@ def read_title(title: str | None) -> TitleInfo:
         return TitleInfo(parts=[])
     parts = split_parts(title)
     info = TitleInfo(parts=parts, core=title)
-    if len(parts) > 1 and _STATE_PART_RE.match(parts[-1]) and normalise_state(parts[-1]):
-        info.state_raw = parts[-1]
+    last = _STATE_PART_RE.match(parts[-1]) if len(parts) > 1 else None
+    tail = _BRACKETED_TAIL_RE.search(title) if last is None else None
+    leading = _STATE_HEAD_RE.match(title) if last is None and tail is None else None
+    if last is not None and normalise_state(last.group("state")):
+        info.state_raw = last.group("state")
         info.core = " – ".join(parts[:-1])
+    elif tail is not None and normalise_state(tail.group("state")):
+        info.state_raw = tail.group("state")
+        info.core = title[: tail.start()].strip()
+    elif leading is not None and normalise_state(leading.group("state")):
+        info.state_raw = leading.group("state")
+        info.core = title[leading.end() :].strip()
     for part in parts[:-1] if info.state_raw else parts:
         if _SEVERITY_RE.match(part):
             upper = part.upper()
@@ -96,7 +125,12 @@ def read_title(title: str | None) -> TitleInfo:
             if pattern.match(head):
                 info.category = category
                 break
-    if info.category in _ANNOUNCEMENTS and (info.state_raw or "").upper() in _REVISION_WORDS:
+    if (info.state_raw or "").upper() in _REVISION_WORDS and (
+        info.category in _ANNOUNCEMENTS
+        or info.category == "maintenance"
+        or _MAINTENANCE_RE.search(info.core)
+        or not looks_like_incident_title(info.core)
+    ):
         info.state_raw = None  # the core stays without it: the same notice, retitled
     if info.category is None and any(p.lower() == "maintenance" for p in parts):
         info.category = "maintenance"

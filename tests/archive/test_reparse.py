@@ -147,8 +147,10 @@ def test_reparse_applies_a_parser_fix_and_says_what_changed(tmp_path: Path) -> N
     report = reparse(con)
     assert report.changed_fields["title"] == 5 and report.changed_notices == 5
     assert con.execute("SELECT count(*) FROM notices WHERE title LIKE '%(old)'").fetchone() == (0,)
+    from parsers.nhsmail import wp_listing
+
     assert con.execute("SELECT DISTINCT parser_version FROM notice_versions").fetchall() == [
-        ("wp_listing/2",)
+        (f"wp_listing/{wp_listing.VERSION}",)
     ]
     assert con.execute("SELECT fetch_id, outcome FROM fetches ORDER BY fetch_id").fetchall() == [
         (f[0], f[6]) for f in fetches

@@ -1717,3 +1717,72 @@ def test_a_listed_notice_without_a_date_line_is_reported_not_dropped() -> None:
         "notice not read (no date line of its own), in the body of notice 1: "
         "'Portal Slowness – RESOLVED'"
     ]
+
+
+# --- 16. states written around the title, and keys that must not move with them -----------
+
+
+@pytest.mark.parametrize(
+    ("title", "state_raw", "state"),
+    [
+        ("RESOLVED: NHSmail Portal Login Issue", "RESOLVED", "resolved"),
+        ("NHSmail Portal Login Issue (RESOLVED)", "RESOLVED", "resolved"),
+        ("NHSmail Portal Login Issue – RESOLVED.", "RESOLVED", "resolved"),
+        ("NHSmail Portal Login Issue – [RESOLVED]", "RESOLVED", "resolved"),
+        ("NHSmail Portal Login Issue – NOW RESOLVED", "RESOLVED", "resolved"),
+        ("NHSmail Portal Login Issue – RESOLVED (HSSI)", "RESOLVED", "resolved"),
+        ("NHSmail Portal Login Issue (ONGOING)", "ONGOING", "open"),
+        ("NHSmail Portal Login Issue", None, None),
+        # a word that heads release notes is no state
+        ("New: NHSmail Portal Login Issue", None, None),
+    ],
+)  # fmt: skip
+def test_a_state_around_the_title_is_read_and_kept_out_of_the_key(
+    title: str, state_raw: str | None, state: str | None
+) -> None:
+    body = "Users may be unable to log in to the Portal."
+    [record] = records(post(title, body, "14/04/2022 09:35:00 AM"))
+    assert (record["state_raw"], record["state"]) == (state_raw, state)
+    if not title.startswith("New:"):
+        assert record["notice_key"] == "nhsmail:20220414T0935:nhsmail-portal-login-issue"
+    if "HSSI" in title:
+        assert record["severity"] == "HSSI"
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        ("Portal Release 7.2 – UPDATED", None),
+        ("NHSmail Portal Release Notes – Update", None),
+        ("Planned Maintenance – Portal – UPDATE", "maintenance"),
+    ],
+)
+def test_update_ending_a_release_or_maintenance_title_is_no_state(
+    title: str, category: str | None
+) -> None:
+    [record] = records(post(title, "The Portal release notes were revised."))
+    assert (record["state_raw"], record["state"], record["is_open"]) == (None, None, None)
+    assert record["category"] != "incident"
+    if category:
+        assert record["category"] == category
+
+
+def test_an_undated_items_key_does_not_move_with_the_pages_last_updated() -> None:
+    def page(updated: str) -> str:
+        return (
+            f"Service Status\n\nLast updated: {updated}\n\nHigh Severity Service Incidents\n\n"
+            "  • NHSmail Portal unavailable - RESOLVED\n\n"
+            "    RESOLVED - The NHSmail Portal was unavailable between 08:15 and 09:00 this"
+            " morning. Service has been restored.\n\n"
+            "Forward Schedule of Change\n\n  • Outlook Web Access – Planned Maintenance\n\n"
+            "    OWA will be unavailable between 22:00 and 23:30 on Saturday 28th October.\n"
+        )
+
+    url = "http://support.nhs.net/servicestatus"
+    first = [r["notice_key"] for r in records(page("24/10/2017 11:05"), url=url)]
+    later = [r["notice_key"] for r in records(page("25/10/2017 09:00"), url=url)]
+    assert first == later
+    # its day was the page's: the key has the time only
+    assert first[0] == "nhsmail:undated:nhsmail-portal-unavailable:T0815"
+    # a window whose prose gives its day still names it
+    assert first[1] == "nhsmail:undated:outlook-web-access-planned-maintenance:20171028T2200"

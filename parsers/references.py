@@ -25,6 +25,10 @@ DETAIL_KINDS = {
     "reference": "other",
 }
 _VALUE_RE = re.compile(r"[A-Za-z0-9][\w-]{2,30}")
+# "INC 46757577", "EX 649488": written with a space, the same reference.
+_SPACED_RE = re.compile(r"(INC|[A-Z]{2})\s(\d{5,10})\b", re.IGNORECASE)
+# What a labelled line holds until a reference exists: no reference.
+_PLACEHOLDERS = frozenset(("TBC", "TBA", "TBD", "NONE", "UNKNOWN", "PENDING", "AWAITED"))
 
 Reference = dict[str, str]
 
@@ -50,8 +54,12 @@ def labelled_references(details: dict[str, str]) -> list[Reference]:
     """References given on labelled lines ("Microsoft Reference: EX649488")."""
     refs: list[Reference] = []
     for name, kind in DETAIL_KINDS.items():
-        m = _VALUE_RE.match(details.get(name, ""))
-        if m is None:
+        text = details.get(name, "")
+        spaced = _SPACED_RE.match(text)
+        if spaced is not None:
+            text = spaced.group(1) + spaced.group(2) + text[spaced.end() :]
+        m = _VALUE_RE.match(text)
+        if m is None or m.group(0).upper() in _PLACEHOLDERS:
             continue
         value = m.group(0)
         if kind in ("nhsmail_inc", "microsoft"):

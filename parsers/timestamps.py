@@ -31,7 +31,12 @@ LONDON = ZoneInfo("Europe/London")
 # "08:28:00 AMMicrosoft"); lower-case am/pm only when a word does not go on ("10 amber").
 _AMPM = r"(?P<ampm>(?-i:[AP]M)|[AaPp]\.[Mm]\.|[ap]m(?![a-z]))"
 _TIME = rf"(?P<H>\d{{1,2}})[:.](?P<M>\d{{2}})(?::(?P<S>\d{{2}}))?(?:\s*{_AMPM})?"
-_TZ = r"(?:\s*\(?\s*(?P<tz>BST|GMT|UTC)\s*\)?)?"
+# "(BST)", "(bst)", "GMT", "(GMT+1)", "BST (UTC+1)": a label, in any case, perhaps an offset
+_OFFSET = r"\s?\+\s?[01](?::?00)?"
+_TZ = (
+    rf"(?:\s*\(?\s*(?P<tz>(?i:BST|GMT|UTC)(?:{_OFFSET})?)\s*\)?"
+    rf"(?:\s*\(\s*(?i:UTC|GMT){_OFFSET}\s*\))?)?"
+)
 
 # 14/04/2022 09:35:00 AM (BST) · 26-11-2021 19:25:00 PM · 26/02/2026 13:00 PM · 09/03/2017 17:30
 NUMERIC_RE = re.compile(
@@ -186,6 +191,20 @@ def localise(stamp: Stamp) -> Stamp:
     return stamp
 
 
+def zone_label(written: str | None) -> str | None:
+    """A written zone label as the policy reads it: BST, GMT or UTC. "GMT+1" and "UTC+1"
+    are an hour ahead of GMT, which in London is BST; "GMT+0" is GMT."""
+    if written is None:
+        return None
+    label = written.upper().replace(" ", "")
+    if "+" not in label:
+        return label
+    name, _, offset = label.partition("+")
+    if offset.startswith("1"):
+        return "BST"
+    return name
+
+
 def _year(y: str, flags: list[str]) -> int:
     if len(y) == 2:
         flags.append("two_digit_year")
@@ -199,7 +218,7 @@ def stamp_from_numeric(m: re.Match[str], *, month_first_ok: bool = False) -> Sta
     flags: list[str] = []
     day_, month_, year_, label = m.group("d", "m", "y", "tz")  # one call, not four
     d, mo = int(day_), int(month_)
-    stamp = Stamp(raw=raw, tz_label=label, flags=flags)
+    stamp = Stamp(raw=raw, tz_label=zone_label(label) if label else None, flags=flags)
     try:
         y = _year(year_, flags)
         if mo > 12 and month_first_ok and d <= 12:
@@ -278,7 +297,7 @@ def stamp_from_prose(
         stamp.local = datetime(day.year, day.month, day.day)
         stamp.has_time = False
         return stamp
-    stamp.tz_label = tm.group("tz").upper() if tm is not None and tm.group("tz") else None
+    stamp.tz_label = zone_label(tm.group("tz")) if tm is not None else None
     stamp.local = datetime(day.year, day.month, day.day, *hms)
     return localise(stamp)
 

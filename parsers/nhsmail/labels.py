@@ -45,8 +45,10 @@ TIMELINE_LABELS = {
 }
 DETAIL_LABELS = {
     "issue status": "issue_status",
+    "incident status": "issue_status",
     "status": "issue_status",
     "issue description": "description",
+    "issue details": "description",
     "description": "description",
     "more info": "more_info",
     "more information": "more_info",
@@ -59,9 +61,18 @@ DETAIL_LABELS = {
     "workaround": "workaround",
     "affected services": "affected_services",
     "nhsmail reference": "nhsmail_reference",
+    "nhsmail ref": "nhsmail_reference",
+    "nhsmail reference number": "nhsmail_reference",
+    "nhsmail incident reference": "nhsmail_reference",
+    "incident reference": "nhsmail_reference",
     "microsoft reference": "microsoft_reference",
+    "microsoft ref": "microsoft_reference",
     "service bridge reference": "service_bridge_reference",
+    "nhs service bridge reference": "service_bridge_reference",
     "reference": "reference",
+    "reference number": "reference",
+    "ref": "reference",
+    "severity": "severity",
 }
 # "Label: value", "Label : value", "Label:- value" (the separators are not the value).
 _COLON_LABEL_RE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*:[\s–—:\-]*(?P<rest>.*)$")

@@ -106,6 +106,7 @@ def distinct_keys(records: list[dict[str, Any]]) -> None:
             record["notice_key"] += ":" + slugify(body[prefix.end() :] if prefix else body, 5)
 
 
+_HSSI_RE = re.compile(r"(?:HSSI|High Severity(?: Service)? Incident)\b", re.IGNORECASE)
 # Window flags saying its day was not written in its prose but taken from the page.
 _DAY_FROM_PAGE = frozenset(("window_date_inferred", "window_date_inferred_previous_day"))
 
@@ -216,8 +217,10 @@ def build_notice(
     record["references"] = refs
 
     # Category and severity: title prefixes and tags, the section, then the body's wording.
-    record["severity"] = info.severity or section_severity
-    if record["severity"] and not info.severity:
+    stated = labelled.details.get("severity", "")  # "Severity: HSSI"
+    record["severity"] = info.severity or ("HSSI" if _HSSI_RE.match(stated) else None)
+    if record["severity"] is None and section_severity:
+        record["severity"] = section_severity
         flags.append("severity_from_section")
     category = info.category or section_category
     if category is None:

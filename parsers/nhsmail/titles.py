@@ -51,6 +51,15 @@ _REVISION_WORDS = frozenset(("UPDATE", "UPDATED"))
 _SEVERITY_RE = re.compile(r"^(HSSI|High Severity(?: Service)? Incident|P[1-4]|SEV\s?[1-4])$", re.I)
 
 _PREFIX_CATEGORIES: list[tuple[re.Pattern[str], str]] = [
+    # before the alerts: "CareCERT Alert" and "Cyber Alert" are NHS cyber-security notices
+    (
+        re.compile(
+            r"^(?:(?:Cyber|Security)\s+)?(?:Threat|Security Alert|Security Notice)\b"
+            r"|^(?:CareCERT|Cyber)\s+(?:Alert|Advisory|Bulletin)\b",
+            re.I,
+        ),
+        "threat",
+    ),
     # "Office 365 Alert" until the 2020 rebrand, "Microsoft 365 Alert" after it.
     (
         re.compile(r"^(?:(?:Microsoft|Office)\s*365\s+|Microsoft\s+|[MO]365\s+)?Alert\b", re.I),
@@ -58,7 +67,6 @@ _PREFIX_CATEGORIES: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"^Information(?:al)?\b", re.I), "information"),
     (re.compile(r"^(?:Service\s+)?Enhancements?\b", re.I), "enhancement"),
-    (re.compile(r"^(?:Cyber\s+)?(?:Threat|Security Alert|Security Notice)\b", re.I), "threat"),
     (re.compile(r"^(?:Planned|Scheduled|Emergency)?\s*Maintenance\b", re.I), "maintenance"),
 ]
 # Searched for in most titles: written to skip along their first letters (`parsers.scan`).
@@ -69,6 +77,11 @@ _MAINTENANCE_RE = word_scanning(
         "scheduled (?:works?|outage|downtime)",
     ),
     r"\b",
+    re.I,
+)
+_AFTER_MAINTENANCE_RE = re.compile(
+    r"\b(?:after|following|since|post|due to|caused by)\s+(?:the\s+|a\s+)?"
+    r"(?:(?:planned|scheduled|emergency|overnight)\s+)?(?:maintenance|works?|change)\b",
     re.I,
 )
 _ENHANCEMENT_RE = word_scanning(("enhancements?",), r"\b", re.I)
@@ -134,7 +147,11 @@ def read_title(title: str | None) -> TitleInfo:
         info.state_raw = None  # the core stays without it: the same notice, retitled
     if info.category is None and any(p.lower() == "maintenance" for p in parts):
         info.category = "maintenance"
-    if info.category is None and _MAINTENANCE_RE.search(info.core):
+    if (
+        info.category is None
+        and _MAINTENANCE_RE.search(info.core)
+        and not _AFTER_MAINTENANCE_RE.search(info.core)  # an incident it caused
+    ):
         info.category = "maintenance"
     if info.category is None and _ENHANCEMENT_RE.search(info.core):
         info.category = "enhancement"

@@ -1786,3 +1786,72 @@ def test_an_undated_items_key_does_not_move_with_the_pages_last_updated() -> Non
     assert first[0] == "nhsmail:undated:nhsmail-portal-unavailable:T0815"
     # a window whose prose gives its day still names it
     assert first[1] == "nhsmail:undated:outlook-web-access-planned-maintenance:20171028T2200"
+
+
+def test_date_lines_with_other_zone_wording_keep_their_notices() -> None:
+    page = (
+        "  • Portal Slowness – RESOLVED\n\n    14/04/2022 09:35:00 AM (BST)\n"
+        "    The NHSmail Team are aware of an intermittent issue causing slowness.\n\n"
+        "  • Outlook Web Access Issue – RESOLVED\n\n    13/04/2022 10:15:00 AM (bst)\n"
+        "    The NHSmail Team are aware of an issue affecting Outlook Web Access.\n\n"
+        "  • Relay Delays – RESOLVED\n\n    12/04/2022 08:00:00 AM (GMT+1)\n"
+        "    The NHSmail Team are aware of delays on the relay.\n"
+    )
+    got = [(r["title"], r["published_at"], r["tz_label"])
+           for r in records(page, url="https://support.nhs.net/tag/outage/")]  # fmt: skip
+    assert got == [
+        ("Portal Slowness – RESOLVED", "2022-04-14T08:35:00+00:00", "BST"),
+        ("Outlook Web Access Issue – RESOLVED", "2022-04-13T09:15:00+00:00", "BST"),
+        ("Relay Delays – RESOLVED", "2022-04-12T07:00:00+00:00", "BST"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "reference", "kind"),
+    [
+        ("NHSmail Reference: INC 46757577", "INC46757577", "nhsmail_inc"),
+        ("NHSmail Ref: INC46757577", "INC46757577", "nhsmail_inc"),
+        ("NHSmail Reference Number: INC46757577", "INC46757577", "nhsmail_inc"),
+        ("NHSmail Incident Reference: INC46757577", "INC46757577", "nhsmail_inc"),
+        ("Ref: INC46757577", "INC46757577", "nhsmail_inc"),
+        ("Microsoft Reference: EX 649488", "EX649488", "microsoft"),
+        ("NHS Service Bridge Reference: SB0012345", "SB0012345", "service_bridge"),
+        ("NHSmail Reference: TBC", None, None),
+    ],
+)
+def test_reference_lines_in_other_wordings(
+    line: str, reference: str | None, kind: str | None
+) -> None:
+    body = f"Users may be unable to send mail.\n\n{line}\n\nIssue Status: ONGOING"
+    [record] = records(post("Mail Delays", body, "14/04/2022 09:35:00 AM"))
+    refs = [(r["value"], r["kind"]) for r in record["references"]]
+    if reference is None:
+        assert refs == [] and record["reference"] is None
+        return
+    assert (reference, kind) in refs
+    assert ("INC", "other") not in refs
+    if kind == "nhsmail_inc":
+        assert (record["reference"], record["notice_key"]) == (reference, f"nhsmail:{reference}")
+
+
+def test_incident_status_and_severity_lines() -> None:
+    body = "Users may be unable to send mail.\n\nIncident Status: RESOLVED\n\nSeverity: HSSI"
+    [record] = records(post("Mail Delays", body, "14/04/2022 09:35:00 AM"))
+    assert (record["state"], record["severity"]) == ("resolved", "HSSI")
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        ("INC28274463 – Email Delays following Planned Maintenance – RESOLVED", "incident"),
+        ("Email Delays after the scheduled maintenance – RESOLVED", "incident"),
+        ("Portal unavailable during planned maintenance", "maintenance"),
+        ("CareCERT Alert – CC-3121 – Critical Vulnerability", "threat"),
+        ("Cyber Alert – Phishing Campaign", "threat"),
+        ("Security Threat: Malware Delivery Campaign", "threat"),
+        ("Microsoft 365 Alert – Exchange – RESOLVED", "alert"),
+    ],
+)
+def test_category_words(title: str, category: str) -> None:
+    [record] = records(post(title, "Users may see delays.", "14/04/2022 09:35:00 AM"))
+    assert record["category"] == category

@@ -554,11 +554,6 @@ FALLBACK = [
         DP),
     row("at 10:00 on 19 October 2021 (BST)", "2021-10-19T10:00:00", "2021-10-19T09:00:00+00:00",
         "BST", AGREE, DP),
-    # lower-case labels are the same evidence as upper-case ones
-    row("14/04/2022 09:35 (bst)", "2022-04-14T09:35:00", "2022-04-14T08:35:00+00:00", "BST",
-        AGREE, DP),
-    row("14/04/2022 09:35 (utc)", "2022-04-14T09:35:00", "2022-04-14T09:35:00+00:00", "UTC",
-        S_UTC, DP),
     # an offset or zone stated in the text is taken literally
     row("2022-04-14T09:35:00Z", "2022-04-14T09:35:00", "2022-04-14T09:35:00+00:00", "Z",
         S_UTC, DP),
@@ -577,6 +572,33 @@ FALLBACK = [
 @pytest.mark.parametrize(("raw", "expected"), FALLBACK)
 def test_dateparser_fallback(raw: str, expected: tuple) -> None:
     check(parse_stamp(raw), expected)
+
+
+# fmt: off
+ZONE_WORDING = [
+    # lower-case labels are the same evidence as upper-case ones; an offset from GMT names
+    # the London zone it is
+    row("14/04/2022 09:35 (bst)", "2022-04-14T09:35:00", "2022-04-14T08:35:00+00:00", "BST",
+        AGREE),
+    row("14/04/2022 09:35 (utc)", "2022-04-14T09:35:00", "2022-04-14T09:35:00+00:00", "UTC",
+        S_UTC),
+    row("13/04/2022 10:15:00 AM (GMT+1)", "2022-04-13T10:15:00", "2022-04-13T09:15:00+00:00",
+        "BST", AGREE),
+    row("13/04/2022 10:15:00 AM BST (UTC+1)", "2022-04-13T10:15:00",
+        "2022-04-13T09:15:00+00:00", "BST", AGREE),
+    row("13/01/2022 10:15:00 AM (GMT+0)", "2022-01-13T10:15:00", "2022-01-13T10:15:00+00:00",
+        "GMT", AGREE),
+    row("13/04/2022 10:15:00 AM (GMT+0)", "2022-04-13T10:15:00", "2022-04-13T09:15:00+00:00",
+        "GMT", OVER, "tz_label_contradicts_season"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("raw", "expected"), ZONE_WORDING)
+def test_zone_wording_on_the_fast_path(raw: str, expected: tuple) -> None:
+    stamp = parse_stamp(raw)
+    check(stamp, expected)
+    assert "parsed_by_dateparser" not in stamp.flags
 
 
 # --------------------------------------------------------------------------------------

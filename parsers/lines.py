@@ -471,6 +471,7 @@ def html_lines(text: str, *, controls: bool = True) -> Page:
         _mark(el, f"{_HEAD}{level},{_depth(el)}{_HEAD}", el.tag in _GAP_SET)
     for el in root.iter("br"):
         el.tail = f"\n{el.tail}" if el.tail else "\n"
+    _table_cells(root)
     # Each post's first line is marked, so that a listing never takes one post's last line
     # (its excerpt) for the title of the untitled post below it. On a line of its own,
     # ahead of the post's own marks: it carries over to the post's first text.
@@ -479,6 +480,21 @@ def html_lines(text: str, *, controls: bool = True) -> Page:
     marked = etree.tostring(root, method="text", encoding="unicode", with_tail=False)
     _read_marked(marked, page.lines)
     return page
+
+
+def _table_cells(root: etree._Element) -> None:
+    """Cells of a row apart, as a browser shows them: a row of a short name and a value
+    ("NHSmail Reference" | "INC28274499") reads as "NHSmail Reference: INC28274499", any
+    other row's cells with a space between (glued, the text said "ReferenceINC28274499")."""
+    for row in root.iter("tr"):
+        cells = [c for c in row if c.tag in ("td", "th")]
+        if len(cells) < 2:
+            continue
+        name = collapse("".join(cells[0].itertext()))
+        pair = len(cells) == 2 and 0 < len(name) <= 40 and not name.endswith((":", "."))
+        for i, cell in enumerate(cells[:-1]):
+            gap = ": " if pair and i == 0 else " "
+            cell.tail = gap + cell.tail if cell.tail else gap
 
 
 def _read_marked(marked: str, lines: list[Line]) -> None:

@@ -85,12 +85,17 @@ _BARE_LABEL_RE = re.compile(
 # brackets ("Update (09/09/2022 11:00:00 AM): …"): the number is not kept (the entries are
 # in page order), the bracketed time is the entry's.
 _NUMBERED_LABEL_RE = re.compile(
-    r"^(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s+(?:no\.?\s*|#\s*)?\d{1,2}"
+    r"^(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s+(?:no\.?\s*|#\s*)?\d{1,2}(?![:.]\d\d)"  # not 14:30
     r"(?:\s*(?P<colon>:)[\s–—:\-]*|\s*[–—\-]\s*|\s+)(?P<rest>.*)$"
 )
 _BRACKETED_LABEL_RE = re.compile(
     r"^(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*\((?P<when>\d[^()]{5,40})\)[\s–—:\-]*(?P<rest>.*)$"
 )
+# "10:40 14/04/2022", "10:40 on 14/04/2022": the date after an update's time
+_DATE_AFTER_TIME_RE = re.compile(
+    r"\s+(?:on\s+)?(?P<date>\d{1,2}([/\-.])\d{1,2}\2(?:\d{4}|\d{2}))(?!\d)"
+)
+_TIME_DASH_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?\s*[–—\-]\s")
 _TIMELINE_FIRST_WORDS = frozenset(k.split()[0] for k in TIMELINE_LABELS)
 _LEAD_SEP_RE = re.compile(r"^[\s–—:\-]+")
 _DASH_RE = re.compile(r"\s*[–—\-]\s*")
@@ -147,7 +152,11 @@ def label_of(text: str) -> Label | None:
     m = _BARE_LABEL_RE.match(text)
     if m is not None and _key(m.group("label")) in TIMELINE_LABELS:
         rest = m.group("rest").strip()
-        if NUMERIC_RE.match(rest):  # without a colon, only a date makes it a label
+        # without a colon, only a date makes it a label, or a time and a dash after an
+        # update's label ("Update 14:30 – …": its day unknown, which the reader warns of)
+        if NUMERIC_RE.match(rest) or (
+            m.group("label").lower().endswith("update") and _TIME_DASH_RE.match(rest)
+        ):
             return Label(TIMELINE_LABELS[_key(m.group("label"))], True, rest, m.start("rest"))
     return _numbered_or_bracketed(text)
 
@@ -247,6 +256,13 @@ def _stamp_at_start(label: str, rest: str, base: datetime | None) -> tuple[Stamp
         if candidate.local is not None:
             return candidate, ""
     tm = TIME_RE.match(rest) if rest[:1].isdigit() else None
+    if tm is not None and (dm := _DATE_AFTER_TIME_RE.match(rest, tm.end())) is not None:
+        # "10:40 14/04/2022 – …": the time before its date
+        joined = NUMERIC_RE.fullmatch(f"{dm.group('date')} {tm.group(0).strip()}")
+        if joined is not None and joined.group("H") is not None:
+            stamp = stamp_from_numeric(joined, month_first_ok=month_first_ok)
+            stamp.raw = rest[: dm.end()].strip()
+            return stamp, rest[dm.end() :]
     if tm is not None and (":" in tm.group(0) or tm.group("ampm")) and _time_ends(rest, tm.end()):
         # A time of day with no date ("Latest Update: 15:00 – …"): the notice's date is
         # not assumed, as an update may come a day or more after the post. Kept as shown.

@@ -1855,3 +1855,41 @@ def test_incident_status_and_severity_lines() -> None:
 def test_category_words(title: str, category: str) -> None:
     [record] = records(post(title, "Users may see delays.", "14/04/2022 09:35:00 AM"))
     assert record["category"] == category
+
+
+def test_a_table_of_labels_and_values_reads_as_labelled_lines() -> None:
+    page = html(
+        '<article class="post type-post hentry"><h1 class="entry-title">Email Delivery Delays'
+        '</h1><div class="entry-content"><p>14/04/2022 09:35:00 AM</p><table>'
+        "<tr><td><strong>NHSmail Reference</strong></td><td>INC28274499</td></tr>"
+        "<tr><td><strong>Issue Status</strong></td><td>RESOLVED</td></tr>"
+        "<tr><td>Final Update</td><td>14/04/2022 11:00:00 AM – Mail queues have cleared.</td></tr>"
+        "<tr><th>Service</th><th>Before</th><th>After</th></tr>"
+        "<tr><td>Relay</td><td>Degraded</td><td>Available</td></tr>"
+        "</table></div></article>"
+    )
+    [record] = records(page, url="https://support.nhs.net/2022/04/email-delivery-delays/")
+    assert (record["reference"], record["state"]) == ("INC28274499", "resolved")
+    [update] = record["updates"]
+    assert (update["label"], update["at"]) == ("Final Update", "2022-04-14T10:00:00+00:00")
+    assert "Service Before After" in record["body"] and "Relay Degraded Available" in record["body"]
+
+
+def test_an_update_time_is_not_an_update_number() -> None:
+    body = "Users cannot log in.\n\nUpdate 14:30 – Engineers are investigating."
+    [record] = records(post("Portal Issue", body, "14/04/2022 09:35:00 AM"))
+    [update] = record["updates"]
+    assert (update["label"], update["at_raw"], update["at"], update["text"]) == (
+        "Update", "14:30", None, "Engineers are investigating.")  # fmt: skip
+    assert any("time without a date '14:30'" in w for w in record["warnings"])
+
+
+def test_an_update_time_written_before_its_date() -> None:
+    body = (
+        "Users cannot log in.\n\nCurrent Update: 10:40 14/04/2022 – Engineers are investigating"
+        " the cause of the issue with the Portal and will update soon."
+    )
+    [record] = records(post("Portal Issue", body, "14/04/2022 09:35:00 AM"))
+    [update] = record["updates"]
+    assert (update["at_raw"], update["at"]) == ("10:40 14/04/2022", "2022-04-14T09:40:00+00:00")
+    assert update["text"].startswith("Engineers are investigating")

@@ -118,6 +118,11 @@ _CLOSING_RE = re.compile(
 )
 
 
+def is_closing(text: str) -> bool:
+    """A closing courtesy ("Thank you for your patience."), which ends any detail."""
+    return _CLOSING_RE.match(text) is not None
+
+
 class Label(NamedTuple):  # not a frozen dataclass: those cost three times as much to make
     name: str  # canonical: "Final Update", or the detail key "issue_status"
     timeline: bool

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from parsers.nhsmail.labels import read_labelled
+from parsers.nhsmail.labels import is_closing, read_labelled
 from parsers.nhsmail.titles import looks_like_incident_title, read_title
 from parsers.record import empty_record
 from parsers.references import find_references, labelled_references, merge
@@ -31,7 +31,12 @@ BODY_STATE_WORD = (
 _BODY_STATE_RE = re.compile(rf"^(?P<word>{BODY_STATE_WORD})\s*(?:[–—:\-]+\s*|$)", re.I)
 # "Issue Status: Resolved." / "Issue Status: Resolved – service restored": the leading word.
 _LEADING_STATE_RE = re.compile(rf"^(?P<word>{STATE_WORD_RE.pattern})\b[\s.,;:!–—\-]*", re.I)
-_SENTENCE_RE = re.compile(r"^(.+?[.!?])(?=\s|$)")
+# A sentence ends at a stop before a capital (or the end): not at "e.g. iOS", "approx. 30",
+# nor at the abbreviations a capital may follow.
+_SENTENCE_RE = re.compile(
+    r"^(.+?(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bapprox\.)(?<!\bincl\.)(?<!\bvs\.)[.!?])"
+    r"(?=\s+[\"'‘“(]?[A-Z]|\s*$)"
+)
 _INCIDENT_BODY_RE = word_scanning(
     (
         r"aware of an? (?:intermittent |potential |ongoing )?(?:issue|problem|incident)",
@@ -262,12 +267,17 @@ def build_notice(
         key_text = info.core or title
     else:
         flags.append("title_missing")
-        source_text = labelled.details.get("description") or next(
-            (line for i, line in enumerate(body) if line and i not in labelled.labelled_lines),
-            "",
-        )
+        # the first line of its own text: not a label's, not a closing courtesy
+        texts = [
+            line
+            for i, line in enumerate(body)
+            if line and i not in labelled.labelled_lines and not is_closing(line)
+        ]
+        source_text = labelled.details.get("description") or (texts[0] if texts else "")
         if prefix is not None and source_text == content[0]:
             source_text = source_text[prefix.end() :]
+            if not source_text.strip() and len(texts) > 1:  # "RESOLVED" alone on its line
+                source_text = texts[1]
         record["summary"] = first_sentence(source_text.strip()) or None
         if record["summary"]:
             flags.append("summary_derived")

@@ -1893,3 +1893,23 @@ def test_an_update_time_written_before_its_date() -> None:
     [update] = record["updates"]
     assert (update["at_raw"], update["at"]) == ("10:40 14/04/2022", "2022-04-14T09:40:00+00:00")
     assert update["text"].startswith("Engineers are investigating")
+
+
+@pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        ("RESOLVED – Users of the Outlook app (e.g. iOS and Android) may see a delay. More.",
+         "Users of the Outlook app (e.g. iOS and Android) may see a delay."),
+        ("The outage lasted approx. 30 minutes from 9 a.m. on Monday. Service is restored.",
+         "The outage lasted approx. 30 minutes from 9 a.m. on Monday."),
+        ("RESOLVED\n\nUsers could not send mail to Gmail. Mail is flowing again.",
+         "Users could not send mail to Gmail."),
+        ("Issue Status: RESOLVED\n\nThank you for your patience.", None),
+    ],
+)  # fmt: skip
+def test_an_untitled_notices_summary(body: str, summary: str | None) -> None:
+    page = f"14/04/2022 10:35:00 AM\n\n{body}\n"
+    [record] = records(page, url="https://support.nhs.net/2022/04/x/")
+    assert record["title"] is None
+    assert record["summary"] == summary
+    assert ("summary_derived" in record["flags"]) is (summary is not None)

@@ -10,12 +10,15 @@ from parsers.nhsmail.titles import read_title, split_parts
 from parsers.references import INC_RE
 from parsers.timestamps import Stamp, parse_stamp, stamp_line
 
-_DATE_PREFIX_RE = re.compile(r"^(?:posted\s+on|published(?:\s+on)?|date|updated)\s*:?\s*", re.I)
+_DATE_PREFIX_RE = re.compile(r"^(?:posted\s+on|published(?:\s+on)?|date)\s*:?\s*", re.I)
 _LAST_UPDATED_RE = re.compile(r"^last\s+updated\s*:?\s*(?P<when>.+)$", re.I)
 _RUNS_ON_RE = re.compile(r"\s[–—-]\s|[.!?]\s")  # text running on after a stamp
-# A WordPress page's or post's own "Last updated: 28/07/2022 09:00": a colon, or a date
-# straight after ("Last updated on 28/07/2022"). Prose ("Last updated the guidance…") is not.
-_OWN_UPDATED_RE = re.compile(r"^last\s+updated(?:\s*:\s*|\s+(?:on\s+)?(?=\d))(?P<when>\S.*)$", re.I)
+# A WordPress page's or post's own "Last updated: 28/07/2022 09:00" (or "Updated: …"): when
+# it was edited, never when it was published. A colon, or a date straight after ("Last
+# updated on 28/07/2022"). Prose ("Last updated the guidance…") is not.
+_OWN_UPDATED_RE = re.compile(
+    r"^(?:last\s+)?updated(?:\s*:\s*|\s+(?:on\s+)?(?=\d))(?P<when>\S.*)$", re.I
+)
 # Bylines and post meta a theme shows between a title and its date, as a person copies them.
 _META_RE = re.compile(
     r"^(?:By|Posted (?:in|on|by|under)|Written by|Filed under|Categori[sz]ed as|Categories:|"
@@ -35,10 +38,10 @@ def date_line(line: Line) -> Stamp | None:
     """A notice's own date line: a whole line that is a date with a time of day."""
     text = line.text  # collapsed: no leading space
     # asked of every line of a page: a date or "Posted on …"/"Date:"/"Updated" starts it
-    if not text or len(text) > 60 or not (text[0].isdigit() or text[0] in "PpDdUu"):
+    if not text or len(text) > 60 or not (text[0].isdigit() or text[0] in "PpDd"):
         return None
     stamp = stamp_line(text)
-    if stamp is None and text[0] in "PpDdUu" and _DATE_PREFIX_RE.match(text):
+    if stamp is None and text[0] in "PpDd" and _DATE_PREFIX_RE.match(text):
         stamp = stamp_line(_DATE_PREFIX_RE.sub("", text))
     return stamp
 
@@ -57,7 +60,7 @@ def own_last_updated(lines: list[Line], end: int) -> tuple[int, Stamp] | None:
     kept when it cannot be read): page metadata, not notice text."""
     for i in range(min(end, len(lines))):
         text = lines[i].text
-        if text[:1] in ("L", "l") and (m := _OWN_UPDATED_RE.match(text)) is not None:
+        if text[:1] in ("L", "l", "U", "u") and (m := _OWN_UPDATED_RE.match(text)) is not None:
             when = m.group("when").strip()
             # only a line that is just the stamp: "Last updated: 27/07/2022 11:47 – A change
             # has been made…" is the notice's own text, and stays in its body

@@ -1913,3 +1913,14 @@ def test_an_untitled_notices_summary(body: str, summary: str | None) -> None:
     assert record["title"] is None
     assert record["summary"] == summary
     assert ("summary_derived" in record["flags"]) is (summary is not None)
+
+
+def test_a_posts_updated_line_is_when_it_was_edited_not_published() -> None:
+    page = (
+        "Portal Issue – RESOLVED\n\nUpdated: 14/04/2022 12:05:00 PM\n\n14/04/2022 09:35:00 AM\n\n"
+        "RESOLVED – The NHSmail team are aware of an issue.\n"
+    )
+    [record] = records(page, url="https://support.nhs.net/2022/04/portal-issue/")
+    assert (record["published_raw"], record["page_updated_raw"]) == (
+        "14/04/2022 09:35:00 AM", "14/04/2022 12:05:00 PM")  # fmt: skip
+    assert "Updated" not in record["body"]

@@ -95,6 +95,10 @@ _BRACKETED_LABEL_RE = re.compile(
 _DATE_AFTER_TIME_RE = re.compile(
     r"\s+(?:on\s+)?(?P<date>\d{1,2}([/\-.])\d{1,2}\2(?:\d{4}|\d{2}))(?!\d)"
 )
+_RELATIVE_DAY_RE = re.compile(
+    r"\b(?:today|tomorrow|tonight|this (?:morning|afternoon|evening)|end of (?:the )?day)\b",
+    re.IGNORECASE,
+)
 _TIME_DASH_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?\s*[–—\-]\s")
 _TIMELINE_FIRST_WORDS = frozenset(k.split()[0] for k in TIMELINE_LABELS)
 _LEAD_SEP_RE = re.compile(r"^[\s–—:\-]+")
@@ -256,6 +260,10 @@ def _stamp_at_start(label: str, rest: str, base: datetime | None) -> tuple[Stamp
     if prose is not None:  # "26th November 2021 at 13:30 – resolved."
         stamp = stamp_from_prose(prose, rest, base=base.date() if base is not None else None)
         return stamp, rest[len(stamp.raw) :]
+    if label == "Next update by" and _RELATIVE_DAY_RE.search(rest[:60]):
+        # "17:00 today": today of the line, which a page does not date; not guessed
+        raw = shorten(rest)
+        return Stamp(raw=raw, warning=f"a day relative to an undated line {raw!r}"), ""
     if label == "Next update by" or len(rest) <= 60:
         candidate = parse_stamp(rest, base=base, month_first_ok=True)
         if candidate.local is not None:

@@ -1924,3 +1924,16 @@ def test_a_posts_updated_line_is_when_it_was_edited_not_published() -> None:
     assert (record["published_raw"], record["page_updated_raw"]) == (
         "14/04/2022 09:35:00 AM", "14/04/2022 12:05:00 PM")  # fmt: skip
     assert "Updated" not in record["body"]
+
+
+@pytest.mark.parametrize("when", ["17:00 today", "tomorrow at 09:00", "end of day"])
+def test_a_next_update_relative_to_its_day_is_not_guessed(when: str) -> None:
+    body = (
+        "Users cannot log in.\n\nCurrent Update: 15/04/2022 14:30 – Engineers are working on it."
+        f"\n\nNext update by: {when}"
+    )
+    [record] = records(post("Portal Issue", body, "14/04/2022 09:35:00 AM"))
+    nxt = record["updates"][-1]
+    assert (nxt["label"], nxt["at_local"], nxt["at"]) == ("Next update by", None, None)
+    assert nxt["at_raw"] == when
+    assert any("relative to an undated line" in w for w in record["warnings"])

@@ -394,11 +394,38 @@ def match_stamp_at(text: str, pos: int = 0, *, month_first_ok: bool = False) -> 
 
 
 def stamp_line(line: str) -> Stamp | None:
-    """The stamp when a whole line is a timestamp with a time of day (a notice's date line)."""
+    """The stamp when a whole line is a timestamp with a time of day (a notice's date line):
+    ``14/04/2022 09:35:00 AM (BST)``, and as people also write it, ``Thursday 14/04/2022
+    09:35`` or ``14/04/2022 – 09:35:00 AM``. A date in words is prose, not a date line."""
     text = line.strip()
-    if not text or not text[0].isdigit():
+    if not text:
         return None
-    m = NUMERIC_RE.fullmatch(text)
+    if text[0].isdigit():
+        m = NUMERIC_RE.fullmatch(text)
+        if m is not None:
+            return stamp_from_numeric(m) if m.group("H") is not None else None
+        d = _DATE_DASH_TIME_RE.fullmatch(text)
+        joined = NUMERIC_RE.fullmatch(f"{d.group('date')} {d.group('time')}") if d else None
+        if joined is None or joined.group("H") is None:
+            return None
+        stamp = stamp_from_numeric(joined)
+        stamp.raw = text
+        return stamp
+    head = _WEEKDAY_HEAD_RE.match(text)
+    weekday = WEEKDAYS.get(head.group("wd").lower()) if head is not None else None
+    if weekday is None:
+        return None
+    m = NUMERIC_RE.fullmatch(text, head.end())  # type: ignore[union-attr]
     if m is None or m.group("H") is None:
         return None
-    return stamp_from_numeric(m)
+    stamp = stamp_from_numeric(m)
+    stamp.raw = text
+    if stamp.local is not None and stamp.local.weekday() != weekday:
+        stamp.flags.append("weekday_contradicts_date")
+    return stamp
+
+
+# "14/04/2022 – 09:35:00 AM": a dash between a date line's date and its time
+_DATE_DASH_TIME_RE = re.compile(r"(?P<date>\d{1,2}([/\-.])\d{1,2}\2\d{4})\s+[–—-]\s+(?P<time>\d.*)")
+# "Thursday 14/04/2022 …", "Thu, 14/04/2022 …"
+_WEEKDAY_HEAD_RE = re.compile(r"(?P<wd>[A-Za-z]{3,9})\.?,?\s+(?=\d)")

@@ -10,6 +10,7 @@ from parsers.nhsmail.titles import read_title, split_parts
 from parsers.references import INC_RE
 from parsers.timestamps import Stamp, parse_stamp, stamp_line
 
+_FIRST_LETTERS = frozenset("PpDdMmTtWwFfSs")  # Posted, Date, weekdays
 _DATE_PREFIX_RE = re.compile(r"^(?:posted\s+on|published(?:\s+on)?|date)\s*:?\s*", re.I)
 _LAST_UPDATED_RE = re.compile(r"^last\s+updated\s*:?\s*(?P<when>.+)$", re.I)
 _RUNS_ON_RE = re.compile(r"\s[–—-]\s|[.!?]\s")  # text running on after a stamp
@@ -37,8 +38,8 @@ _MORE_LINK_ENDS = ("reading", "more", "»", "›", "→", ">")
 def date_line(line: Line) -> Stamp | None:
     """A notice's own date line: a whole line that is a date with a time of day."""
     text = line.text  # collapsed: no leading space
-    # asked of every line of a page: a date or "Posted on …"/"Date:"/"Updated" starts it
-    if not text or len(text) > 60 or not (text[0].isdigit() or text[0] in "PpDd"):
+    # asked of every line of a page: a date, a weekday, or "Posted on …"/"Date:" starts it
+    if not text or len(text) > 60 or not (text[0].isdigit() or text[0] in _FIRST_LETTERS):
         return None
     stamp = stamp_line(text)
     if stamp is None and text[0] in "PpDd" and _DATE_PREFIX_RE.match(text):

@@ -1937,3 +1937,24 @@ def test_a_next_update_relative_to_its_day_is_not_guessed(when: str) -> None:
     assert (nxt["label"], nxt["at_local"], nxt["at"]) == ("Next update by", None, None)
     assert nxt["at_raw"] == when
     assert any("relative to an undated line" in w for w in record["warnings"])
+
+
+@pytest.mark.parametrize(
+    ("line", "at", "flags"),
+    [
+        ("Thursday 14/04/2022 09:35:00 AM", "2022-04-14T08:35:00+00:00", []),
+        ("Thu, 14/04/2022 09:35", "2022-04-14T08:35:00+00:00", []),
+        ("Friday 14/04/2022 09:35", "2022-04-14T08:35:00+00:00", ["weekday_contradicts_date"]),
+        ("14/04/2022 – 09:35:00 AM", "2022-04-14T08:35:00+00:00", []),
+    ],
+)
+def test_date_lines_as_people_also_write_them(line: str, at: str, flags: list[str]) -> None:
+    page = (
+        f"  • Portal Slowness – RESOLVED\n\n    {line}\n    Portal pages were slow to load.\n\n"
+        "  • Relay Delays – RESOLVED\n\n    12/04/2022 08:00:00 AM\n    Mail was delayed.\n"
+    )
+    got = records(page, url="https://support.nhs.net/tag/outage/")
+    assert [r["title"] for r in got] == ["Portal Slowness – RESOLVED", "Relay Delays – RESOLVED"]
+    assert (got[0]["published_raw"], got[0]["published_at"]) == (line, at)
+    for flag in flags:
+        assert flag in got[0]["flags"]

@@ -7,7 +7,14 @@
 INSERT INTO notices BY NAME
 -- s is read twice: materialised once
 WITH s AS MATERIALIZED (
-    SELECT s.notice_key, s.version, s.observed_at, s.fetch_id, s.is_open, f.crawl_id
+    SELECT
+        s.notice_key, s.version, s.observed_at, s.fetch_id, s.is_open, f.crawl_id,
+        -- whether the notice was open, as its crawl saw it: said by the newest version
+        -- that crawl showed stating a state. A stale copy in the same crawl (its post
+        -- unchanged while the listing says RESOLVED) neither reopens nor closes it.
+        CASE WHEN s.version = max(s.version) FILTER (WHERE s.is_open IS NOT NULL)
+                 OVER (PARTITION BY s.notice_key, f.crawl_id)
+             THEN s.is_open END AS crawl_open
     FROM sightings AS s
     JOIN fetches AS f USING (fetch_id)
     WHERE s.notice_key IN (SELECT notice_key FROM rebuild_keys)
@@ -19,9 +26,9 @@ seen AS (
         max(observed_at) AS last_seen_at,
         count(*) AS sightings,
         arg_max(crawl_id, (observed_at, fetch_id)) AS last_crawl,
-        max(observed_at) FILTER (WHERE is_open) AS last_open,
-        bool_or(is_open) AS ever_open,
-        bool_or(NOT is_open) AS ever_closed
+        max(observed_at) FILTER (WHERE crawl_open) AS last_open,
+        bool_or(crawl_open) AS ever_open,
+        bool_or(NOT crawl_open) AS ever_closed
     FROM s
     GROUP BY notice_key
 ),
@@ -39,7 +46,7 @@ current AS (
             max(s.version) FILTER (WHERE s.crawl_id IS NOT DISTINCT FROM seen.last_crawl)
         ) AS version,
         min(s.observed_at) FILTER (
-            WHERE NOT s.is_open AND (seen.last_open IS NULL OR s.observed_at > seen.last_open)
+            WHERE NOT s.crawl_open AND (seen.last_open IS NULL OR s.observed_at > seen.last_open)
         ) AS first_closed
     FROM s
     JOIN seen USING (notice_key)

@@ -336,3 +336,34 @@ def test_phases_out_of_order_are_data_errors_in_incidents(tmp_path: Path) -> Non
         "SELECT identified_to_monitoring_minutes, data_errors FROM incidents"
     ).fetchone()
     assert row[0] is None and "monitoring_before_identified" in row[1]
+
+
+def test_a_stale_copy_in_the_same_crawl_does_not_reopen_a_notice(tmp_path: Path) -> None:
+    # crawl 2: the listing says RESOLVED, and the notice's own post, fetched a second
+    # later, comes back unchanged (still NEW): the crawl's newest version decides
+    from archive.db import connect
+    from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
+    from parsers import parse
+    from tests.handbuilt import A_DONE, A_OPEN, URL
+
+    post_url = "https://support.nhs.net/2023/01/inc10000001-relay-delay/"
+    post = (
+        "INC10000001 – Relay Delay – NEW\n\n10/01/2023 09:00:00 AM\n\n"
+        "We are aware of delays on the relay.\n"
+    ).encode()
+    con = connect(tmp_path / "stale.duckdb")
+    for hour, listing in ((9, A_OPEN), (10, A_DONE)):
+        at = datetime(2023, 1, 10, hour, 30, tzinfo=UTC)
+        crawl_id = start_crawl(con, "nhsmail", at)
+        for when, url, body in ((at, URL, listing.encode()),
+                                (at.replace(second=1), post_url, post)):  # fmt: skip
+            ingest_page(con, crawl_id, FetchedPage("nhsmail", url, when, 200, body),
+                        lambda p: parse(p.source, p.body, url=p.url, fetched_at=p.fetched_at))  # fmt: skip
+        finish_crawl(con, crawl_id, at)
+    row = one(con, "SELECT state, censored, last_open, first_closed FROM incidents")
+    assert row == (
+        "resolved",
+        None,
+        datetime(2023, 1, 10, 9, 30, 1, tzinfo=UTC),
+        datetime(2023, 1, 10, 10, 30, tzinfo=UTC),
+    )

@@ -266,7 +266,7 @@ def _monthly_section(con: duckdb.DuckDBPyConnection) -> str:
     ticks = list(positions)[::step]
     ax.set_xticks(ticks, [table.index[i].strftime("%Y-%m") for i in ticks], rotation=45)
     ax.set_ylabel("notices")
-    ax.set_title("Notices per month (month of publication, else of first sighting; UTC)")
+    ax.set_title("Notices per month (month of publication, else of first sighting; London)")
     ax.legend(loc="upper left", fontsize="small")
     crawls = dict(
         _rows(

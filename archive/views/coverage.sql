@@ -1,4 +1,4 @@
--- Observation density per source and month: crawls, fetches (and how many failed),
+-- Observation density per source and month (London's calendar): crawls, fetches (and how many failed),
 -- snapshots, and the longest gap between successful fetches, so that no trend is read
 -- without knowing how often we were looking.
 -- Example: SELECT * FROM coverage WHERE source = 'nhsmail' ORDER BY month;
@@ -12,14 +12,14 @@ WITH ok AS (
     WHERE outcome IN ('new', 'unchanged', 'not_modified')
 ),
 gaps AS (
-    SELECT source, date_trunc('month', fetched_at) AS month,
+    SELECT source, date_trunc('month', timezone('Europe/London', fetched_at)) AS month,
            max(epoch(gap)) / 3600.0 AS max_gap_hours
     FROM ok GROUP BY ALL
 ),
 fetch_counts AS (
     SELECT
         source,
-        date_trunc('month', fetched_at) AS month,
+        date_trunc('month', timezone('Europe/London', fetched_at)) AS month,
         count(DISTINCT crawl_id) AS crawls,
         count(*) AS fetches,
         count(*) FILTER (WHERE outcome = 'failed') AS failed_fetches,

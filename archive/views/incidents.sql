@@ -11,7 +11,7 @@
 --   *_to_*_minutes: lifecycle phases from the notice's own timeline, for sources whose
 --             updates state a status (Statuspage, Google Cloud), NULL where a phase was
 --             skipped (most incidents skip some); incident_phases has the phase times
--- Example: SELECT date_trunc('quarter', t0) AS q, count(*), median(observed_resolve_max_minutes)
+-- Example: SELECT date_trunc('quarter', timezone('Europe/London', t0)) AS q, count(*), median(observed_resolve_max_minutes)
 --          FROM incidents WHERE severity = 'HSSI' AND censored IS NULL GROUP BY q ORDER BY q;
 CREATE OR REPLACE VIEW incidents AS
 WITH timed AS (

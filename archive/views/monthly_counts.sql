@@ -1,10 +1,11 @@
--- Notices per source, month (of t0, UTC), category and severity. Read beside `coverage`:
--- a month with few crawls shows few notices whatever happened.
+-- Notices per source, month (of t0, as a calendar in London reads it: a notice published at
+-- 00:30 BST on 1 April is April's), category and severity. Read beside `coverage`: a month
+-- with few crawls shows few notices whatever happened.
 -- Example: SELECT month, sum(notices) FROM monthly_counts WHERE severity = 'HSSI' GROUP BY 1;
 CREATE OR REPLACE VIEW monthly_counts AS
 SELECT
     source,
-    date_trunc('month', t0) AS month,
+    date_trunc('month', timezone('Europe/London', t0)) AS month,
     category,
     severity,
     count(*) AS notices,

@@ -1,4 +1,5 @@
--- Median and p90 time to resolve per source, quarter and category, from the observed
+-- Median and p90 time to resolve per source, quarter (London's calendar, as in
+-- monthly_counts) and category, from the observed
 -- brackets of incidents seen both open and closed (censored IS NULL), with the censored
 -- ones counted beside them, never silently dropped. The medians are over incidents with a
 -- published time: one without (`untimed`) is measured from our first sighting, which its
@@ -9,7 +10,7 @@ CREATE OR REPLACE VIEW time_to_resolve AS
 WITH grouped AS (
     SELECT
         source,
-        date_trunc('quarter', t0) AS quarter,
+        date_trunc('quarter', timezone('Europe/London', t0)) AS quarter,
         category,
         count(*) FILTER (WHERE censored IS DISTINCT FROM 'no_state') AS incidents,
         count(*) FILTER (WHERE censored IS NULL) AS resolved_observed,

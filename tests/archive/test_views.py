@@ -367,3 +367,46 @@ def test_a_stale_copy_in_the_same_crawl_does_not_reopen_a_notice(tmp_path: Path)
         datetime(2023, 1, 10, 9, 30, 1, tzinfo=UTC),
         datetime(2023, 1, 10, 10, 30, tzinfo=UTC),
     )
+
+
+def test_months_and_quarters_are_londons(tmp_path: Path) -> None:
+    from tests.handbuilt import build_archive, notice
+
+    # 00:30 BST on 1 April is 23:30 UTC on 31 March: April's, and the second quarter's
+    early = notice("INC20000001 – Mail – RESOLVED", "01/04/2023 00:30:00 AM", "RESOLVED – Mail.")
+    con = build_archive(tmp_path / "bst.duckdb",
+                        [(datetime(2023, 4, 1, 8, 0, tzinfo=UTC), [early])])  # fmt: skip
+    assert one(con, "SELECT t0 FROM incidents") == (datetime(2023, 3, 31, 23, 30, tzinfo=UTC),)
+    assert one(con, "SELECT month::DATE::VARCHAR FROM monthly_counts") == ("2023-04-01",)
+    assert one(con, "SELECT quarter::DATE::VARCHAR FROM time_to_resolve") == ("2023-04-01",)
+    assert one(con, "SELECT month::DATE::VARCHAR FROM coverage") == ("2023-04-01",)
+
+
+def test_hour_of_week_is_london_for_every_source(tmp_path: Path) -> None:
+    import json
+
+    from archive.db import connect
+    from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
+    from parsers import parse
+    from tests.golden import FIXTURES
+
+    # a Statuspage incident created at 12:00 UTC in July: 13:00 in London
+    data = json.loads(
+        (FIXTURES / "statuspage" / "api_incident-2024-01-04" / "page.json").read_text()
+    )
+    for u in data["incident"]["incident_updates"]:
+        u["created_at"] = u["display_at"] = "2024-07-10T12:00:00.000Z"
+    data["incident"]["created_at"] = "2024-07-10T12:00:00.000Z"
+    con = connect(tmp_path / "how.duckdb")
+    at = datetime(2024, 7, 11, tzinfo=UTC)
+    crawl_id = start_crawl(con, "statuspage", at)
+    page = FetchedPage("statuspage", "https://www.githubstatus.com/api/v2/incidents/x.json", at,
+                       200, json.dumps(data).encode())  # fmt: skip
+    ingest_page(
+        con, crawl_id, page, lambda p: parse("statuspage", p.body, url=p.url, fetched_at=at)
+    )
+    finish_crawl(con, crawl_id, at)
+    assert one(con, "SELECT published_local::VARCHAR FROM incidents")[0].startswith(
+        "2024-07-10 12:"
+    )
+    assert one(con, "SELECT weekday, hour FROM hour_of_week") == (3, 13)

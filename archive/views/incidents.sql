@@ -1,6 +1,9 @@
 -- One row per notice, with every duration side by side; each NULL when it cannot be
 -- known, never guessed, never negative (a negative one is listed in data_errors).
 --   t0: the notice's published time, else its first sighting (t0_source says which)
+--   t0_local: t0 on London's clock, which months, quarters and hours of the week are
+--             taken from; the published wall time as shown when its instant is unknown (a
+--             clock change's gap or fold), so such a notice still falls in its own month
 --   stated_window_minutes: window end - start, from the notice's own prose
 --   reported_to_final_minutes: Final Update - Issue Reported, from its own timeline
 --   observed_resolve_min/max_minutes: last_open - t0 / first_closed - t0, from sightings;
@@ -11,7 +14,7 @@
 --   *_to_*_minutes: lifecycle phases from the notice's own timeline, for sources whose
 --             updates state a status (Statuspage, Google Cloud), NULL where a phase was
 --             skipped (most incidents skip some); incident_phases has the phase times
--- Example: SELECT date_trunc('quarter', timezone('Europe/London', t0)) AS q, count(*), median(observed_resolve_max_minutes)
+-- Example: SELECT date_trunc('quarter', t0_local) AS q, count(*), median(observed_resolve_max_minutes)
 --          FROM incidents WHERE severity = 'HSSI' AND censored IS NULL GROUP BY q ORDER BY q;
 CREATE OR REPLACE VIEW incidents AS
 WITH timed AS (
@@ -53,6 +56,11 @@ SELECT
     vanished_at,
     t0,
     CASE WHEN first_published_at IS NULL THEN 'first_seen' ELSE 'published' END AS t0_source,
+    coalesce(
+        timezone('Europe/London', first_published_at),
+        first_published_local,
+        timezone('Europe/London', first_seen_at)
+    ) AS t0_local,
     claimed_window_start AS window_start,
     claimed_window_end AS window_end,
     last_open,

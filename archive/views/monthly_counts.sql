@@ -5,7 +5,7 @@
 CREATE OR REPLACE VIEW monthly_counts AS
 SELECT
     source,
-    date_trunc('month', timezone('Europe/London', t0)) AS month,
+    date_trunc('month', t0_local) AS month,
     category,
     severity,
     count(*) AS notices,

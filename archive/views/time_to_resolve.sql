@@ -10,7 +10,7 @@ CREATE OR REPLACE VIEW time_to_resolve AS
 WITH grouped AS (
     SELECT
         source,
-        date_trunc('quarter', timezone('Europe/London', t0)) AS quarter,
+        date_trunc('quarter', t0_local) AS quarter,
         category,
         count(*) FILTER (WHERE censored IS DISTINCT FROM 'no_state') AS incidents,
         count(*) FILTER (WHERE censored IS NULL) AS resolved_observed,

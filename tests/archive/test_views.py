@@ -410,3 +410,15 @@ def test_hour_of_week_is_london_for_every_source(tmp_path: Path) -> None:
         "2024-07-10 12:"
     )
     assert one(con, "SELECT weekday, hour FROM hour_of_week") == (3, 13)
+
+
+def test_a_notice_in_a_clock_changes_gap_counts_in_its_own_month(tmp_path: Path) -> None:
+    from tests.handbuilt import build_archive, notice
+
+    # 01:30 on 26 March 2023 never happened in London: no instant, but its month is known
+    gap = notice("INC20000002 – Mail – RESOLVED", "26/03/2023 01:30:00 AM", "RESOLVED – Mail.")
+    con = build_archive(tmp_path / "gap.duckdb",
+                        [(datetime(2023, 10, 30, 12, 0, tzinfo=UTC), [gap])])  # fmt: skip
+    assert one(con, "SELECT published_at, t0_source FROM incidents") == (None, "first_seen")
+    assert one(con, "SELECT month::DATE::VARCHAR FROM monthly_counts") == ("2023-03-01",)
+    assert one(con, "SELECT weekday, hour FROM hour_of_week") == (7, 1)

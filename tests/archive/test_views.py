@@ -304,12 +304,28 @@ def test_undated_notices_are_left_out_of_time_to_resolve_and_counted(tmp_path: P
     assert untimed_count(con) == 1
 
 
-def test_phases_out_of_order_are_data_errors_in_incidents(tmp_path: Path) -> None:
+def _statuspage_archive(db: Path, incident: dict, at: datetime) -> duckdb.DuckDBPyConnection:
+    """An archive of one crawl of one Statuspage incident payload."""
     import json
 
     from archive.db import connect
     from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
     from parsers import parse
+
+    con = connect(db)
+    crawl_id = start_crawl(con, "statuspage", at)
+    page = FetchedPage("statuspage", "https://www.githubstatus.com/api/v2/incidents/x.json", at,
+                       200, json.dumps(incident).encode())  # fmt: skip
+    ingest_page(
+        con, crawl_id, page, lambda p: parse("statuspage", p.body, url=p.url, fetched_at=at)
+    )
+    finish_crawl(con, crawl_id, at)
+    return con
+
+
+def test_phases_out_of_order_are_data_errors_in_incidents(tmp_path: Path) -> None:
+    import json
+
     from tests.golden import FIXTURES
 
     data = json.loads(
@@ -323,15 +339,7 @@ def test_phases_out_of_order_are_data_errors_in_incidents(tmp_path: Path) -> Non
     monit = next(u for u in updates if u["status"] == "monitoring")
     monit["created_at"] = monit["display_at"] = "2000-01-01T00:00:00.000Z"
     assert ident["display_at"] > monit["display_at"]
-    con = connect(tmp_path / "phases.duckdb")
-    at = datetime(2024, 1, 5, tzinfo=UTC)
-    crawl_id = start_crawl(con, "statuspage", at)
-    page = FetchedPage("statuspage", "https://www.githubstatus.com/api/v2/incidents/x.json", at,
-                       200, json.dumps(data).encode())  # fmt: skip
-    ingest_page(
-        con, crawl_id, page, lambda p: parse("statuspage", p.body, url=p.url, fetched_at=at)
-    )
-    finish_crawl(con, crawl_id, at)
+    con = _statuspage_archive(tmp_path / "phases.duckdb", data, datetime(2024, 1, 5, tzinfo=UTC))
     row = con.execute(
         "SELECT identified_to_monitoring_minutes, data_errors FROM incidents"
     ).fetchone()
@@ -385,9 +393,6 @@ def test_months_and_quarters_are_londons(tmp_path: Path) -> None:
 def test_hour_of_week_is_london_for_every_source(tmp_path: Path) -> None:
     import json
 
-    from archive.db import connect
-    from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
-    from parsers import parse
     from tests.golden import FIXTURES
 
     # a Statuspage incident created at 12:00 UTC in July: 13:00 in London
@@ -397,15 +402,7 @@ def test_hour_of_week_is_london_for_every_source(tmp_path: Path) -> None:
     for u in data["incident"]["incident_updates"]:
         u["created_at"] = u["display_at"] = "2024-07-10T12:00:00.000Z"
     data["incident"]["created_at"] = "2024-07-10T12:00:00.000Z"
-    con = connect(tmp_path / "how.duckdb")
-    at = datetime(2024, 7, 11, tzinfo=UTC)
-    crawl_id = start_crawl(con, "statuspage", at)
-    page = FetchedPage("statuspage", "https://www.githubstatus.com/api/v2/incidents/x.json", at,
-                       200, json.dumps(data).encode())  # fmt: skip
-    ingest_page(
-        con, crawl_id, page, lambda p: parse("statuspage", p.body, url=p.url, fetched_at=at)
-    )
-    finish_crawl(con, crawl_id, at)
+    con = _statuspage_archive(tmp_path / "how.duckdb", data, datetime(2024, 7, 11, tzinfo=UTC))
     assert one(con, "SELECT published_local::VARCHAR FROM incidents")[0].startswith(
         "2024-07-10 12:"
     )

@@ -163,9 +163,9 @@ def headline(
         """
         SELECT count(*),
                count(*) FILTER (WHERE censored IS DISTINCT FROM 'no_state'),
-               -- a scheduled maintenance is no open incident
+               -- a scheduled maintenance is no open incident (an open alert is)
                count(*) FILTER (WHERE censored IN ('still_open')
-                                AND coalesce(category, 'incident') = 'incident'),
+                                AND category IS DISTINCT FROM 'maintenance'),
                count(*) FILTER (WHERE censored = 'vanished_open'),
                count(*) FILTER (WHERE censored IS NULL),
                min(t0), max(t0)
@@ -403,7 +403,7 @@ def _open_section(con: duckdb.DuckDBPyConnection) -> str:
         SELECT reference, coalesce(title, summary) AS title, category, state, t0,
                last_open, observed_resolve_min_minutes, source
         FROM incidents WHERE censored IN ('still_open')
-          AND coalesce(category, 'incident') = 'incident'
+          AND category IS DISTINCT FROM 'maintenance'
         ORDER BY t0 DESC NULLS LAST, notice_key
         """,
     )

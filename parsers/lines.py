@@ -484,14 +484,20 @@ def html_lines(text: str, *, controls: bool = True) -> Page:
 
 def _table_cells(root: etree._Element) -> None:
     """Cells of a row apart, as a browser shows them: a row of a short name and a value
-    ("NHSmail Reference" | "INC28274499") reads as "NHSmail Reference: INC28274499", any
-    other row's cells with a space between (glued, the text said "ReferenceINC28274499")."""
+    ("NHSmail Reference" | "INC28274499", the value a <td>) reads as "NHSmail Reference:
+    INC28274499"; any other row's cells, a header row's among them, with a space between
+    (glued, the text said "ReferenceINC28274499")."""
     for row in root.iter("tr"):
         cells = [c for c in row if c.tag in ("td", "th")]
         if len(cells) < 2:
             continue
         name = collapse("".join(cells[0].itertext()))
-        pair = len(cells) == 2 and 0 < len(name) <= 40 and not name.endswith((":", "."))
+        pair = (
+            len(cells) == 2
+            and cells[1].tag == "td"
+            and 0 < len(name) <= 40
+            and not name.endswith((":", "."))
+        )
         for i, cell in enumerate(cells[:-1]):
             gap = ": " if pair and i == 0 else " "
             cell.tail = gap + cell.tail if cell.tail else gap

@@ -199,20 +199,29 @@ _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9_\-]*)([^<>]*)>")
 
 
 def markdown_text(value: str | None) -> str:
-    """Plain text of Markdown: the HTML it may hold read as HTML ("<b>…</b>"), and a
-    bracketed word no HTML element is named by kept as written ("restart <INSTANCE_NAME>",
-    a placeholder)."""
+    """Plain text of Markdown: the HTML it may hold read as HTML ("<b>…</b>"), and kept as
+    written what only looks like it: anything in a `code span`, and a bracketed word that
+    is not a lower-case HTML element's name ("restart <INSTANCE_NAME>", "--labels=<LABEL>").
+    A lower-case placeholder named like an element ("<table>") still reads as a tag."""
     if not value:
         return ""
-
-    def keep(m: re.Match[str]) -> str:
-        if m.group(2).lower() in lxml.html.defs.tags:
-            return m.group(0)
-        return m.group(0).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
     if not looks_like_markup(value):
         return text_of(value, markup=False)
-    return text_of(_TAG_RE.sub(keep, value))
+
+    def keep(m: re.Match[str]) -> str:
+        name = m.group(2)
+        if name.islower() and name in lxml.html.defs.tags:
+            return m.group(0)
+        return _escaped(m.group(0))
+
+    parts = value.split("`")
+    for i, part in enumerate(parts):  # odd parts are code spans (an unclosed one too)
+        parts[i] = _escaped(part) if i % 2 else _TAG_RE.sub(keep, part)
+    return text_of("`".join(parts))
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def one_line(value: str | None, *, markup: bool = True) -> str | None:

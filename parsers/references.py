@@ -61,6 +61,8 @@ def labelled_references(details: dict[str, str]) -> list[Reference]:
         m = _VALUE_RE.match(text)
         if m is None or m.group(0).upper() in _PLACEHOLDERS:
             continue
+        if kind == "other" and not any(c.isdigit() for c in m.group(0)):
+            continue  # "Ref: see the previous notice": prose, not a reference
         value = m.group(0)
         if kind in ("nhsmail_inc", "microsoft"):
             value = value.upper()

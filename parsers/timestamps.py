@@ -32,7 +32,7 @@ LONDON = ZoneInfo("Europe/London")
 _AMPM = r"(?P<ampm>(?-i:[AP]M)|[AaPp]\.[Mm]\.|[ap]m(?![a-z]))"
 _TIME = rf"(?P<H>\d{{1,2}})[:.](?P<M>\d{{2}})(?::(?P<S>\d{{2}}))?(?:\s*{_AMPM})?"
 # "(BST)", "(bst)", "GMT", "(GMT+1)", "BST (UTC+1)": a label, in any case, perhaps an offset
-_OFFSET = r"\s?\+\s?[01](?::?00)?"
+_OFFSET = r"\s?\+\s?0?[01](?::?00)?(?!\d)"
 _TZ = (
     rf"(?:\s*\(?\s*(?P<tz>(?i:BST|GMT|UTC)(?:{_OFFSET})?)\s*\)?"
     rf"(?:\s*\(\s*(?i:UTC|GMT){_OFFSET}\s*\))?)?"
@@ -200,7 +200,7 @@ def zone_label(written: str | None) -> str | None:
     if "+" not in label:
         return label
     name, _, offset = label.partition("+")
-    if offset.startswith("1"):
+    if offset.lstrip("0").startswith("1"):  # +1, +01, +01:00
         return "BST"
     return name
 

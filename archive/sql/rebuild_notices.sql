@@ -11,9 +11,10 @@ WITH s AS MATERIALIZED (
         s.notice_key, s.version, s.observed_at, s.fetch_id, s.is_open, f.crawl_id,
         -- whether the notice was open, as its crawl saw it: said by the newest version
         -- that crawl showed stating a state. A stale copy in the same crawl (its post
-        -- unchanged while the listing says RESOLVED) neither reopens nor closes it.
+        -- unchanged while the listing says RESOLVED) neither reopens nor closes it. A
+        -- fetch outside any crawl is a crawl of its own.
         CASE WHEN s.version = max(s.version) FILTER (WHERE s.is_open IS NOT NULL)
-                 OVER (PARTITION BY s.notice_key, f.crawl_id)
+                 OVER (PARTITION BY s.notice_key, coalesce(f.crawl_id, -s.fetch_id))
              THEN s.is_open END AS crawl_open
     FROM sightings AS s
     JOIN fetches AS f USING (fetch_id)

@@ -2,8 +2,10 @@
 -- known, never guessed, never negative (a negative one is listed in data_errors).
 --   t0: the notice's published time, else its first sighting (t0_source says which)
 --   t0_local: t0 on London's clock, which months, quarters and hours of the week are
---             taken from; the published wall time as shown when its instant is unknown (a
---             clock change's gap or fold), so such a notice still falls in its own month
+--             taken from; the published wall time as shown when its instant is unknown
+--             because it fell in London's clock change (gap or fold), so such a notice
+--             still falls in its own month (a wall time in a zone nobody named is not
+--             London's: the first sighting then)
 --   stated_window_minutes: window end - start, from the notice's own prose
 --   reported_to_final_minutes: Final Update - Issue Reported, from its own timeline
 --   observed_resolve_min/max_minutes: last_open - t0 / first_closed - t0, from sightings;
@@ -58,7 +60,8 @@ SELECT
     CASE WHEN first_published_at IS NULL THEN 'first_seen' ELSE 'published' END AS t0_source,
     coalesce(
         timezone('Europe/London', first_published_at),
-        first_published_local,
+        CASE WHEN tz_policy IN ('unresolved_gap', 'unresolved_fold')
+             THEN first_published_local END,
         timezone('Europe/London', first_seen_at)
     ) AS t0_local,
     claimed_window_start AS window_start,

@@ -260,7 +260,11 @@ def _stamp_at_start(label: str, rest: str, base: datetime | None) -> tuple[Stamp
     if prose is not None:  # "26th November 2021 at 13:30 – resolved."
         stamp = stamp_from_prose(prose, rest, base=base.date() if base is not None else None)
         return stamp, rest[len(stamp.raw) :]
-    if label == "Next update by" and _RELATIVE_DAY_RE.search(rest[:60]):
+    if (
+        label == "Next update by"
+        and _RELATIVE_DAY_RE.search(rest[:60])
+        and not _DATE_AFTER_TIME_RE.search(rest[:60])  # "17:00 15/04/2022 (end of day)"
+    ):
         # "17:00 today": today of the line, which a page does not date; not guessed
         raw = shorten(rest)
         return Stamp(raw=raw, warning=f"a day relative to an undated line {raw!r}"), ""

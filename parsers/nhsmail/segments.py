@@ -23,7 +23,7 @@ _OWN_UPDATED_RE = re.compile(
 # Bylines and post meta a theme shows between a title and its date, as a person copies them.
 _META_RE = re.compile(
     r"^(?:By|Posted (?:in|on|by|under)|Written by|Filed under|Categori[sz]ed as|Categories:|"
-    r"Category:|Tags:|Tagged(?: with)?)\s+[^.!?]{1,60}$"
+    r"Category:|Tags:|Tagged(?: with)?|(?:Last )?Updated:?(?=\s+\d))\s+[^.!?]{1,60}$"
     r"|^(?:\d+ Comments?|No Comments|Leave a (?:comment|reply))$",
     re.IGNORECASE,
 )
@@ -56,12 +56,16 @@ def last_updated(lines: list[Line]) -> Stamp | None:
     return None
 
 
-def own_last_updated(lines: list[Line], end: int) -> tuple[int, Stamp] | None:
+def own_last_updated(
+    lines: list[Line], end: int, *, bare: bool = False
+) -> tuple[int, Stamp] | None:
     """The first "Last updated: …" line above line ``end`` and what it says (its raw text
-    kept when it cannot be read): page metadata, not notice text."""
+    kept when it cannot be read): page metadata, not notice text. ``bare``: "Updated: …"
+    too (a post's; on a listing, it is a listed post's own)."""
+    first = ("L", "l", "U", "u") if bare else ("L", "l")
     for i in range(min(end, len(lines))):
         text = lines[i].text
-        if text[:1] in ("L", "l", "U", "u") and (m := _OWN_UPDATED_RE.match(text)) is not None:
+        if text[:1] in first and (m := _OWN_UPDATED_RE.match(text)) is not None:
             when = m.group("when").strip()
             # only a line that is just the stamp: "Last updated: 27/07/2022 11:47 – A change
             # has been made…" is the notice's own text, and stays in its body

@@ -4,12 +4,13 @@ Titles are dash-separated parts: ``INC28274463– HSSI – RESOLVED``, ``Informa
 Compromised Account Process Update``, ``Microsoft 365 Alert – Service Degradation – … –
 RESOLVED``, ``Threat: Malware Delivery Campaign``. The state is only ever the *last* part
 (also bracketed or closed by a full stop, ``– [RESOLVED]``, ``– RESOLVED.``, ``– NOW
-RESOLVED``, ``– RESOLVED (HSSI)``), a bracketed word ending the title (``… Issue
-(RESOLVED)``), or a closing state word heading it (``RESOLVED: …``); a tag or prefix (HSSI,
-Maintenance, Information) is never taken for the state. "Update" ending the title of
-anything that does not read as an incident (``Information – NHSmail Portal Release –
-Update``, ``Planned Maintenance – Portal – UPDATE``, ``Portal Release 7.2 – UPDATED``) says
-it was revised, not that anything is open: no state. The state never stays in ``core``, the
+RESOLVED``, ``– RESOLVED (HSSI)``), a bracketed resolved or ongoing word ending the title
+(``… Issue (RESOLVED)``), or a resolved word heading it (``RESOLVED: …``); a tag or prefix
+(HSSI, Maintenance, Information) is never taken for the state. "Update" ending an
+announcement's, a maintenance's or a release's title (``Information – NHSmail Portal
+Release – Update``, ``Planned Maintenance – Portal – UPDATE``, ``Portal Release 7.2 –
+UPDATED``) says it was revised, not that anything is open: no state (an incident's or an
+alert's "– UPDATE" is open). The state never stays in ``core``, the
 text the notice's key is made from, so a notice keeps its key as its state moves on.
 """
 
@@ -34,17 +35,19 @@ _STATE_PART_RE = re.compile(
     r"(?:\s*[\[(]\s*(?:HSSI|High Severity(?: Service)? Incident)\s*[\])])?$",
     re.IGNORECASE,
 )
-# "… Issue (RESOLVED)": a bracketed state word ending a title that has no part for it.
+# "… Issue (RESOLVED)", "RESOLVED: … Issue": outside a part of their own, only the words that
+# close or continue an incident. "(New)" and "(Planned)" tag features and events, "Closed:"
+# a helpdesk's hours, "Ongoing -" a campaign.
+_OUTSIDE_STATES = r"RESOLVED|RESTORED|FIXED|ONGOING"
 _BRACKETED_TAIL_RE = re.compile(
-    rf"\s[\[(]\s*(?P<state>{STATE_WORD_RE.pattern})\s*[\])]\.?$", re.IGNORECASE
+    rf"\s[\[(]\s*(?P<state>{_OUTSIDE_STATES})\s*[\])]\.?$", re.IGNORECASE
 )
-# "RESOLVED: NHSmail Portal Login Issue": only words that close or follow an incident ("New:"
-# heads release notes).
 _STATE_HEAD_RE = re.compile(
-    r"^[\[(]?\s*(?P<state>RESOLVED|RESTORED|FIXED|CLOSED|ONGOING|INVESTIGATING|MONITORING)"
-    r"\s*[\])]?\s*[:–—-]\s+(?=\S)",
+    r"^[\[(]?\s*(?P<state>RESOLVED|RESTORED|FIXED)\s*[\])]?\s*[:–—-]\s+(?=\S)",
     re.IGNORECASE,
 )
+# "Update" ending a release's title: a revision
+_RELEASE_RE = re.compile(r"\brelease(?:s|\s+notes?)?\b", re.IGNORECASE)
 # Announcements, by their prefix: "Update" as their last part is no state.
 _ANNOUNCEMENTS = frozenset(("information", "enhancement"))
 _REVISION_WORDS = frozenset(("UPDATE", "UPDATED"))
@@ -80,8 +83,8 @@ _MAINTENANCE_RE = word_scanning(
     re.I,
 )
 _AFTER_MAINTENANCE_RE = re.compile(
-    r"\b(?:after|following|since|post|due to|caused by)\s+(?:the\s+|a\s+)?"
-    r"(?:(?:planned|scheduled|emergency|overnight)\s+)?(?:maintenance|works?|change)\b",
+    r"\b(?:after|following|since|due to|caused by)\s+(?:the\s+|a\s+)?"
+    r"(?:(?:planned|scheduled|emergency|overnight)\s+)?(?:maintenance|works?)\b",
     re.I,
 )
 _ENHANCEMENT_RE = word_scanning(("enhancements?",), r"\b", re.I)
@@ -142,7 +145,7 @@ def read_title(title: str | None) -> TitleInfo:
         info.category in _ANNOUNCEMENTS
         or info.category == "maintenance"
         or _MAINTENANCE_RE.search(info.core)
-        or not looks_like_incident_title(info.core)
+        or _RELEASE_RE.search(info.core)
     ):
         info.state_raw = None  # the core stays without it: the same notice, retitled
     if info.category is None and any(p.lower() == "maintenance" for p in parts):
@@ -150,12 +153,19 @@ def read_title(title: str | None) -> TitleInfo:
     if (
         info.category is None
         and _MAINTENANCE_RE.search(info.core)
-        and not _AFTER_MAINTENANCE_RE.search(info.core)  # an incident it caused
+        and not _caused_by_maintenance(info.core)
     ):
         info.category = "maintenance"
     if info.category is None and _ENHANCEMENT_RE.search(info.core):
         info.category = "enhancement"
     return info
+
+
+def _caused_by_maintenance(core: str) -> bool:
+    """An incident the title says maintenance caused ("Email Delays following Planned
+    Maintenance"): an incident's word before the maintenance it followed."""
+    m = _AFTER_MAINTENANCE_RE.search(core)
+    return m is not None and looks_like_incident_title(core[: m.start()])
 
 
 def looks_like_incident_title(title: str) -> bool:

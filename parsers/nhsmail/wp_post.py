@@ -34,7 +34,7 @@ _SIGNAL_RE = re.compile(rf"^{BODY_STATE_WORD}\s*[–—:\-]", re.I)
 def page_updated(page: Page, scan: int) -> tuple[int, Stamp] | None:
     """The post's own "Last updated" line (in its header or footer meta) and its stamp:
     when the post was last edited. Page metadata, never the notice's text or date."""
-    return own_last_updated(page.lines, scan)
+    return own_last_updated(page.lines, scan, bare=True)
 
 
 def _header_end(page: Page) -> int | None:

@@ -185,3 +185,16 @@ def test_a_scheduled_maintenance_is_no_open_incident(tmp_path: Path) -> None:
     page = build_report(con, name="m")
     assert "Portal Slowness" in page.split("Open incidents")[-1]
     assert "Relay Upgrade" not in page.split("Open incidents")[-1].split("</table>")[0]
+
+
+def test_an_open_alert_is_an_open_incident(tmp_path: Path) -> None:
+    from archive.report import headline
+    from tests.handbuilt import build_archive
+
+    alert = notice("Microsoft 365 Alert – Service Degradation – Teams – ONGOING",
+                   "10/01/2023 09:00:00 AM", "Some users cannot join meetings.")  # fmt: skip
+    con = build_archive(tmp_path / "a.duckdb", [(CRAWLS[0][0], [alert])])
+    assert con.execute("SELECT category, censored FROM incidents").fetchall() == [
+        ("alert", "still_open")
+    ]
+    assert headline(con)["open_incidents"] == 1

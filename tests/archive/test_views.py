@@ -419,3 +419,55 @@ def test_a_notice_in_a_clock_changes_gap_counts_in_its_own_month(tmp_path: Path)
     assert one(con, "SELECT published_at, t0_source FROM incidents") == (None, "first_seen")
     assert one(con, "SELECT month::DATE::VARCHAR FROM monthly_counts") == ("2023-03-01",)
     assert one(con, "SELECT weekday, hour FROM hour_of_week") == (7, 1)
+
+
+def test_fetches_outside_any_crawl_each_say_open_or_closed(tmp_path: Path) -> None:
+    import random
+    from datetime import timedelta
+
+    from archive.columns import stage_rows
+    from archive.db import connect
+    from archive.ingest import ingest_records
+    from tests.archive.test_new_notices import T0, _record
+
+    # three fetches with no crawl, an hour apart: open, open, resolved
+    con = connect(tmp_path / "nocrawl.duckdb")
+    con.execute(
+        "INSERT INTO fetches (fetch_id, crawl_id, source, url, fetched_at, http_status, outcome,"
+        " snapshot_id) SELECT i, NULL, 'nhsmail', 'u', now(), 200, 'new', i FROM range(1, 4) t(i)"
+    )
+    for fetch, (state, body) in enumerate([("open", "b1"), ("open", "b2"), ("resolved", "b3")], 1):
+        record = _record(random.Random(1), "nhsmail:INC1", 0)
+        record.update(state=state, state_raw=state.upper(), is_open=state != "resolved",
+                      body=body, updates=[], category="incident",
+                      published_at=(T0 - timedelta(hours=1)).isoformat())  # fmt: skip
+        con.begin()
+        ingest_records(con, stage_rows([record], fetch_id=fetch, snapshot_id=fetch,
+                                       observed_at=T0 + timedelta(hours=fetch)))  # fmt: skip
+        con.commit()
+    assert one(con, "SELECT censored, observed_resolve_min_minutes, observed_resolve_max_minutes"
+                    " FROM incidents") == (None, 180.0, 240.0)  # fmt: skip
+
+
+def test_a_wall_time_in_an_unnamed_zone_is_not_londons(tmp_path: Path) -> None:
+    from archive.db import connect
+    from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
+    from parsers import parse
+
+    body = (
+        "&lt;p&gt;&lt;small&gt;Mar &lt;var&gt;5&lt;/var&gt;, &lt;var&gt;10:00&lt;/var&gt; IST"
+        "&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Investigating&lt;/strong&gt; - Looking.&lt;/p&gt;"
+    )
+    feed = f"""<rss version="2.0"><channel><link>https://status.acme.example/</link><item>
+    <title>Slow</title><guid>g</guid><pubDate>Wed, 05 Mar 2025 05:30:00 +0000</pubDate>
+    <description>{body}</description></item></channel></rss>""".encode()
+    con = connect(tmp_path / "ist.duckdb")
+    at = datetime(2025, 3, 5, 6, 0, tzinfo=UTC)
+    crawl_id = start_crawl(con, "feed", at)
+    ingest_page(con, crawl_id, FetchedPage("feed", "https://status.acme.example/history.rss", at,
+                                           200, feed),
+                lambda p: parse("feed", p.body, url=p.url, fetched_at=at))  # fmt: skip
+    finish_crawl(con, crawl_id, at)
+    # its wall time is kept, but months and hours come from the first sighting
+    assert one(con, "SELECT published_local::VARCHAR, published_at, t0_local FROM incidents") == (
+        "2025-03-05 10:00:00", None, datetime(2025, 3, 5, 6, 0))  # fmt: skip

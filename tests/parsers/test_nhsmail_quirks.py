@@ -1958,3 +1958,82 @@ def test_date_lines_as_people_also_write_them(line: str, at: str, flags: list[st
     assert (got[0]["published_raw"], got[0]["published_at"]) == (line, at)
     for flag in flags:
         assert flag in got[0]["flags"]
+
+
+@pytest.mark.parametrize(
+    ("title", "state"),
+    [
+        # an incident's or an alert's "– Update" is still open
+        ("INC40000004 – Mail Delivery – Update", "open"),
+        ("Microsoft 365 Alert – Teams – Update", "open"),
+        ("Outlook not loading – UPDATE", "open"),
+        # outside a part of their own, only resolved or ongoing words are states
+        ("Ongoing - Phishing campaign targeting NHSmail users", None),
+        ("NHSmail Portal Features (New)", None),
+        ("Teams Live Events Webinar (Planned)", None),
+        ("Closed: NHSmail Helpdesk over the Christmas period", None),
+        ("Information – Helpdesk (CLOSED)", None),
+    ],
+)
+def test_state_words_that_are_no_state(title: str, state: str | None) -> None:
+    [record] = records(post(title, "Users may see changes.", "14/04/2022 09:35:00 AM"))
+    assert record["state"] == state
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "NHSmail Portal planned maintenance due to change of hosting provider",
+        "Exchange Online maintenance following a change request",
+        "Directory planned maintenance post change freeze",
+    ],
+)
+def test_maintenance_for_a_change_is_maintenance(title: str) -> None:
+    from parsers.nhsmail.titles import read_title
+
+    assert read_title(title).category == "maintenance"
+    [record] = records(post(title, "Users may notice changes.", "14/04/2022 09:35:00 AM"))
+    assert record["category"] == "maintenance"
+
+
+def test_a_table_header_row_is_no_label() -> None:
+    page = html(
+        '<article class="post type-post hentry"><h1 class="entry-title">Portal Issue</h1>'
+        '<div class="entry-content"><p>14/04/2022 09:35:00 AM</p><table>'
+        "<tr><th>Issue Status</th><th>Description</th></tr>"
+        "<tr><td>Open</td><td>Users are unable to log in.</td></tr>"
+        "<tr><th>Issue Status</th><td>RESOLVED</td></tr></table></div></article>"
+    )
+    [record] = records(page, url="https://support.nhs.net/2022/04/portal-issue/")
+    assert record["details"]["issue_status"] == "RESOLVED"
+    assert not any("Description" in w for w in record["warnings"])
+
+
+def test_updated_lines_in_a_listing_are_each_posts_own() -> None:
+    page = (
+        "Portal Issue – RESOLVED\n\nUpdated: 14/04/2022 12:05:00 PM\n\n14/04/2022 09:35:00 AM\n\n"
+        "RESOLVED – The NHSmail team are aware of an issue with the Portal.\n\n"
+        "Mail Delivery Delays – RESOLVED\n\nUpdated: 13/04/2022 16:00:00 PM\n\n"
+        "13/04/2022 10:00:00 AM\n\nRESOLVED – Users experienced delays.\n"
+    )
+    got = records(page, url="https://support.nhs.net/tag/outage/")
+    assert [(r["title"], r["published_raw"], r["page_updated_raw"]) for r in got] == [
+        ("Portal Issue – RESOLVED", "14/04/2022 09:35:00 AM", None),
+        ("Mail Delivery Delays – RESOLVED", "13/04/2022 10:00:00 AM", None),
+    ]
+    assert all("Updated" not in r["body"] for r in got)
+
+
+@pytest.mark.parametrize(
+    "when", ["17:00 15/04/2022 (end of day)", "17:00 on 15/04/2022 or earlier today if resolved"]
+)
+def test_a_next_update_with_its_date_and_a_relative_word(when: str) -> None:
+    body = f"Users cannot log in.\n\nNext update by: {when}"
+    [record] = records(post("Portal Issue", body, "14/04/2022 09:35:00 AM"))
+    assert record["updates"][-1]["at_local"] == "2022-04-15T17:00:00"
+
+
+def test_a_ref_label_holding_prose_is_no_reference() -> None:
+    body = "Users are unable to log in.\n\nRef: see the previous notice for background"
+    [record] = records(post("Portal Login Issue", body, "14/04/2022 09:35:00 AM"))
+    assert record["references"] == [] and record["reference"] is None

@@ -493,3 +493,13 @@ def test_an_imported_list_written_newest_first_is_put_in_order_by_its_stamps() -
         (u["text"], u["status"], "zone_from_display_at" in u["flags"]) for u in record["updates"]
     ]
     assert got == [("Investigating.", None, True), ("All clear.", "resolved", True)]
+
+
+def test_gcp_markdown_placeholders_named_like_elements_are_kept() -> None:
+    data = _json(GCP)
+    data[0]["updates"][0]["text"] = (
+        "Run with --labels=<LABEL> and <TIME>, or `bq query <dataset>.<table>`."
+    )
+    record = _parse_json("gcp", data).records[0]
+    texts = [u["text"] for u in record["updates"]]
+    assert "Run with --labels=<LABEL> and <TIME>, or `bq query <dataset>.<table>`." in texts

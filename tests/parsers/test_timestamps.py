@@ -904,3 +904,15 @@ def test_property_round_trip_through_the_fast_path(moment: datetime) -> None:
     else:
         assert stamp.at is None
         assert stamp.tz_policy in (U_FOLD, U_GAP)
+
+
+@pytest.mark.parametrize(
+    ("raw", "at"),
+    [
+        ("13/04/2022 10:15:00 AM (UTC+01:00)", "2022-04-13T09:15:00+00:00"),
+        # ten hours ahead is no London label: not cut to "+1" and read as BST
+        ("14/04/2022 09:35 UTC+10", "2022-04-13T23:35:00+00:00"),
+    ],
+)
+def test_zone_offsets_are_read_whole(raw: str, at: str) -> None:
+    assert parse_stamp(raw).at_iso == at

@@ -63,7 +63,7 @@ from parsers.timestamps import Stamp
 from parsers.updatelist import entry_status, read_update_list
 
 SOURCE = "feed"
-VERSION = 2
+VERSION = 3
 DC = "http://purl.org/dc/elements/1.1/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 MAINTENANCE_STATES = frozenset({"scheduled", "in_progress", "verifying", "completed"})

@@ -52,7 +52,7 @@ from parsers.states import STATES
 
 SOURCE = "gcp"
 LAYOUT = "incidents"
-VERSION = 2
+VERSION = 3
 GCP_STATUS: dict[str, str] = {
     "AVAILABLE": "resolved",
     "SERVICE_INFORMATION": "open",

@@ -230,7 +230,7 @@ def _headline_section(figures: dict[str, Any]) -> str:
         ("Resolved (seen open, then closed)", figures["resolved_observed"]),
         ("Vanished while open", figures["vanished_open"]),
         (
-            "Median time to resolve (incidents, KM)",
+            "Median time to resolve (incidents, KM, upper end)",
             fmt_duration(figures["km_median_incident_minutes"]),
         ),
         ("Crawls", figures["crawls"]),

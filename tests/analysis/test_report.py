@@ -73,7 +73,7 @@ def test_headline_figures(page: str) -> None:
         "Vanished while open": "1",
         # KM leaves out D and X (first seen already closed): A resolved by 90 min, C
         # censored there, B censored at 140: S never falls to 1/2, so no median
-        "Median time to resolve (incidents, KM)": "—",
+        "Median time to resolve (incidents, KM, upper end)": "—",
         "Crawls": "3",
     }
 

@@ -219,7 +219,11 @@ _DROP_TOKENS = (
     "cookie-notice cookie-banner cookie-consent cookie-bar cookie-law-info-bar cookies-notice "
     "cookie-notice-container cmplz-cookiebanner share-buttons share-links sharing "
     "sharing-buttons sharedaddy social-links social-share social-icons social-media "
-    "social-navigation addtoany_share_save_container a2a_kit jp-relatedposts"
+    "social-navigation addtoany_share_save_container a2a_kit jp-relatedposts "
+    # comments, other posts' lists, more consent banners and paginations
+    "comment-list comment-respond wp-block-comments wp-block-post-comments "
+    "wp-block-latest-posts widget_recent_entries related-posts cky-consent-container "
+    "oceanwp-pagination"
 ).split()
 _BLOCK_TAGS = (
     "p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr table thead tbody blockquote pre section "
@@ -311,7 +315,7 @@ def _dropped(value: str) -> bool:
 
 # What a class value says of its element, as bits: furniture, a title, a date line, the
 # notice text itself (kept, with what holds it), one post (WordPress's post_class()).
-_DROP_BIT, _TITLE_BIT, _DATE_BIT, _CONTENT_BIT, _POST_BIT = 1, 2, 4, 8, 16
+_DROP_BIT, _TITLE_BIT, _DATE_BIT, _CONTENT_BIT, _POST_BIT, _UPDATED_BIT = 1, 2, 4, 8, 16, 32
 # post_class() tokens a theme puts on each post's element, <article> or not (Elementor's
 # `<div class="elementor-post … post-40187 type-post …">`).
 _POST_TOKENS = frozenset(("hentry", "type-post"))
@@ -339,6 +343,8 @@ def _class_kind(value: str) -> int:
         lowered.split()
     ):
         kind |= _POST_BIT
+    if "updated" in lowered and "published" not in lowered and "updated" in lowered.split():
+        kind |= _UPDATED_BIT
     return kind
 
 
@@ -351,6 +357,7 @@ class _Found:
     dated: list[etree._Element] = field(default_factory=list)  # date-like class
     contents: list[etree._Element] = field(default_factory=list)  # entry-content
     posts: list[etree._Element] = field(default_factory=list)  # post_class() elements
+    updated: list[etree._Element] = field(default_factory=list)  # class "updated"
 
 
 # Class values judged, kept across pages: a crawl or reparse reads one theme's few hundred
@@ -385,6 +392,8 @@ def _classes(root: etree._Element, found: _Found) -> None:
                 found.contents.append(el)
             if kind & _POST_BIT:
                 found.posts.append(el)
+            if kind & _UPDATED_BIT:
+                found.updated.append(el)
 
 
 def _furniture(root: etree._Element) -> _Found:
@@ -393,6 +402,14 @@ def _furniture(root: etree._Element) -> _Found:
     found = _Found(furniture=list(root.iter(*_DROP_TAGS)))
     _classes(root, found)
     furniture = found.furniture
+    # A post's modified time beside its published one (<time class="updated">, which themes
+    # hide with CSS): read as a second date line, it split the notice in two. A "Last
+    # updated: …" line says what it is, and stays.
+    furniture += [
+        el
+        for el in found.updated
+        if el.tag in ("time", "abbr", "span") and "".join(el.itertext()).strip()[:1].isdigit()
+    ]
     memo: dict[str, bool] = {}
     for value in _ID_VALUES(root):
         hit = memo.get(value)
@@ -409,8 +426,10 @@ def _furniture(root: etree._Element) -> _Found:
             furniture.append(header)
     if not furniture:
         return found
-    # Never dropped, nor anything holding them: the notice text itself.
-    contents = [*root.iter("article", "main"), *found.contents]
+    # Never dropped, nor anything holding them: the notice text itself (a comment is an
+    # <article> too, in some themes: not the notice's).
+    articles = [a for a in root.iter("article") if "comment" not in (a.get("class") or "")]
+    contents = [*articles, *root.iter("main"), *found.contents]
     keep: set[etree._Element] = set()
     for content in contents:
         for el in chain((content,), content.iterancestors()):
@@ -419,6 +438,62 @@ def _furniture(root: etree._Element) -> _Found:
             keep.add(el)
     found.furniture = [el for el in furniture if el not in keep]
     return found
+
+
+_POST_ID_RE = re.compile(r"(?<![\w-])post-(\d+)(?![\w-])")
+_OWN_POST_ID_RE = re.compile(r"(?<![\w-])postid-(\d+)(?![\w-])")
+
+
+def _other_posts(doc: etree._Element, posts: list[etree._Element]) -> list[etree._Element]:
+    """On a single post's page (WordPress writes ``postid-53067`` on its <body>), the other
+    posts a theme lists under it ("More posts", related posts): never this notice's text."""
+    body = doc.find("body")
+    own = _OWN_POST_ID_RE.search(body.get("class") or "") if body is not None else None
+    if own is None:
+        return []
+    others = []
+    for post in posts:
+        m = _POST_ID_RE.search(post.get("class") or "")
+        if m is not None and m.group(1) != own.group(1):
+            others.append(post)
+    return others
+
+
+def _dates_out_of_footers(found: _Found) -> None:
+    """A post's date printed in its own footer (Twenty Twenty-One: "Published <time>"), which
+    goes with the footer's furniture: moved up under the post's title, where a reader of any
+    other theme finds it, and the listing's reading (title, date, text) holds. One walk up
+    from each date and title: a listing has hundreds of each."""
+    footers = {el for el in found.furniture if el.tag == "footer"}
+    if not footers:
+        return
+    dated = set(found.dated)
+    moving: dict[etree._Element, list[etree._Element]] = {}
+    for date in found.dated:
+        for above in date.iterancestors():
+            if above in dated:
+                break  # not the outermost: "Published <time>…</time>" moves whole
+            if above in footers:
+                moving.setdefault(above, []).append(date)
+                break
+    if not moving:
+        return
+    title_of: dict[etree._Element, etree._Element] = {}
+    for title in found.titles:
+        post = next((a for a in title.iterancestors() if a.tag == "article"), None)
+        if post is not None:
+            title_of.setdefault(post, title)
+    for footer, dates in moving.items():
+        post = next((a for a in footer.iterancestors() if a.tag == "article"), None)
+        if post is None:
+            continue
+        title = title_of.get(post)
+        for date in reversed(dates):
+            date.tail = None
+            if title is not None:
+                title.addnext(date)
+            else:
+                post.insert(0, date)
 
 
 def html_lines(text: str, *, controls: bool = True) -> Page:
@@ -440,6 +515,9 @@ def html_lines(text: str, *, controls: bool = True) -> Page:
         return page
     root = _content_root(doc)
     found = _furniture(root)
+    found.furniture += _other_posts(doc, found.posts)
+    if found.dated:
+        _dates_out_of_footers(found)
     for el in found.furniture:
         if el is not root and el.getparent() is not None:
             _drop(el)

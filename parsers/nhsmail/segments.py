@@ -24,7 +24,7 @@ _OWN_UPDATED_RE = re.compile(
 _META_RE = re.compile(
     r"^(?:By|Posted (?:in|on|by|under)|Written by|Filed under|Categori[sz]ed as|Categories:|"
     r"Category:|Tags:|Tagged(?: with)?|(?:Last )?Updated:?(?=\s+\d))\s+[^.!?]{1,60}$"
-    r"|^(?:\d+ Comments?|No Comments|Leave a (?:comment|reply))$",
+    r"|^(?:\d+ Comments?|No Comments|Leave a (?:comment|reply)|Published|Posted(?: on)?)$",
     re.IGNORECASE,
 )
 # WordPress cuts listing excerpts with " […]" (or the theme's "…"), which a theme may follow
@@ -109,6 +109,11 @@ def title_like(text: str) -> bool:
     return "@" not in text and "http" not in text.lower()
 
 
+# A category or author a theme sets after the date with a separator: "| Service Status",
+# "/ Microsoft 365".
+_META_AFTER_DATE_RE = re.compile(r"^[|/][^.!?:]{1,80}$")
+
+
 def meta_line(text: str) -> bool:
     """A byline or post meta line ("By NHSmail Service Desk", "Posted in Service Status")."""
     return len(text) <= 80 and bool(_META_RE.match(text))
@@ -161,7 +166,11 @@ def strip_excerpt(body: list[str]) -> tuple[list[str], bool]:
 def body_lines(lines: list[Line]) -> list[str]:
     """Lines of a notice body, page furniture removed, outer blank lines trimmed."""
     out = [body_text(line) for line in lines if not is_chrome(line.text)]
-    while out and not out[0]:
+    # post meta a theme prints under the date ("by NHSmail Service Desk", "| Service
+    # Status", "0 Comments"): the notice's text starts after it
+    while out and (
+        not out[0] or meta_line(out[0].lstrip("• ")) or _META_AFTER_DATE_RE.match(out[0])
+    ):
         out.pop(0)
     while out and not out[-1]:
         out.pop()

@@ -2037,3 +2037,108 @@ def test_a_ref_label_holding_prose_is_no_reference() -> None:
     body = "Users are unable to log in.\n\nRef: see the previous notice for background"
     [record] = records(post("Portal Login Issue", body, "14/04/2022 09:35:00 AM"))
     assert record["references"] == [] and record["reference"] is None
+
+
+# --- 17. other WordPress themes' markup -------------------------------------------------
+
+
+def _themed(post_id: int, title: str | None, meta: str, text: str, footer: str = "") -> str:
+    heading = (
+        f'<header class="entry-header"><h2 class="entry-title"><a href="#">{title}</a></h2>'
+        f"{meta}</header>"
+        if title
+        else f'<header class="entry-header">{meta}</header>'
+    )
+    return (
+        f'<article id="post-{post_id}" class="post-{post_id} post type-post status-publish '
+        f'hentry">{heading}<div class="entry-content"><p>{text}</p></div>{footer}</article>'
+    )
+
+
+def test_a_date_in_the_posts_footer_is_the_posts() -> None:  # Twenty Twenty-One
+    def footer(stamp: str) -> str:
+        return (
+            '<footer class="entry-footer"><span class="posted-on">Published <time class='
+            f'"entry-date published updated">{stamp}</time></span><div class="post-taxonomies">'
+            '<span class="cat-links">Categorized as <a href="#">Service Status</a></span>'
+            "</div></footer>"
+        )
+
+    page = html(
+        _themed(1, "INC28274463– HSSI – RESOLVED", "", "RESOLVED – The Portal was down.",
+                footer("14/04/2022 09:35:00 AM"))
+        + _themed(2, None, "", "RESOLVED- Mail was rejected by the relay.",
+                  footer("21/03/2022 10:20:00 AM"))
+    )  # fmt: skip
+    got = records(page, url="https://support.nhs.net/tag/outage/")
+    assert [(r["title"], r["published_raw"], r["body"]) for r in got] == [
+        ("INC28274463– HSSI – RESOLVED", "14/04/2022 09:35:00 AM",
+         "RESOLVED – The Portal was down."),
+        (None, "21/03/2022 10:20:00 AM", "RESOLVED- Mail was rejected by the relay."),
+    ]  # fmt: skip
+
+
+def test_a_posts_hidden_modified_time_is_no_date_line() -> None:  # GeneratePress, Astra
+    meta = (
+        '<div class="entry-meta"><span class="posted-on"><time class="updated">'
+        '{updated}</time><time class="entry-date published">{published}</time></span> '
+        '<span class="byline">by <span class="author vcard">NHSmail Service Desk</span></span>'
+        "</div>"
+    )
+    page = html(
+        _themed(1, "Portal Issue – RESOLVED",
+                meta.format(updated="14/04/2022 11:02:00 AM", published="14/04/2022 09:35:00 AM"),
+                "RESOLVED – The Portal was down.")
+        + _themed(2, "Relay Delays – RESOLVED",
+                  meta.format(updated="13/04/2022 12:00:00 PM", published="13/04/2022 08:00:00 AM"),
+                  "RESOLVED – Mail was delayed.")
+    )  # fmt: skip
+    got = records(page, url="https://support.nhs.net/tag/outage/")
+    assert [(r["title"], r["published_raw"], r["body"]) for r in got] == [
+        ("Portal Issue – RESOLVED", "14/04/2022 09:35:00 AM", "RESOLVED – The Portal was down."),
+        ("Relay Delays – RESOLVED", "13/04/2022 08:00:00 AM", "RESOLVED – Mail was delayed."),
+    ]
+
+
+def test_a_single_posts_comments_and_other_posts_are_not_its_text() -> None:
+    own = _themed(53067, "INC46757577 – Delay in Mail Delivery – OPEN",
+                  '<div class="entry-meta"><time class="entry-date">05/03/2024 10:00:00 AM</time></div>',
+                  "Issue Status: OPEN")  # fmt: skip
+    page = (
+        '<!DOCTYPE html><html><body class="post-template-default single single-post '
+        f'postid-53067"><main>{own}'
+        '<div class="wp-block-comments"><article class="comment-body"><p>RESOLVED – mail is '
+        "flowing again for us.</p></article></div>"
+        '<ul class="wp-block-post-template">'
+        + _themed(53001, "INC46700000 – Teams Issue – RESOLVED",
+                  '<div class="entry-meta"><time class="entry-date">01/03/2024 09:00:00 AM</time></div>',
+                  "RESOLVED – fixed.")
+        + "</ul></main></body></html>"
+    )  # fmt: skip
+    [record] = records(page, url="https://support.nhs.net/inc46757577-delay-in-mail-delivery/")
+    assert (record["reference"], record["state"]) == ("INC46757577", "open")
+    assert [r["value"] for r in record["references"]] == ["INC46757577"]
+    assert "flowing again" not in record["body"]
+
+
+def test_a_latest_posts_block_in_the_main_column_is_no_notice() -> None:
+    page = html(
+        _themed(1, "Portal Issue – RESOLVED",
+                '<div class="entry-meta"><time class="entry-date">14/04/2022 09:35:00 AM</time></div>',
+                "RESOLVED – The Portal was down.")
+        + '<ul class="wp-block-latest-posts__list wp-block-latest-posts"><li><a href="#">'
+        "INC28999999 – Relay Issue – RESOLVED</a><time>01/04/2022 10:00:00 AM</time></li></ul>"
+    )  # fmt: skip
+    got = records(page, url="https://support.nhs.net/tag/outage/")
+    assert [r["title"] for r in got] == ["Portal Issue – RESOLVED"]
+
+
+@pytest.mark.parametrize("meta", ["by NHSmail Service Desk", "| Service Status | 0 comments"])
+def test_post_meta_under_the_date_is_not_the_notices_text(meta: str) -> None:
+    page = (
+        f"  • Portal Issue\n\n    14/04/2022 09:35:00 AM\n    {meta}\n"
+        "    RESOLVED – The Portal was down.\n"
+    )
+    [record] = records(page, url="https://support.nhs.net/tag/outage/")
+    assert record["body"] == "RESOLVED – The Portal was down."
+    assert record["state"] == "resolved"

@@ -105,15 +105,20 @@ def _previous_snapshot(
 
 
 def validators(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, dict[str, str]]:
-    """ETag / Last-Modified of each URL's latest snapshot, for conditional requests."""
+    """ETag / Last-Modified of each URL's latest snapshot, for conditional requests. None
+    for a URL whose latest snapshot the parsers could not read (drift, no notices): a body
+    cut short keeps the whole body's validators, and a 304 to them would keep the URL on
+    that bad copy for good. Such a URL is asked for whole."""
     rows = con.execute(
-        "SELECT url, headers FROM snapshots WHERE source = ?"
+        "SELECT url, headers, parse_outcome FROM snapshots WHERE source = ?"
         " QUALIFY row_number() OVER"
         " (PARTITION BY url ORDER BY fetched_at DESC, snapshot_id DESC) = 1",
         [source],
     ).fetchall()
     out = {}
-    for url, headers in rows:
+    for url, headers, outcome in rows:
+        if outcome != "parsed":
+            continue
         h = {k.lower(): v for k, v in json.loads(headers).items()}
         kept = {k: h[k] for k in ("etag", "last-modified") if k in h}
         if kept:
@@ -253,14 +258,16 @@ def _ingest_page(
         )
         or 0
     )
-    if not records and result.empty_ok:
-        parse_outcome, kind, message = "parsed", "new", ""  # a status page with none on show
-    elif previous_count and len(records) < previous_count * DRIFT_RATIO:
+    # A page that shows only what is current may shrink to nothing; any other (a listing's
+    # latest posts, incidents.json's latest 50) that does has drifted, empty or not.
+    if previous_count and len(records) < previous_count * DRIFT_RATIO and not result.shrink_ok:
         parse_outcome, kind = "drift", "drift"
         message = (
             f"{page.source} {page.url}: {len(records)} notices where the previous snapshot "
             f"had {previous_count}; layouts tried: {', '.join(result.tried) or 'none'}"
         )
+    elif not records and result.empty_ok:
+        parse_outcome, kind, message = "parsed", "new", ""  # a status page with none on show
     elif not records:
         parse_outcome, kind = "no_notices", "no_notices"
         message = f"{page.source} {page.url}: no notices; layouts tried: {', '.join(result.tried)}"

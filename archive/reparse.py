@@ -30,7 +30,7 @@ from parsers import parse_as
 
 _OUTCOME = pa.schema([("snapshot_id", pa.int64()), ("parse_outcome", pa.string()),
                       ("layout", pa.string()), ("parser_version", pa.string()),
-                      ("notice_count", pa.int32())])  # fmt: skip
+                      ("notice_count", pa.int32()), ("shrink_ok", pa.bool_())])  # fmt: skip
 # Fields compared to say what a reparse changed, per notice.
 COMPARED = ("title", "summary", "reference", "state", "is_open", "category", "severity",
             "published_at", "window_start", "window_end", "stated_duration_minutes", "body",
@@ -79,7 +79,7 @@ class ReparseReport:
 # A stored snapshot as reparse reads it: id, source name, parser kind, URL, fetch time and
 # its zlib-compressed bytes.
 Snapshot = tuple[int, str, str, str | None, datetime, bytes]
-Outcome = tuple[int, str, str | None, str | None, int]
+Outcome = tuple[int, str, str | None, str | None, int, bool]
 _CHUNK = 100  # snapshots per task: enough rows for one Arrow conversion, small enough to
 # keep every worker busy to the end and the progress line moving
 _POOL_MIN = 1000  # fewer parse in-process: starting a pool costs what ~300 parses do
@@ -103,7 +103,9 @@ def parse_snapshots(snaps: list[Snapshot]) -> tuple[pa.Table, list[Outcome]]:
         records = result.records
         parse_outcome = "parsed" if records or result.empty_ok else "no_notices"
         version = records[0]["parser_version"] if records else None
-        outcomes.append((snapshot_id, parse_outcome, result.layout, version, len(records)))
+        outcomes.append(
+            (snapshot_id, parse_outcome, result.layout, version, len(records), result.shrink_ok)
+        )
         rows += (staged_row(r, fetch_id=0, observed_at=fetched_at, snapshot_id=snapshot_id)
                  for r in records)  # fmt: skip
     return pa.Table.from_pylist(rows, schema=STAGE_SCHEMA), outcomes
@@ -185,7 +187,7 @@ def reparse(
         _clear(con, sources)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE reparsed (snapshot_id BIGINT, parse_outcome VARCHAR,"
-            " layout VARCHAR, parser_version VARCHAR, notice_count INTEGER)"
+            " layout VARCHAR, parser_version VARCHAR, notice_count INTEGER, shrink_ok BOOLEAN)"
         )
         if outcomes:  # as Arrow: executemany inserts row by row
             columns = zip(*outcomes, strict=True)
@@ -252,22 +254,21 @@ def reparse(
 def _mark_drift(con: duckdb.DuckDBPyConnection) -> int:
     """Ingest's drift rule over the reparsed snapshots (temp table `reparsed`), each URL's
     in observation order: a snapshot with fewer than DRIFT_RATIO of the notices of the
-    URL's last snapshot that parsed has drifted, and is marked so. Returns how many."""
+    URL's last snapshot that parsed has drifted, and is marked so, unless its page shows
+    only what is current (`shrink_ok`). Returns how many."""
     rows = con.execute(
-        "SELECT r.snapshot_id, r.parse_outcome, r.notice_count, s.source, s.url"
+        "SELECT r.snapshot_id, r.parse_outcome, r.notice_count, r.shrink_ok, s.source, s.url"
         " FROM reparsed r JOIN snapshots s USING (snapshot_id)"
         " ORDER BY s.source, s.url, s.fetched_at, s.snapshot_id"
     ).fetchall()
     drifted: list[int] = []
     last_parsed: dict[tuple[str, str], int] = {}
-    for snapshot_id, outcome, count, source, page in rows:
+    for snapshot_id, outcome, count, shrink_ok, source, page in rows:
         url = (source, page)
         previous = last_parsed.get(url)
-        if outcome == "parsed" and count == 0:  # a status page with none on show
-            last_parsed[url] = 0
-        elif previous and count < previous * DRIFT_RATIO:
+        if previous and count < previous * DRIFT_RATIO and not shrink_ok:
             drifted.append(snapshot_id)
-        elif outcome == "parsed":
+        elif outcome == "parsed":  # a status page with none on show too
             last_parsed[url] = count
     if drifted:
         con.execute(

@@ -15,6 +15,10 @@ class ParseResult:
     # The page is plainly a status page of a known layout, so no records means no notices
     # on show (an empty incidents section), not a page the parsers failed to read.
     empty_ok: bool = False
+    # The page shows only what is current (Statuspage's summary.json, an NHSmail status
+    # page's incident sections): fewer notices than before, or none, is nothing wrong, and
+    # no drift. A listing that always shows its latest N is not such a page.
+    shrink_ok: bool = False
 
     @property
     def ok(self) -> bool:

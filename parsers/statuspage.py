@@ -396,6 +396,12 @@ LAYOUTS: dict[str, Callable[[dict[str, Any], Context, list[str]], list[dict]]] =
 }
 
 
+# Payloads that list only what is current: open incidents, upcoming maintenances, and a
+# history page, whose quarters move on. (incidents.json is the latest 50, whatever their
+# state: it does not shrink.)
+CURRENT_ONLY = frozenset(("api_summary", "api_scheduled_maintenances", "history"))
+
+
 def detect(data: Any) -> list[str]:
     """The layout whose marker keys the payload carries (at most one)."""
     if not isinstance(data, dict):
@@ -439,11 +445,14 @@ def parse_payload(
     warnings: list[str] = []
     records = LAYOUTS[layout](data, ctx, warnings)
     records = keep_valid(distinct_keys(records, warnings), warnings)
+    shrink_ok = layout in CURRENT_ONLY
     if records:
-        return ParseResult(records, layout, tried, warnings)
+        return ParseResult(records, layout, tried, warnings, shrink_ok=shrink_ok)
     # A well-formed payload that lists nothing (no open incidents today) is a page with no
     # notices on show, not a page the parser failed to read.
     empty = not warnings
     if empty:
         warnings.append(f"{layout}: the payload lists no incidents")
-    return ParseResult([], layout if empty else None, tried, warnings, empty_ok=empty)
+    return ParseResult(
+        [], layout if empty else None, tried, warnings, empty_ok=empty, shrink_ok=shrink_ok
+    )

@@ -112,10 +112,15 @@ def parse_page(
             records = parse(seen, ctx)
         if records:
             distinct_keys(records)
-            return ParseResult(records, name, tried, [*warnings, *ctx.warnings])
+            # a status page's sections show what is current: they shrink as things resolve
+            return ParseResult(
+                records, name, tried, [*warnings, *ctx.warnings], shrink_ok=name in _SECTIONS
+            )
     # A service-status page whose notice sections are there but empty has none on show;
     # furniture alone (a redesign keeping "Service Status") is not enough to say so.
     empty_ok = (
         bool(tried) and tried[0] in _SECTIONS and has_notice_section(page, _SECTIONS[tried[0]])
     )
-    return ParseResult([], tried[0] if empty_ok else None, tried, warnings, empty_ok)
+    return ParseResult(
+        [], tried[0] if empty_ok else None, tried, warnings, empty_ok, shrink_ok=empty_ok
+    )

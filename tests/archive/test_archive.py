@@ -432,3 +432,82 @@ def test_versions_first_seen_at_the_same_instant_keep_their_fetch_order(tmp_path
         assert layouts == ("wp_listing", "wp_post", "wp_listing")
         hash_orders.add(hashes[1] < hashes[0])
     assert hash_orders == {True, False}, "both hash orders tried"
+
+
+def _statuspage_crawls(con: duckdb.DuckDBPyConnection, url: str, payloads: list[dict]) -> list:  # type: ignore[type-arg]
+    """One crawl per payload of one Statuspage URL, an hour apart; their summaries."""
+    import json
+
+    summaries = []
+    for i, payload in enumerate(payloads):
+        at = T0 + timedelta(hours=i)
+        crawl_id = start_crawl(con, "statuspage", at)
+        page = FetchedPage("statuspage", url, at, 200, json.dumps(payload).encode())
+        ingest_page(con, crawl_id, page, _parse)
+        summaries.append(finish_crawl(con, crawl_id, at + timedelta(minutes=1)))
+    return summaries
+
+
+def _open_incidents(n: int) -> dict:  # type: ignore[type-arg]
+    import copy
+    import json
+
+    base = json.loads(
+        (FIXTURES / "statuspage" / "api_summary-2025-06-10" / "page.json").read_text()
+    )
+    one = base["incidents"][0]
+    base["incidents"] = []
+    for i in range(n):
+        incident = copy.deepcopy(one)
+        incident["id"] = f"open{i:08d}"
+        base["incidents"].append(incident)
+    return base
+
+
+def test_a_summary_listing_fewer_open_incidents_is_no_drift(db: Path) -> None:
+    # summary.json lists only what is open: six one hour, two the next, none after
+    con = connect(db)
+    url = "https://www.githubstatus.com/api/v2/summary.json"
+    summaries = _statuspage_crawls(con, url, [_open_incidents(6), _open_incidents(2),
+                                              _open_incidents(0)])  # fmt: skip
+    assert [s["outcome"] for s in summaries] == ["ok", "ok", "ok"]
+    assert [s["vanished"] for s in summaries] == [0, 4, 2]
+    from archive.reparse import reparse
+
+    assert reparse(con).drifted == 0
+
+
+def test_incidents_json_emptied_is_drift_and_vanishes_nothing(db: Path) -> None:
+    # incidents.json is the latest 50, whatever their state: it never empties
+    import json
+
+    con = connect(db)
+    url = "https://www.githubstatus.com/api/v2/incidents.json"
+    payload = json.loads(
+        (FIXTURES / "statuspage" / "api_incidents-2025-01-03" / "page.json").read_text()
+    )
+    emptied = {**payload, "incidents": []}
+    summaries = _statuspage_crawls(con, url, [payload, emptied])
+    assert summaries[1]["outcome"] == "drift" and summaries[1]["vanished"] == 0
+    assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
+        0,
+    )
+
+
+def test_no_validators_from_a_copy_the_parsers_could_not_read(db: Path) -> None:
+    from archive.ingest import validators
+
+    con = connect(db)
+    good, cut = LISTING, LISTING[: len(LISTING) // 20]
+    for i, body in enumerate([good, cut]):
+        at = T0 + timedelta(hours=i)
+        crawl_id = start_crawl(con, "nhsmail", at)
+        page = FetchedPage("nhsmail", URL, at, 200, body, headers={"ETag": '"full"'})
+        ingest_page(con, crawl_id, page, _parse)
+        finish_crawl(con, crawl_id, at)
+    assert con.execute("SELECT parse_outcome FROM snapshots ORDER BY snapshot_id").fetchall() == [
+        ("parsed",),
+        ("drift",),
+    ]
+    # a 304 to the whole body's ETag would keep the URL on the cut copy for good
+    assert validators(con, "nhsmail") == {}

@@ -7,7 +7,7 @@ Exit codes (stable, for cron and scripts):
      message says which and why)
   2  usage error (bad arguments, missing file)
   3  the archive is locked by another crawl, or open in another process (nothing was
-     touched)
+     touched; a crawl of several sources of which only some were locked out exits 1)
   4  drift: a page that used to give notices now gives none or far fewer (the snapshot is
      kept for a later reparse; nothing was marked vanished because of it)
 """
@@ -134,10 +134,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     for report in reports:
         print(report.line())
     outcomes = {r.outcome for r in reports}
-    if "locked" in outcomes:
+    if outcomes == {"locked"}:  # nothing was touched: try later
         return EXIT_LOCKED
     if "drift" in outcomes:
         return EXIT_DRIFT
+    # a source that failed, or one left uncrawled while another was (locked out): never
+    # 3, which a timer takes for "nothing happened, try later"
     return EXIT_OK if outcomes == {"ok"} else EXIT_FAILED
 
 

@@ -38,6 +38,11 @@ POLITENESS: dict[str, tuple[type, ...]] = {
     "CLOSESPIDER_PAGECOUNT": (int,),
     "DEPTH_LIMIT": (int,),
 }
+# Settings whose 0 would stall a crawl (no request ever sent, or every one timed out at
+# once) while it holds the archive's lock.
+_POSITIVE = frozenset(
+    {"CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_TIMEOUT", "AUTOTHROTTLE_TARGET_CONCURRENCY"}
+)
 _KEYS = frozenset({"name", "kind", "urls", "time_zone", "date_order", "politeness"})
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
@@ -118,6 +123,7 @@ def _source(where: str, table: Any) -> Source:
             wrong_bool
             or not isinstance(value, types)
             or (not isinstance(value, bool) and value < 0)
+            or (key in _POSITIVE and value == 0)
         ):
             raise SourcesError(f"{where}: politeness {key} = {value!r} is not a valid value")
     return Source(name, kind, tuple(urls), zone, order, dict(politeness))

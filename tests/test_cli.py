@@ -336,3 +336,39 @@ def test_a_url_that_is_no_url_is_a_usage_error_before_anything_runs(
     assert main([*argv, "--db", str(db)]) == 2
     assert "expected an http:// or https:// URL" in capsys.readouterr().err
     assert not db.exists(), "nothing written: no archive, no crawls row"
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "code"),
+    [
+        (["ok", "ok"], 0),
+        (["locked", "locked"], 3),
+        # once something was written, never 3 (a timer takes it for "try later")
+        (["failed", "locked"], 1),
+        (["ok", "locked"], 1),
+        (["drift", "locked"], 4),
+        (["drift", "failed"], 4),
+    ],
+)
+def test_a_crawl_of_several_sources_exits_with_the_worst(
+    outcomes: list[str], code: int, monkeypatch, tmp_path: Path
+) -> None:
+    import scraper.run
+    from scraper.run import CrawlReport
+
+    def fake_run(jobs, db, overrides):  # type: ignore[no-untyped-def]
+        reports = []
+        for job, outcome in zip(jobs, outcomes, strict=True):
+            name = job[0] if isinstance(job, tuple) else getattr(job, "source", "x")
+            if outcome == "locked":
+                reports.append(CrawlReport(str(name), locked="held by another crawl"))
+            else:
+                summary = {"source": "s", "crawl_id": 1, "outcome": outcome, "pages": 1,
+                           "new": 1, "unchanged": 0, "failed": 0, "drift": 0, "notices": 1,
+                           "versions_new": 1, "vanished": 0, "errors": []}  # fmt: skip
+                reports.append(CrawlReport(str(name), summary=summary))
+        return reports
+
+    monkeypatch.setattr(scraper.run, "run_spiders", fake_run)
+    argv = ["crawl", "nhsmail", "github", "--db", str(tmp_path / "x.duckdb")]
+    assert main(argv) == code

@@ -69,6 +69,9 @@ BAD = [
     (GOOD.replace("DOWNLOAD_DELAY = 2.5", "DOWNLOAD_DELAY = -1"), "DOWNLOAD_DELAY = -1 is not a valid value"),
     (GOOD.replace("DOWNLOAD_DELAY = 2.5", 'DOWNLOAD_DELAY = "slow"'), "is not a valid value"),
     (GOOD.replace("DOWNLOAD_DELAY = 2.5", "RETRY_TIMES = true"), "RETRY_TIMES = True is not a valid value"),
+    # a crawl that never sends a request would hold the archive's lock for ever
+    (GOOD.replace("DOWNLOAD_DELAY = 2.5", "CONCURRENT_REQUESTS_PER_DOMAIN = 0"), "CONCURRENT_REQUESTS_PER_DOMAIN = 0 is not a valid value"),
+    (GOOD.replace("DOWNLOAD_DELAY = 2.5", "DOWNLOAD_TIMEOUT = 0"), "DOWNLOAD_TIMEOUT = 0 is not a valid value"),
     (GOOD + GOOD, "two sources are named 'example'"),
     (GOOD.replace("[[source]]", "[[sources]]"), "unknown top-level keys ['sources']"),
     ("", "no [[source]] tables"),

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from parsers import RENDERINGS
 from parsers.record import CATEGORIES
 from parsers.states import STATES
 
@@ -174,5 +175,20 @@ def connect(
     con = _open(target)
     con.execute("SET TimeZone = 'UTC'")  # timestamps print and compare in UTC
     migrate(con)
+    create_rendering(con)
     create_views(con)
     return con
+
+
+def create_rendering(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the rendering(layout) macro from the parsers' registry: code, like the
+    views, so every writable open brings it up to date."""
+    families: dict[str, list[str]] = {}
+    for layout, family in sorted(RENDERINGS.items()):
+        families.setdefault(family, []).append(layout)
+    cases = " ".join(
+        f"WHEN layout IN ({', '.join(repr(x) for x in layouts)}) THEN '{family}'"
+        for family, layouts in families.items()
+    )
+    sql = resources.files("archive.sql").joinpath("rendering.sql").read_text(encoding="utf-8")
+    con.execute(sql.replace("{{RENDERINGS}}", cases or "WHEN FALSE THEN NULL"))

@@ -463,18 +463,20 @@ def _insert_versions(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> No
     )
     con.execute(_sql("version_changes"))
     # A notice appears with its first version and changes with a new version of a
-    # rendering (layout) it already had, i.e. one numbered after the first version in that
-    # layout; a first rendering in another layout (its post, after the listing's excerpt) is
-    # neither. (Compared with each layout's first version, not with every earlier version:
-    # a batch of a notice's whole history, as a reparse gives, would pair them all.)
+    # rendering (`rendering(layout)`) it already had, i.e. one numbered after the first
+    # version in that rendering; a first version in another rendering (its post, after the
+    # listing's excerpt) is neither. (Compared with each rendering's first version, not with
+    # every earlier version: a batch of a notice's whole history, as a reparse gives, would
+    # pair them all.)
     con.execute(
         """
         INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
         WITH later AS (
             SELECT * FROM stage_new WHERE NOT (is_first AND version = 1)
         ), first_in_layout AS (
-            SELECT notice_key, layout, min(version) AS version FROM notice_versions
-            WHERE notice_key IN (SELECT notice_key FROM later) GROUP BY notice_key, layout
+            SELECT notice_key, rendering(layout) AS layout, min(version) AS version
+            FROM notice_versions
+            WHERE notice_key IN (SELECT notice_key FROM later) GROUP BY ALL
         )
         SELECT notice_key, 'appeared', first_at, version, $crawl, first_fetch
         FROM stage_new
@@ -483,7 +485,8 @@ def _insert_versions(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> No
         SELECT n.notice_key, 'changed', n.first_at, n.version, $crawl, n.first_fetch
         FROM later AS n
         JOIN stage AS s USING (rid)
-        JOIN first_in_layout AS f ON f.notice_key = s.notice_key AND f.layout = s.layout
+        JOIN first_in_layout AS f
+          ON f.notice_key = s.notice_key AND f.layout = rendering(s.layout)
         WHERE f.version < n.version
         """,
         {"crawl": crawl_id},

@@ -13,6 +13,11 @@ from parsers import feeds, gcp, nhsmail, statuspage
 from parsers.result import ParseResult
 
 PageParser = Callable[..., ParseResult]
+# Layouts that render a notice the same way, as one rendering: a version in one of them
+# revises a version in another (Statuspage's summary.json, incidents.json and the incident's
+# own JSON). Any other layout is a rendering of its own (an NHSmail listing's excerpt and
+# the notice's post are two renderings, not revisions of each other).
+RENDERINGS: dict[str, str] = {layout: "statuspage_api" for layout in statuspage.FULL_RECORD}
 SOURCES: dict[str, PageParser] = {
     "nhsmail": nhsmail.parse_page,
     "statuspage": statuspage.parse_payload,

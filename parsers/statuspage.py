@@ -396,6 +396,11 @@ LAYOUTS: dict[str, Callable[[dict[str, Any], Context, list[str]], list[dict]]] =
 }
 
 
+# The payloads that render an incident whole, as its own JSON does: one rendering, whose
+# versions are revisions of one another (a history line is an excerpt: another).
+FULL_RECORD = frozenset(
+    ("api_incident", "api_incidents", "api_summary", "api_scheduled_maintenances")
+)
 # Payloads that list only what is current: open incidents, upcoming maintenances, and a
 # history page, whose quarters move on. (incidents.json is the latest 50, whatever their
 # state: it does not shrink.)

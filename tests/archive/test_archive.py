@@ -511,3 +511,39 @@ def test_no_validators_from_a_copy_the_parsers_could_not_read(db: Path) -> None:
     ]
     # a 304 to the whole body's ETag would keep the URL on the cut copy for good
     assert validators(con, "nhsmail") == {}
+
+
+def test_a_statuspage_incident_resolved_in_another_payload_is_a_revision(db: Path) -> None:
+    # open on summary.json, then resolved on incidents.json (it has left summary.json): the
+    # two payloads render the incident whole, so the second is a revision of the first
+    import copy
+    import json
+
+    con = connect(db)
+    summary = {**_open_incidents(1), "scheduled_maintenances": []}
+    incident = summary["incidents"][0]
+    resolved = copy.deepcopy(incident)
+    resolved.update(status="resolved", resolved_at="2022-11-08T10:30:00.000Z")
+    update = copy.deepcopy(resolved["incident_updates"][0])
+    update.update(id="upd-resolved", status="resolved", body="Fixed.",
+                  created_at="2022-11-08T10:30:00.000Z", display_at="2022-11-08T10:30:00.000Z")  # fmt: skip
+    resolved["incident_updates"].insert(0, update)
+    listing = {"page": summary["page"], "incidents": [resolved]}
+    for i, (url, payload) in enumerate([("summary.json", summary), ("incidents.json", listing)]):
+        at = T0 + timedelta(hours=i)
+        crawl_id = start_crawl(con, "statuspage", at)
+        page = FetchedPage("statuspage", f"https://www.githubstatus.com/api/v2/{url}", at, 200,
+                           json.dumps(payload).encode())  # fmt: skip
+        ingest_page(con, crawl_id, page, _parse)
+        finish_crawl(con, crawl_id, at)
+    key = con.execute("SELECT notice_key FROM notices").fetchone()[0]
+    assert con.execute(
+        "SELECT version, layout, state FROM notice_versions ORDER BY version"
+    ).fetchall() == [(1, "api_summary", incident["status"]), (2, "api_incidents", "resolved")]
+    assert con.execute(
+        "SELECT event, version FROM notice_events WHERE notice_key = ? AND event <> 'vanished'"
+        " ORDER BY event_at, event",
+        [key],
+    ).fetchall() == [("appeared", 1), ("changed", 2)]
+    [(changed,)] = con.execute("SELECT changed FROM revisions").fetchall()
+    assert "state" in changed

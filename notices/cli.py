@@ -7,7 +7,8 @@ Exit codes (stable, for cron and scripts):
      message says which and why)
   2  usage error (bad arguments, missing file)
   3  the archive is locked by another crawl, or open in another process (nothing was
-     touched; a crawl of several sources of which only some were locked out exits 1)
+     touched; a crawl of several sources of which only some were locked out exits 1, or
+     4 if one drifted)
   4  drift: a page that used to give notices now gives none or far fewer (the snapshot is
      kept for a later reparse; nothing was marked vanished because of it)
 """

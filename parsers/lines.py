@@ -396,6 +396,14 @@ def _classes(root: etree._Element, found: _Found) -> None:
                 found.updated.append(el)
 
 
+def _beside_published(el: etree._Element) -> bool:
+    """Is a published date beside ``el`` (in the same parent)?"""
+    parent = el.getparent()
+    return parent is not None and any(
+        other is not el and "published" in (other.get("class") or "") for other in parent.iter()
+    )
+
+
 def _furniture(root: etree._Element) -> _Found:
     """Navigation, footers, sidebars, scripts, cookie banners: never notice text. Titles
     and date lines named by their class come with them (one read of the class values)."""
@@ -403,12 +411,15 @@ def _furniture(root: etree._Element) -> _Found:
     _classes(root, found)
     furniture = found.furniture
     # A post's modified time beside its published one (<time class="updated">, which themes
-    # hide with CSS): read as a second date line, it split the notice in two. A "Last
-    # updated: …" line says what it is, and stays.
+    # hide with CSS): read as a second date line, it split the notice in two. Only beside
+    # a published one: alone, it is the post's only date. A "Last updated: …" line says what
+    # it is, and stays.
     furniture += [
         el
         for el in found.updated
-        if el.tag in ("time", "abbr", "span") and "".join(el.itertext()).strip()[:1].isdigit()
+        if el.tag in ("time", "abbr", "span")
+        and "".join(el.itertext()).strip()[:1].isdigit()
+        and _beside_published(el)
     ]
     memo: dict[str, bool] = {}
     for value in _ID_VALUES(root):
@@ -462,22 +473,30 @@ def _other_posts(doc: etree._Element, posts: list[etree._Element]) -> list[etree
 def _dates_out_of_footers(found: _Found) -> None:
     """A post's date printed in its own footer (Twenty Twenty-One: "Published <time>"), which
     goes with the footer's furniture: moved up under the post's title, where a reader of any
-    other theme finds it, and the listing's reading (title, date, text) holds. One walk up
-    from each date and title: a listing has hundreds of each."""
+    other theme finds it, and the listing's reading (title, date, text) holds. Only for a
+    post with no date outside its footer, and never a modified date ("Last modified …").
+    One walk up from each date and title: a listing has hundreds of each."""
     footers = {el for el in found.furniture if el.tag == "footer"}
     if not footers:
         return
     dated = set(found.dated)
     moving: dict[etree._Element, list[etree._Element]] = {}
+    dated_posts: set[etree._Element] = set()  # posts with a date outside their footers
     for date in found.dated:
+        footer = None
+        outermost = True
         for above in date.iterancestors():
-            if above in dated:
-                break  # not the outermost: "Published <time>…</time>" moves whole
             if above in footers:
-                moving.setdefault(above, []).append(date)
+                footer = above
                 break
-    if not moving:
-        return
+            if above in dated:
+                outermost = False
+        if footer is None:
+            post = next((a for a in date.iterancestors() if a.tag == "article"), None)
+            if post is not None:
+                dated_posts.add(post)
+        elif outermost and not _modified(date):
+            moving.setdefault(footer, []).append(date)
     title_of: dict[etree._Element, etree._Element] = {}
     for title in found.titles:
         post = next((a for a in title.iterancestors() if a.tag == "article"), None)
@@ -485,15 +504,27 @@ def _dates_out_of_footers(found: _Found) -> None:
             title_of.setdefault(post, title)
     for footer, dates in moving.items():
         post = next((a for a in footer.iterancestors() if a.tag == "article"), None)
-        if post is None:
+        if post is None or post in dated_posts:
             continue
+        # under its title; a heading the theme gave no title class is the title too
         title = title_of.get(post)
+        if title is None:
+            title = next(post.iter(*_HEADINGS), None)
         for date in reversed(dates):
             date.tail = None
             if title is not None:
                 title.addnext(date)
             else:
                 post.insert(0, date)
+
+
+def _modified(el: etree._Element) -> bool:
+    """A modified date ("updated", "modified-date"), not when the post was published."""
+    value = (el.get("class") or "").lower()
+    text = "".join(el.itertext()).lower()
+    return "published" not in value and (
+        "updated" in value or "modified" in value or "modified" in text or "updated" in text
+    )
 
 
 def html_lines(text: str, *, controls: bool = True) -> Page:

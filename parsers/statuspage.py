@@ -401,10 +401,10 @@ LAYOUTS: dict[str, Callable[[dict[str, Any], Context, list[str]], list[dict]]] =
 FULL_RECORD = frozenset(
     ("api_incident", "api_incidents", "api_summary", "api_scheduled_maintenances")
 )
-# Payloads that list only what is current: open incidents, upcoming maintenances, and a
-# history page, whose quarters move on. (incidents.json is the latest 50, whatever their
-# state: it does not shrink.)
-CURRENT_ONLY = frozenset(("api_summary", "api_scheduled_maintenances", "history"))
+# Payloads that list only what is current: summary.json's open incidents and upcoming or
+# active maintenances, and a history page, whose quarters move on. (incidents.json and
+# scheduled-maintenances.json are the latest 50, whatever their state: they do not shrink.)
+CURRENT_ONLY = frozenset(("api_summary", "history"))
 
 
 def detect(data: Any) -> list[str]:

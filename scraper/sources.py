@@ -10,6 +10,7 @@ another one.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -122,6 +123,7 @@ def _source(where: str, table: Any) -> Source:
         if (
             wrong_bool
             or not isinstance(value, types)
+            or (not isinstance(value, bool) and not math.isfinite(value))  # nan, inf
             or (not isinstance(value, bool) and value < 0)
             or (key in _POSITIVE and value == 0)
         ):

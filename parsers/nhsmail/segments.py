@@ -114,6 +114,18 @@ def title_like(text: str) -> bool:
 _META_AFTER_DATE_RE = re.compile(r"^[|/][^.!?:]{1,80}$")
 
 
+# "by NHSmail Service Desk", "by admin": a name (capitalised words) or a user name. Not
+# "By 17:00 all mail will flow", nor "By default Skype saves history".
+_BYLINE_RE = re.compile(r"^(?i:by)\s+(?:(?:[A-Z][\w.'-]*\s*){1,5}|[a-z][\w.-]{0,19})$")
+
+
+def _post_meta(text: str) -> bool:
+    text = text.lstrip("• ")
+    if text[:3].lower() == "by ":
+        return _BYLINE_RE.match(text) is not None and not any(c.isdigit() for c in text)
+    return meta_line(text) or _META_AFTER_DATE_RE.match(text) is not None
+
+
 def meta_line(text: str) -> bool:
     """A byline or post meta line ("By NHSmail Service Desk", "Posted in Service Status")."""
     return len(text) <= 80 and bool(_META_RE.match(text))
@@ -163,14 +175,13 @@ def strip_excerpt(body: list[str]) -> tuple[list[str], bool]:
     return [*body[:last], text[: m.start()].rstrip(), *body[last + 1 :]], True
 
 
-def body_lines(lines: list[Line]) -> list[str]:
-    """Lines of a notice body, page furniture removed, outer blank lines trimmed."""
+def body_lines(lines: list[Line], *, post_meta: bool = False) -> list[str]:
+    """Lines of a notice body, page furniture removed, outer blank lines trimmed.
+    ``post_meta``: a WordPress post's, whose theme may print meta under the date ("by
+    NHSmail Service Desk", "| Service Status | 0 comments"): the notice's text starts after
+    it."""
     out = [body_text(line) for line in lines if not is_chrome(line.text)]
-    # post meta a theme prints under the date ("by NHSmail Service Desk", "| Service
-    # Status", "0 Comments"): the notice's text starts after it
-    while out and (
-        not out[0] or meta_line(out[0].lstrip("• ")) or _META_AFTER_DATE_RE.match(out[0])
-    ):
+    while out and (not out[0] or (post_meta and _post_meta(out[0]))):
         out.pop(0)
     while out and not out[-1]:
         out.pop()

@@ -219,7 +219,7 @@ def parse(page: Page, ctx: Context) -> list[dict[str, Any]]:
         end = heads[n + 1][1] if n + 1 < len(heads) else len(lines)
         last = n + 1 == len(heads)
         ctx.warnings += _undated(lines[stamp_i + 1 : end], f"in the body of notice {n + 1}")
-        body, excerpt = strip_excerpt(body_lines(lines[stamp_i + 1 : end]))
+        body, excerpt = strip_excerpt(body_lines(lines[stamp_i + 1 : end], post_meta=True))
         records.append(
             build_notice(
                 ctx,

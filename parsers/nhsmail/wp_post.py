@@ -91,7 +91,7 @@ def parse(page: Page, ctx: Context, *, url_says_post: bool = False) -> list[dict
         texts = [lines[i].text for i in content]
         if not (url_says_post or has_notice_signals(texts)):
             return []
-    body = body_lines(lines[body_start:])
+    body = body_lines(lines[body_start:], post_meta=True)
     if not body and title_i is None:
         return []
     return [

@@ -2142,3 +2142,70 @@ def test_post_meta_under_the_date_is_not_the_notices_text(meta: str) -> None:
     [record] = records(page, url="https://support.nhs.net/tag/outage/")
     assert record["body"] == "RESOLVED – The Portal was down."
     assert record["state"] == "resolved"
+
+
+def test_a_notice_whose_text_starts_with_by_keeps_it() -> None:
+    page = html(
+        _themed(1, "Mail Delays – ONGOING",
+                '<div class="entry-meta"><time class="entry-date">14/04/2022 09:35:00 AM</time></div>',
+                "By 17:00 all mail will flow normally again")
+        + _themed(2, "Skype History",
+                  '<div class="entry-meta"><time class="entry-date">13/04/2022 09:35:00 AM</time></div>',
+                  "By default Skype for Business saves history in Outlook")
+    )  # fmt: skip
+    got = records(page, url="https://support.nhs.net/tag/outage/")
+    assert [r["body"] for r in got] == [
+        "By 17:00 all mail will flow normally again",
+        "By default Skype for Business saves history in Outlook",
+    ]
+
+
+def test_an_updated_time_that_is_the_only_date_is_the_date() -> None:
+    def post_html(n: int, day: str) -> str:
+        meta = f'<div class="entry-meta"><abbr class="updated">{day}/03/2026 10:00:00 AM (GMT)</abbr></div>'
+        return _themed(n, f"Portal Issue {n} – RESOLVED", meta, "RESOLVED – fixed.")
+
+    got = records(html(post_html(1, "03") + post_html(2, "02") + post_html(3, "01")),
+                  url="https://support.nhs.net/category/service-status/")  # fmt: skip
+    assert [r["published_raw"] for r in got] == [
+        "03/03/2026 10:00:00 AM (GMT)", "02/03/2026 10:00:00 AM (GMT)",
+        "01/03/2026 10:00:00 AM (GMT)"]  # fmt: skip
+
+
+def test_a_modified_date_in_the_footer_is_not_the_published_one() -> None:
+    meta = '<div class="entry-meta"><time class="entry-date published">01/03/2026 10:00:00 AM (GMT)</time></div>'
+    footer = (
+        '<footer class="entry-footer"><span class="modified-date">Last modified <time '
+        'class="entry-date">04/03/2026 16:00:00 PM (GMT)</time></span></footer>'
+    )
+    page = html(_themed(1, "Portal Issue – RESOLVED", meta, "RESOLVED – fixed.", footer))
+    [record] = records(page, url="https://support.nhs.net/2026/03/portal-issue/")
+    assert record["published_raw"] == "01/03/2026 10:00:00 AM (GMT)"
+    assert record["body"] == "RESOLVED – fixed."
+
+
+def test_a_footer_date_goes_under_a_title_without_a_title_class() -> None:
+    def post(n: int, title: str, stamp: str) -> str:
+        return (
+            f'<article class="post-{n} post type-post hentry"><header><h2><a href="#">{title}'
+            f'</a></h2></header><div class="entry-content"><p>RESOLVED – fixed {n}.</p></div>'
+            '<footer class="entry-footer"><span class="posted-on">Published <time class='
+            f'"entry-date published">{stamp}</time></span></footer></article>'
+        )
+
+    page = html(post(1, "Portal Issue – RESOLVED", "14/04/2022 09:35:00 AM")
+                + post(2, "Relay Issue – RESOLVED", "13/04/2022 09:35:00 AM"))  # fmt: skip
+    got = records(page, url="https://support.nhs.net/tag/outage/")
+    assert [(r["title"], r["body"]) for r in got] == [
+        ("Portal Issue – RESOLVED", "RESOLVED – fixed 1."),
+        ("Relay Issue – RESOLVED", "RESOLVED – fixed 2."),
+    ]
+
+
+def test_a_status_pages_item_starting_with_by_keeps_it() -> None:
+    page = (
+        "Service Status\n\nLast updated: 10/05/2017 09:00\n\nPortal Known Issues\n\n"
+        "  • Skype history\n\n    By default Skype for Business saves history in Outlook\n"
+    )
+    [record] = records(page, url="http://support.nhs.net/servicestatus")
+    assert record["body"].startswith("By default Skype")

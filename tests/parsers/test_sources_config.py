@@ -72,6 +72,8 @@ BAD = [
     # a crawl that never sends a request would hold the archive's lock for ever
     (GOOD.replace("DOWNLOAD_DELAY = 2.5", "CONCURRENT_REQUESTS_PER_DOMAIN = 0"), "CONCURRENT_REQUESTS_PER_DOMAIN = 0 is not a valid value"),
     (GOOD.replace("DOWNLOAD_DELAY = 2.5", "DOWNLOAD_TIMEOUT = 0"), "DOWNLOAD_TIMEOUT = 0 is not a valid value"),
+    (GOOD.replace("DOWNLOAD_DELAY = 2.5", "DOWNLOAD_DELAY = inf"), "DOWNLOAD_DELAY = inf is not a valid value"),
+    (GOOD.replace("DOWNLOAD_DELAY = 2.5", "DOWNLOAD_TIMEOUT = nan"), "DOWNLOAD_TIMEOUT = nan is not a valid value"),
     (GOOD + GOOD, "two sources are named 'example'"),
     (GOOD.replace("[[source]]", "[[sources]]"), "unknown top-level keys ['sources']"),
     ("", "no [[source]] tables"),

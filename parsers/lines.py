@@ -483,7 +483,7 @@ def _dates_out_of_footers(found: _Found) -> None:
     moving: dict[etree._Element, list[etree._Element]] = {}
     dated_posts: set[etree._Element] = set()  # posts with a date outside their footers
     for date in found.dated:
-        footer = None
+        footer = post = None
         outermost = True
         for above in date.iterancestors():
             if above in footers:
@@ -491,8 +491,9 @@ def _dates_out_of_footers(found: _Found) -> None:
                 break
             if above in dated:
                 outermost = False
+            elif post is None and above.tag == "article":
+                post = above
         if footer is None:
-            post = next((a for a in date.iterancestors() if a.tag == "article"), None)
             if post is not None:
                 dated_posts.add(post)
         elif outermost and not _modified(date):

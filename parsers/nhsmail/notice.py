@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from parsers.nhsmail.labels import is_closing, read_labelled
-from parsers.nhsmail.titles import looks_like_incident_title, read_title
+from parsers.nhsmail.titles import looks_like_incident_title, read_title, severity_word
 from parsers.record import empty_record
 from parsers.references import find_references, labelled_references, merge
 from parsers.scan import word_scanning
@@ -111,7 +111,6 @@ def distinct_keys(records: list[dict[str, Any]]) -> None:
             record["notice_key"] += ":" + slugify(body[prefix.end() :] if prefix else body, 5)
 
 
-_HSSI_RE = re.compile(r"(?:HSSI|High Severity(?: Service)? Incident)\b", re.IGNORECASE)
 # Window flags saying its day was not written in its prose but taken from the page.
 _DAY_FROM_PAGE = frozenset(("window_date_inferred", "window_date_inferred_previous_day"))
 
@@ -222,8 +221,8 @@ def build_notice(
     record["references"] = refs
 
     # Category and severity: title prefixes and tags, the section, then the body's wording.
-    stated = labelled.details.get("severity", "")  # "Severity: HSSI"
-    record["severity"] = info.severity or ("HSSI" if _HSSI_RE.match(stated) else None)
+    stated = labelled.details.get("severity", "").split("\n")[0].strip()  # "Severity: HSSI"
+    record["severity"] = info.severity or severity_word(stated)
     if record["severity"] is None and section_severity:
         record["severity"] = section_severity
         flags.append("severity_from_section")

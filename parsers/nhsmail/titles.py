@@ -128,9 +128,7 @@ def read_title(title: str | None) -> TitleInfo:
         info.state_raw = leading.group("state")
         info.core = title[leading.end() :].strip()
     for part in parts[:-1] if info.state_raw else parts:
-        if _SEVERITY_RE.match(part):
-            upper = part.upper()
-            info.severity = "HSSI" if upper.startswith(("HSSI", "HIGH")) else upper.replace(" ", "")
+        info.severity = severity_word(part) or info.severity
     if "HSSI" in title and _HSSI_RE.search(title):  # the search tries every position
         info.severity = "HSSI"
     head = parts[0] if parts else title
@@ -166,6 +164,14 @@ def _caused_by_maintenance(core: str) -> bool:
     Maintenance"): an incident's word before the maintenance it followed."""
     m = _AFTER_MAINTENANCE_RE.search(core)
     return m is not None and looks_like_incident_title(core[: m.start()])
+
+
+def severity_word(text: str) -> str | None:
+    """The severity a title part or a "Severity:" line names: HSSI, P1…P4, SEV1…SEV4."""
+    if not _SEVERITY_RE.match(text):
+        return None
+    upper = text.upper()
+    return "HSSI" if upper.startswith(("HSSI", "HIGH")) else upper.replace(" ", "")
 
 
 def looks_like_incident_title(title: str) -> bool:

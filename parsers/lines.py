@@ -470,53 +470,77 @@ def _other_posts(doc: etree._Element, posts: list[etree._Element]) -> list[etree
     return others
 
 
-def _dates_out_of_footers(found: _Found) -> None:
-    """A post's date printed in its own footer (Twenty Twenty-One: "Published <time>"), which
-    goes with the footer's furniture: moved up under the post's title, where a reader of any
-    other theme finds it, and the listing's reading (title, date, text) holds. Only for a
-    post with no date outside its footer, and never a modified date ("Last modified …").
-    One walk up from each date and title: a listing has hundreds of each."""
+def _dates_up_to_titles(found: _Found) -> None:
+    """A post's date printed after its text, in its own footer (Twenty Twenty-One:
+    "Published <time>", which goes with the footer's furniture) or last in the post (Twenty
+    Twenty-Two's query loop): moved up under the post's title, where a reader of any other
+    theme finds it, and the listing's reading (title, date, text) holds. Only for a post
+    with no date before its text, and never a modified date ("Last modified …"). One walk
+    up from each date: a listing has hundreds."""
     footers = {el for el in found.furniture if el.tag == "footer"}
-    if not footers:
-        return
-    dated = set(found.dated)
-    moving: dict[etree._Element, list[etree._Element]] = {}
-    dated_posts: set[etree._Element] = set()  # posts with a date outside their footers
+    posts, dated = set(found.posts), set(found.dated)
+    by_post: dict[etree._Element, list[tuple[etree._Element, bool]]] = {}
     for date in found.dated:
         footer = post = None
         outermost = True
         for above in date.iterancestors():
-            if above in footers:
-                footer = above
-                break
             if above in dated:
                 outermost = False
-            elif post is None and above.tag == "article":
+            elif footer is None and above in footers:
+                footer = above
+            elif above.tag == "article" or above in posts:
                 post = above
-        if footer is None:
-            if post is not None:
-                dated_posts.add(post)
-        elif outermost and not _modified(date):
-            moving.setdefault(footer, []).append(date)
-    title_of: dict[etree._Element, etree._Element] = {}
+                break
+        if post is not None and outermost:
+            by_post.setdefault(post, []).append((date, footer is not None))
+    titles: dict[etree._Element, etree._Element] = {}
     for title in found.titles:
-        post = next((a for a in title.iterancestors() if a.tag == "article"), None)
+        post = next((a for a in title.iterancestors() if a.tag == "article" or a in posts), None)
         if post is not None:
-            title_of.setdefault(post, title)
-    for footer, dates in moving.items():
-        post = next((a for a in footer.iterancestors() if a.tag == "article"), None)
-        if post is None or post in dated_posts:
-            continue
+            titles.setdefault(post, title)
+    for post, dates in by_post.items():
+        if any(not in_footer and _text_after(date, post) for date, in_footer in dates):
+            continue  # dated before its text, as most themes do: nothing to move
+        moving = [date for date, _ in dates if not _modified(date)]
+        if not all(_stamp_sized(date) for date in moving):
+            continue  # a block a date class merely names: the page's order is its own
         # under its title; a heading the theme gave no title class is the title too
-        title = title_of.get(post)
+        title = titles.get(post)
         if title is None:
             title = next(post.iter(*_HEADINGS), None)
-        for date in reversed(dates):
+        for date in reversed(moving):
+            if title is not None and any(a is date for a in title.iterancestors()):
+                continue  # never a block holding the title itself
             date.tail = None
             if title is not None:
                 title.addnext(date)
             else:
                 post.insert(0, date)
+
+
+def _stamp_sized(el: etree._Element) -> bool:
+    """A date element, not a block a class merely names ("ast-no-date-box" wraps a whole
+    post): no heading in it, and a line's worth of text."""
+    return next(el.iter(*_HEADINGS), None) is None and len("".join(el.itertext()).strip()) <= 100
+
+
+def _text_after(el: etree._Element, post: etree._Element) -> bool:
+    """Is there text after ``el`` inside ``post`` (its tail, its following siblings', and
+    theirs of each element up to the post)?"""
+    node = el
+    while node is not post:
+        if node.tail and not node.tail.isspace():
+            return True
+        for sibling in node.itersiblings():
+            if any(t.strip() for t in sibling.itertext()) or (
+                sibling.tail and not sibling.tail.isspace()
+            ):
+                return True
+        parent = node.getparent()
+        if parent is None:
+            return False
+        node = parent
+    return False
 
 
 def _modified(el: etree._Element) -> bool:
@@ -549,7 +573,7 @@ def html_lines(text: str, *, controls: bool = True) -> Page:
     found = _furniture(root)
     found.furniture += _other_posts(doc, found.posts)
     if found.dated:
-        _dates_out_of_footers(found)
+        _dates_up_to_titles(found)
     for el in found.furniture:
         if el is not root and el.getparent() is not None:
             _drop(el)

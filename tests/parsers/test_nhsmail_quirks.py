@@ -2209,3 +2209,39 @@ def test_a_status_pages_item_starting_with_by_keeps_it() -> None:
     )
     [record] = records(page, url="http://support.nhs.net/servicestatus")
     assert record["body"].startswith("By default Skype")
+
+
+def test_a_date_printed_last_in_its_post_is_the_posts() -> None:  # Twenty Twenty-Two
+    def post(n: int, title: str | None, text: str, stamp: str) -> str:
+        heading = f'<h2 class="wp-block-post-title"><a href="#">{title}</a></h2>' if title else ""
+        return (
+            f'<li class="wp-block-post post-{n} post type-post hentry">{heading}'
+            f'<div class="wp-block-post-excerpt"><p>{text}</p></div>'
+            f'<div class="wp-block-post-date"><time>{stamp}</time></div></li>'
+        )
+
+    page = html(
+        '<ul class="wp-block-post-template">'
+        + post(1, "Portal Issue – RESOLVED", "RESOLVED – The Portal was down.", "14/04/2022 09:35:00 AM")
+        + post(2, None, "RESOLVED- Mail was rejected by the relay.", "21/03/2022 10:20:00 AM")
+        + "</ul>"
+    )  # fmt: skip
+    got = records(page, url="https://support.nhs.net/tag/outage/")
+    assert [(r["title"], r["published_raw"], r["body"]) for r in got] == [
+        ("Portal Issue – RESOLVED", "14/04/2022 09:35:00 AM", "RESOLVED – The Portal was down."),
+        (None, "21/03/2022 10:20:00 AM", "RESOLVED- Mail was rejected by the relay."),
+    ]
+
+
+def test_a_block_a_date_class_names_is_not_moved() -> None:
+    # Astra wraps each post in "ast-no-date-box": a 'date' class that is no date
+    page = html(
+        '<article class="post-1 post type-post hentry"><div class="ast-post-format- '
+        'ast-no-date-box"><header class="entry-header"><h2 class="entry-title">Portal Issue – '
+        'RESOLVED</h2><div class="entry-meta"><span class="published">14/04/2022 09:35:00 AM'
+        '</span></div></header><div class="entry-content"><p>RESOLVED – The Portal was down.'
+        "</p></div></div></article>"
+    )
+    [record] = records(page, url="https://support.nhs.net/tag/outage/")
+    assert (record["title"], record["published_raw"]) == (
+        "Portal Issue – RESOLVED", "14/04/2022 09:35:00 AM")  # fmt: skip

@@ -39,7 +39,7 @@ SELECT
     NOT is_open AS ever_closed,
     published_at AS first_published_at,
     published_local AS first_published_local,
-    CASE WHEN window_end IS NOT NULL THEN window_start END AS claimed_window_start,
+    window_start AS claimed_window_start,
     CASE WHEN window_start IS NOT NULL THEN window_end END AS claimed_window_end,
     stated_duration_minutes AS claimed_duration_minutes,
     CASE WHEN final_at IS NOT NULL THEN reported_at END AS reported_at,

@@ -59,8 +59,13 @@ claims AS (
         count(*) AS versions,
         min(published_at) AS first_published_at,
         min(published_local) AS first_published_local,
-        arg_max(window_start, version) FILTER (
-            WHERE window_start IS NOT NULL AND window_end IS NOT NULL) AS claimed_window_start,
+        -- the latest whole window; failing one, the latest start alone (an incident still
+        -- going on: Google Cloud's begin, no end yet)
+        coalesce(
+            arg_max(window_start, version) FILTER (
+                WHERE window_start IS NOT NULL AND window_end IS NOT NULL),
+            arg_max(window_start, version) FILTER (WHERE window_start IS NOT NULL)
+        ) AS claimed_window_start,
         arg_max(window_end, version) FILTER (
             WHERE window_start IS NOT NULL AND window_end IS NOT NULL) AS claimed_window_end,
         arg_max(stated_duration_minutes, version) FILTER (

@@ -471,3 +471,32 @@ def test_a_wall_time_in_an_unnamed_zone_is_not_londons(tmp_path: Path) -> None:
     # its wall time is kept, but months and hours come from the first sighting
     assert one(con, "SELECT published_local::VARCHAR, published_at, t0_local FROM incidents") == (
         "2025-03-05 10:00:00", None, datetime(2025, 3, 5, 6, 0))  # fmt: skip
+
+
+def test_an_ongoing_incident_keeps_the_start_of_its_window(tmp_path: Path) -> None:
+    # Google Cloud's begin with no end yet: the impact started then, ended or not
+    import json
+
+    from archive.db import connect
+    from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
+    from parsers import parse
+    from tests.golden import FIXTURES
+
+    data = json.loads((FIXTURES / "gcp" / "incidents-2024-03-31" / "page.json").read_text())
+    ongoing = [i for i in data if "end" not in i]
+    assert ongoing, "the fixture has an ongoing incident"
+    con = connect(tmp_path / "gcp.duckdb")
+    at = datetime(2024, 3, 31, 8, 0, tzinfo=UTC)
+    crawl_id = start_crawl(con, "gcp", at)
+    page = FetchedPage("gcp", "https://status.cloud.google.com/incidents.json", at, 200,
+                       json.dumps(data).encode())  # fmt: skip
+    ingest_page(con, crawl_id, page, lambda p: parse("gcp", p.body, url=p.url, fetched_at=at))
+    finish_crawl(con, crawl_id, at)
+    key = f"gcp:{ongoing[0]['id']}"
+    begin = datetime.fromisoformat(ongoing[0]["begin"].replace("Z", "+00:00"))
+    row = one(con, f"SELECT window_start, window_end, stated_window_minutes FROM incidents"
+                   f" WHERE notice_key = '{key}'")  # fmt: skip
+    assert row == (begin, None, None)
+    lag = one(con, "SELECT window_start_minus_published_minutes FROM publication_lag"
+                   f" WHERE notice_key = '{key}'")  # fmt: skip
+    assert lag[0] is not None

@@ -34,7 +34,8 @@ _OUTCOME = pa.schema([("snapshot_id", pa.int64()), ("parse_outcome", pa.string()
 # Fields compared to say what a reparse changed, per notice.
 COMPARED = ("title", "summary", "reference", "state", "is_open", "category", "severity",
             "published_at", "window_start", "window_end", "stated_duration_minutes", "body",
-            "version", "layout", "first_seen_at", "vanished_at")  # fmt: skip
+            "version", "layout", "first_seen_at", "last_seen_at", "sightings",
+            "vanished_at")  # fmt: skip
 
 
 class ReparseError(Exception):

@@ -259,6 +259,11 @@ class BackfillPipeline(ArchivePipeline):
             self._report(final=True)
             tally = counts(self.con, spider.source)
             cdx_errors = self.crawler.stats.get_value("notices/cdx/errors", 0)  # type: ignore[union-attr]
+            # cut short (SIGTERM, a CLOSESPIDER_* limit): resumable, but not done
+            stopped = reason != "finished" or getattr(self.crawler, "notices_stopping", False)
+            outcome = "interrupted" if stopped else "ok"
+            if self.failed or cdx_errors:
+                outcome = "failed"
             self.crawler.notices_summary = {  # type: ignore[attr-defined]
                 "source": spider.source,
                 "fetched": self.done,
@@ -267,7 +272,7 @@ class BackfillPipeline(ArchivePipeline):
                 "pending": tally.get("pending", 0),
                 "cdx_errors": cdx_errors,
                 "errors": self.errors[:20],
-                "outcome": "failed" if self.failed or cdx_errors else "ok",
+                "outcome": outcome,
             }
         finally:
             self.con.close()

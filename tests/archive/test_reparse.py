@@ -298,3 +298,20 @@ def test_reparse_jobs_option(tmp_path: Path, capsys) -> None:
     assert "reparsed 3 snapshots" in capsys.readouterr().out
     assert main(["reparse", "--jobs", "0", "--db", str(db)]) == 2
     assert "at least 1" in capsys.readouterr().err
+
+
+def test_the_report_names_sightings_and_last_seen_among_what_changed(tmp_path: Path) -> None:
+    # a parser from before a fix missed B on the second page it saw: today's finds it there,
+    # so B gains a sighting and a later last sighting, and the report says so
+    def missed_b(page: FetchedPage) -> ParseResult:
+        result = _parse(page)
+        return replace(result, records=[r for r in result.records if "INC10000002" not in
+                                        (r["notice_key"] or "")])  # fmt: skip
+
+    con = connect(tmp_path / "a.duckdb")
+    at = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    _crawl(con, at, [(URL, [A_OPEN, B])])
+    _crawl(con, at + timedelta(hours=1), [(URL, [A_OPEN, B, C])], missed_b)
+    report = reparse(con)
+    assert report.changed_fields.get("last_seen_at") == 1
+    assert report.changed_fields.get("sightings") == 1

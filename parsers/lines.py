@@ -493,17 +493,21 @@ def _dates_up_to_titles(found: _Found) -> None:
                 break
         if post is not None and outermost:
             by_post.setdefault(post, []).append((date, footer is not None))
+    movers: list[tuple[etree._Element, list[etree._Element]]] = []
+    for post, dates in by_post.items():
+        if any(not in_footer and _text_after(date, post) for date, in_footer in dates):
+            continue  # dated before its text, as most themes do: nothing to move
+        moving = [date for date, _ in dates if not _modified(date)]
+        if all(_stamp_sized(date) for date in moving):  # else a block a date class names
+            movers.append((post, moving))
+    if not movers:
+        return  # most pages: the titles need not be looked up
     titles: dict[etree._Element, etree._Element] = {}
     for title in found.titles:
         post = next((a for a in title.iterancestors() if a.tag == "article" or a in posts), None)
         if post is not None:
             titles.setdefault(post, title)
-    for post, dates in by_post.items():
-        if any(not in_footer and _text_after(date, post) for date, in_footer in dates):
-            continue  # dated before its text, as most themes do: nothing to move
-        moving = [date for date, _ in dates if not _modified(date)]
-        if not all(_stamp_sized(date) for date in moving):
-            continue  # a block a date class merely names: the page's order is its own
+    for post, moving in movers:
         # under its title; a heading the theme gave no title class is the title too
         title = titles.get(post)
         if title is None:

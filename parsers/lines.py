@@ -143,6 +143,19 @@ def _decoded(content: bytes | str) -> tuple[str, str | None]:
         return content.decode("cp1252", errors="replace"), "cp1252"
 
 
+_CLOSE_RE = re.compile(r"</(?:html|body)\b", re.IGNORECASE)
+
+
+def _cut_short(text: str) -> bool:
+    """A whole HTML document (it opens with a doctype or <html>) that never closes its body
+    or itself: a transfer or a capture that stopped part way."""
+    head = text[:64].lstrip("\ufeff \t\r\n").lower()
+    if not head.startswith(("<!doctype html", "<html")):
+        return False  # a fragment: nothing says where it should end
+    tail = text[-4096:].lower()
+    return "</html" not in tail and "</body" not in tail and not _CLOSE_RE.search(text)
+
+
 def looks_like_html(text: str) -> bool:
     head = text[:2048].lstrip().lower()
     return head.startswith(("<!doctype html", "<html", "<?xml")) or bool(
@@ -160,6 +173,7 @@ def text_lines(text: str) -> Page:
         for i, line in enumerate(raw_lines[:6]):
             if "cut short" in line.lower():
                 page.truncated = True
+                page.warnings.append("cut short: the saved copy says so")
             if line.strip() == "# ---":
                 raw_lines = raw_lines[i + 1 :]
                 break
@@ -759,7 +773,13 @@ def page_lines(content: bytes | str) -> Page:
     if _binary_share(text) > 0.1:
         share = f"{_binary_share(text):.0%}"
         return Page(lines=[], is_html=False, warnings=[f"not text: {share} control bytes"])
-    page = html_lines(text, controls=controls) if looks_like_html(text) else text_lines(text)
+    if looks_like_html(text):
+        page = html_lines(text, controls=controls)
+        if _cut_short(text):
+            page.truncated = True
+            page.warnings.append("cut short: the HTML document ends before </body> and </html>")
+    else:
+        page = text_lines(text)
     if not any(line.text for line in page.lines):
         page.warnings.append("empty page: no visible text")
     if repaired:

@@ -113,13 +113,19 @@ def parse_page(
         if records:
             distinct_keys(records)
             # a status page's sections show what is current: they shrink as things resolve
+            # (a page cut short may have lost what it still showed: it proves no shrinking)
+            shrink_ok = name in _SECTIONS and not page.truncated
             return ParseResult(
-                records, name, tried, [*warnings, *ctx.warnings], shrink_ok=name in _SECTIONS
+                records, name, tried, [*warnings, *ctx.warnings], shrink_ok=shrink_ok
             )
     # A service-status page whose notice sections are there but empty has none on show;
-    # furniture alone (a redesign keeping "Service Status") is not enough to say so.
+    # furniture alone (a redesign keeping "Service Status") is not enough to say so, and
+    # nor is a page cut short before its sections' items.
     empty_ok = (
-        bool(tried) and tried[0] in _SECTIONS and has_notice_section(page, _SECTIONS[tried[0]])
+        bool(tried)
+        and tried[0] in _SECTIONS
+        and not page.truncated
+        and has_notice_section(page, _SECTIONS[tried[0]])
     )
     return ParseResult(
         [], tried[0] if empty_ok else None, tried, warnings, empty_ok, shrink_ok=empty_ok

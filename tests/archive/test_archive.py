@@ -189,6 +189,33 @@ def test_a_status_page_emptied_of_incidents_is_not_drift(db: Path) -> None:
     assert con.execute("SELECT vanished_at FROM notices").fetchall() == [(T0 + timedelta(hours=3),)]
 
 
+def test_a_status_page_cut_short_vanishes_nothing(db: Path) -> None:
+    """A capture or transfer that stops before the incidents section's items is no proof
+    that the incidents went: the page fails loudly and every notice stays on show."""
+    con = connect(db)
+    url = "http://support.nhs.net/servicestatus"
+    whole = STATUS_PAGE.format(updated="10/05/2017 12:00", items="")
+    cut = "<!DOCTYPE html><html><body>" + "".join(
+        f"<p>{line}</p>" for line in whole.splitlines() if line
+    )
+    cut = cut[: cut.index(" will be provided")]
+    pages = [(STATUS_PAGE.format(updated="10/05/2017 09:00", items=ITEM), T0),
+             (cut, T0 + timedelta(hours=3))]  # fmt: skip
+    outcomes = []
+    for body, at in pages:
+        crawl_id = start_crawl(con, "nhsmail", at)
+        outcomes.append(
+            ingest_page(con, crawl_id, FetchedPage("nhsmail", url, at, 200, body.encode()), _parse)
+        )
+        summary = finish_crawl(con, crawl_id, at)
+    assert [o.outcome for o in outcomes] == ["new", "drift"]
+    assert summary["outcome"] == "drift" and summary["vanished"] == 0
+    assert con.execute("SELECT vanished_at FROM notices").fetchall() == [(None,)]
+    assert con.execute("SELECT warnings FROM snapshots ORDER BY snapshot_id").fetchall()[1] == (
+        ["cut short: the HTML document ends before </body> and </html>"],
+    )
+
+
 def test_a_redesign_keeping_the_status_header_is_drift_not_an_empty_page(db: Path) -> None:
     con = connect(db)
     url = "http://support.nhs.net/servicestatus"

@@ -1494,6 +1494,61 @@ def test_a_status_page_with_empty_sections_still_has_none_on_show() -> None:
     assert result.tried == ["servicestatus_2017", "portal_2018"]
 
 
+STATUS_HTML = (
+    "<!DOCTYPE html><html><body><h1>Service Status</h1><p>Last updated: 10/05/2017 12:00</p>"
+    "<h2>High Severity Service Incidents</h2><p>In the event of High Severity Service Incidents"
+    " (HSSIs), information will be provided here.</p><h2>Portal Known Issues</h2>"
+    "<p>There are no known issues at present.</p></body></html>"
+)
+
+
+def test_a_status_page_cut_short_proves_nothing_is_on_show() -> None:
+    """A page that stops part way may have lost the items it still showed: it is neither
+    an empty status page nor one that shrank, and it says it was cut."""
+    url = "http://support.nhs.net/servicestatus"
+    whole = parse("nhsmail", STATUS_HTML.encode(), url=url, fetched_at=FETCHED)
+    assert (whole.layout, whole.empty_ok, whole.shrink_ok, whole.warnings) == (
+        "servicestatus_2017",
+        True,
+        True,
+        [],
+    )
+    cut = STATUS_HTML[: STATUS_HTML.index(" (HSSIs)")]
+    result = parse("nhsmail", cut.encode(), url=url, fetched_at=FETCHED)
+    assert (result.records, result.empty_ok, result.shrink_ok) == ([], False, False)
+    assert result.warnings == ["cut short: the HTML document ends before </body> and </html>"]
+    # a person's copy that says it was cut short (the real page of 9 March 2017)
+    text = (
+        "# source: http://support.nhs.net/servicestatus\n"
+        "# text as a person sees the page; cut short by the store\n# ---\n"
+        "Service Status\n\nLast updated: 09/03/2017 17:30\n\nHigh Severity Service Incidents\n\n"
+        "In the event of High Severity Service Incidents (HSSIs), information will be provided"
+        " in this section. You can also see any HSSIs raise"
+    )
+    result = parse("nhsmail", text, url=None, fetched_at=FETCHED)
+    assert (result.records, result.empty_ok, result.shrink_ok) == ([], False, False)
+    assert result.warnings == ["cut short: the saved copy says so"]
+
+
+def test_a_status_page_cut_inside_an_item_keeps_its_items_but_may_not_shrink() -> None:
+    item = "<p><strong>INC01872345 – HSSI – NEW</strong></p><p>Some users cannot sign in.</p>"
+    page = STATUS_HTML.replace("provided here.</p>", "provided here.</p>" + item)
+    url = "http://support.nhs.net/servicestatus"
+    whole = parse("nhsmail", page.encode(), url=url, fetched_at=FETCHED)
+    assert [r["reference"] for r in whole.records] == ["INC01872345"] and whole.shrink_ok
+    cut = parse("nhsmail", page[: page.index(" sign in")].encode(), url=url, fetched_at=FETCHED)
+    assert [r["reference"] for r in cut.records] == ["INC01872345"]
+    assert "truncated" in cut.records[0]["flags"] and not cut.shrink_ok
+
+
+def test_a_whole_page_is_not_cut_short_for_its_closing_tags_case() -> None:
+    page = STATUS_HTML.replace("</body></html>", "</BODY>\n</HTML>\n")
+    result = parse("nhsmail", page.encode(), url=None, fetched_at=FETCHED)
+    assert (result.empty_ok, result.warnings) == (True, [])
+    # a fragment (no document around it) has nothing that says where it should end
+    assert not page_lines(b"<div><p>Service Status</p>").truncated
+
+
 def test_a_listings_last_updated_under_a_post_is_not_the_pages() -> None:
     """Only a "Last updated" above the first notice is the page's."""
     page = STATUS_HEADED_LISTING.replace("Last updated: 21/03/2022 12:00\n", "").replace(

@@ -13,7 +13,7 @@ WITH one AS (
         n.last_at,
         -- its one timeline (a phase is stated only by an update with that status)
         list_max([u."at" FOR u IN i.updates IF u.label = 'Issue Reported']) AS reported_at,
-        list_max([u."at" FOR u IN i.updates IF u.label = 'Final Update']) AS final_at,
+        list_max([u."at" FOR u IN i.updates IF u.label IN ('Final Update', 'Issue Resolved')]) AS final_at,
         list_min([u."at" FOR u IN i.updates IF u.status = 'investigating']) AS investigating_at,
         list_min([u."at" FOR u IN i.updates IF u.status = 'identified']) AS identified_at,
         list_min([u."at" FOR u IN i.updates IF u.status = 'monitoring']) AS monitoring_at,

@@ -81,7 +81,7 @@ timeline AS (
         notice_key,
         version,
         max("at") FILTER (WHERE label = 'Issue Reported') AS reported_at,
-        max("at") FILTER (WHERE label = 'Final Update') AS final_at,
+        max("at") FILTER (WHERE label IN ('Final Update', 'Issue Resolved')) AS final_at,
         bool_or(status IS NOT NULL) AS stated,
         min("at") FILTER (WHERE status = 'investigating') AS investigating_at,
         min("at") FILTER (WHERE status = 'identified') AS identified_at,

@@ -7,7 +7,8 @@
 --             still falls in its own month (a wall time in a zone nobody named is not
 --             London's: the first sighting then)
 --   stated_window_minutes: window end - start, from the notice's own prose
---   reported_to_final_minutes: Final Update - Issue Reported, from its own timeline
+--   reported_to_final_minutes: Final Update (or Issue Resolved) - Issue Reported, from its
+--             own timeline
 --   observed_resolve_min/max_minutes: last_open - t0 / first_closed - t0, from sightings;
 --             max is NULL for a notice with no published time first seen closed (its t0
 --             is that very sighting: nothing bounds it)

@@ -42,6 +42,11 @@ TIMELINE_LABELS = {
     "next update": "Next update by",
     "next update due": "Next update by",
     "next update due by": "Next update by",
+    # when the service came back ("Issue Resolved: 27/07/2022 11:47:00 AM"); "Resolved:"
+    # only with a date after it, else it is the body's state prefix ("RESOLVED: The …")
+    "issue resolved": "Issue Resolved",
+    "resolved": "Issue Resolved",
+    "resolved at": "Issue Resolved",
 }
 DETAIL_LABELS = {
     "issue status": "issue_status",
@@ -73,6 +78,9 @@ DETAIL_LABELS = {
     "reference number": "reference",
     "ref": "reference",
     "severity": "severity",
+    # Microsoft's service-health notices: the impact's bracket, read as the notice's window
+    "start time": "start_time",
+    "end time": "end_time",
 }
 # "Label: value", "Label : value", "Label:- value" (the separators are not the value).
 _COLON_LABEL_RE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*:[\s–—:\-]*(?P<rest>.*)$")
@@ -115,7 +123,9 @@ _WORD_COLON_RE = re.compile(r"[A-Za-z]\s*:")
 _ASCII_LETTERS = frozenset(ascii_letters)
 # Closing lines that end any labelled detail, even in a copy with no blank lines.
 _CLOSING_RE = re.compile(
-    r"^(?:thank you|thanks|we apologi[sz]e|apologies|if you (?:need|require|have|experience)|"
+    r"^(?:thank you|thanks|we apologi[sz]e|apologies|we(?: are|'re|’re) sorry|sorry for|"
+    r"any (?:further|other|more) \w+ (?:can|should|may) be (?:raised|reported)|"
+    r"if you (?:need|require|have|experience)|"
     r"to report|should you|please (?:contact|call|report)|"
     r"for (?:further|more|additional) (?:help|information|support))\b",
     re.IGNORECASE,
@@ -153,7 +163,10 @@ def label_of(text: str) -> Label | None:
     if m is not None:
         key = _key(m.group("label"))
         if key in TIMELINE_LABELS:
-            return Label(TIMELINE_LABELS[key], True, m.group("rest").strip(), m.start("rest"))
+            rest = m.group("rest").strip()
+            if key == "resolved" and not NUMERIC_RE.match(rest):
+                return None  # "RESOLVED: The issue…" states; it has no time
+            return Label(TIMELINE_LABELS[key], True, rest, m.start("rest"))
         if key in DETAIL_LABELS:
             return Label(DETAIL_LABELS[key], False, m.group("rest").strip(), m.start("rest"))
     if head.split(" ", 1)[0].lower() not in _TIMELINE_FIRST_WORDS:
@@ -352,9 +365,10 @@ def _bare_label(parts: list[_Part], k: int) -> Label | None:
 def read_labelled(lines: list[str], base: datetime | None) -> Labelled:
     """Timeline entries and details from the notice body's lines, in order.
 
-    A detail runs on over the following lines of its block: a blank line (HTML gives one
-    between paragraphs, as a person's copy does), the next label or a closing line ("Thank
-    you for your patience…") ends it, so the HTML and the text copy of a page agree.
+    A detail or an update's text runs on over the following lines of its block: a blank
+    line (HTML gives one between paragraphs, as a person's copy does), the next label or a
+    closing line ("Thank you for your patience…") ends it, so the HTML and the text copy of
+    a page agree.
     """
     out = Labelled()
     # inlined labels split into lines of their own, each read once
@@ -365,6 +379,7 @@ def read_labelled(lines: list[str], base: datetime | None) -> Labelled:
         for part in split_inline(line)
     ]
     current_detail: str | None = None
+    current_update: dict[str, Any] | None = None  # an update's text runs on like a detail
     consumed: set[int] = set()
     for k, part in enumerate(parts):
         if k in consumed:
@@ -374,9 +389,12 @@ def read_labelled(lines: list[str], base: datetime | None) -> Labelled:
             label = _bare_label(parts, k)
         if label is None:
             if not part.text or _CLOSING_RE.match(part.text):
-                current_detail = None
+                current_detail = current_update = None
             elif current_detail is not None:
                 out.details[current_detail] += "\n" + part.text  # a detail over several lines
+            elif current_update is not None:
+                text = current_update["text"]
+                current_update["text"] = f"{text}\n{part.text}" if text else part.text
             continue
         taken = [k]
         rest = label.rest
@@ -393,11 +411,11 @@ def read_labelled(lines: list[str], base: datetime | None) -> Labelled:
             out.updates.append(entry)
             if warning:
                 out.warnings.append(warning)
-            current_detail = None
+            current_detail, current_update = None, entry
         else:
             name = label.name
             out.details[name] = f"{out.details[name]}\n{rest}" if name in out.details else rest
-            current_detail = name
+            current_detail, current_update = name, None
         consumed.update(taken)
         out.labelled_lines.update(parts[j].line for j in taken)
     return out

@@ -18,7 +18,7 @@ from parsers.record import empty_record
 from parsers.references import find_references, labelled_references, merge
 from parsers.scan import word_scanning
 from parsers.states import STATE_WORD_RE, is_open, normalise_state
-from parsers.timestamps import Stamp
+from parsers.timestamps import Stamp, parse_stamp
 from parsers.windows import find_window, stated_duration_minutes
 
 SOURCE = "nhsmail"
@@ -113,6 +113,40 @@ def distinct_keys(records: list[dict[str, Any]]) -> None:
 
 # Window flags saying its day was not written in its prose but taken from the page.
 _DAY_FROM_PAGE = frozenset(("window_date_inferred", "window_date_inferred_previous_day"))
+
+
+def _labelled_window(
+    record: dict[str, Any], details: dict[str, str], base: datetime | None
+) -> None:
+    """Microsoft's "Start time: …" / "End time: …" lines: the impact's bracket, when the
+    prose states none. Both must read as times; one alone, or a bracket that ends before it
+    starts, is a warning, not half a window."""
+    start_raw = details.get("start_time", "").split("\n")[0].strip()
+    end_raw = details.get("end_time", "").split("\n")[0].strip()
+    if not start_raw and not end_raw:
+        return
+    flags, warnings = record["flags"], record["warnings"]
+    start = parse_stamp(start_raw, base=base) if start_raw else None
+    end = parse_stamp(end_raw, base=base) if end_raw else None
+    if start is None or end is None or not (start.has_time and end.has_time):
+        warnings.append(f"window: unreadable Start time / End time: {start_raw!r}, {end_raw!r}")
+        return
+    if start.local is None or end.local is None:
+        return  # the stamps' own warnings say why
+    if start.at is not None and end.at is not None and end.at < start.at:
+        warnings.append(f"window: End time before Start time: {start_raw!r}, {end_raw!r}")
+        return
+    record.update(
+        window_raw=f"Start time: {start_raw}\nEnd time: {end_raw}",
+        window_start_local=start.local_iso,
+        window_end_local=end.local_iso,
+        window_start=start.at_iso,
+        window_end=end.at_iso,
+    )
+    flags.extend(["window_from_labels", *start.flags, *end.flags])
+    for stamp in (start, end):
+        if stamp.warning:
+            warnings.append(f"window: {stamp.warning}")
 
 
 def build_notice(
@@ -258,6 +292,8 @@ def build_notice(
     if window is not None:
         flags.extend(window.flags)
         warnings.extend(window.warnings)
+    if record["window_start"] is None and record["window_start_local"] is None:
+        _labelled_window(record, labelled.details, base)
     record["stated_duration_minutes"] = stated_duration_minutes(prose)
 
     # Summary and key.

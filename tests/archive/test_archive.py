@@ -574,3 +574,31 @@ def test_a_statuspage_incident_resolved_in_another_payload_is_a_revision(db: Pat
     ).fetchall() == [("appeared", 1), ("changed", 2)]
     [(changed,)] = con.execute("SELECT changed FROM revisions").fetchall()
     assert "state" in changed
+
+
+RESOLVED_AT_POST = """INC30766572 – NHSmail Password Issue – {state}
+
+27/07/2022 10:50:00 AM
+
+Issue Reported: 27/07/2022 09:05:00 AM
+{resolved}
+Issue Status: {state}
+"""
+
+
+def test_reported_to_final_takes_an_issue_resolved_line(db: Path) -> None:
+    """A post that says when service came back with "Issue Resolved:" rather than a "Final
+    Update:" has its reported-to-final span, first version and later ones alike."""
+    con = connect(db)
+    url = "https://support.nhs.net/2022/07/inc30766572-nhsmail-password-issue-resolved/"
+    pages = [
+        (RESOLVED_AT_POST.format(state="RESOLVED", resolved="Issue Resolved: 27/07/2022 11:47:00 AM"), T0),
+        (RESOLVED_AT_POST.format(state="RESOLVED", resolved="Issue Resolved: 27/07/2022 11:57:00 AM\nRoot cause: a certificate."), T0 + timedelta(hours=1)),
+    ]  # fmt: skip
+    spans = []
+    for body, at in pages:
+        crawl_id = start_crawl(con, "nhsmail", at)
+        ingest_page(con, crawl_id, FetchedPage("nhsmail", url, at, 200, body.encode()), _parse)
+        finish_crawl(con, crawl_id, at)
+        spans.append(con.execute("SELECT reported_to_final_minutes FROM incidents").fetchone()[0])
+    assert spans == [162, 172]

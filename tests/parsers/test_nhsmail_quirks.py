@@ -2300,3 +2300,111 @@ def test_a_block_a_date_class_names_is_not_moved() -> None:
     [record] = records(page, url="https://support.nhs.net/tag/outage/")
     assert (record["title"], record["published_raw"]) == (
         "Portal Issue – RESOLVED", "14/04/2022 09:35:00 AM")  # fmt: skip
+
+
+# --- 20. timeline lines as real posts write them ----------------------------------------------
+
+RESOLVED_POST = """INC30766572 – NHSmail Password Issue – RESOLVED
+
+27/07/2022 10:50:00 AM (BST)
+
+Issue Reported: 27/07/2022 09:05:00 AM
+
+Issue Resolved: 27/07/2022 11:47:00 AM
+
+Issue Status: RESOLVED
+
+Update: 27/07/2022 10:15:00 AM – Engineers are investigating.
+The cause is a certificate that expired overnight.
+
+Resolved: 27/07/2022 11:50:00 AM – A change has been made to resolve the issue.
+
+Thank you for your patience.
+"""
+
+
+def test_issue_resolved_lines_are_timeline_entries() -> None:
+    """When service came back is the time a time-to-resolve needs: never dropped."""
+    [record] = records(RESOLVED_POST, url=None)
+    assert [(u["label"], u["at"], u["text"]) for u in record["updates"]] == [
+        ("Issue Reported", "2022-07-27T08:05:00+00:00", ""),
+        ("Issue Resolved", "2022-07-27T10:47:00+00:00", ""),
+        ("Update", "2022-07-27T09:15:00+00:00",
+         "Engineers are investigating.\nThe cause is a certificate that expired overnight."),
+        ("Issue Resolved", "2022-07-27T10:50:00+00:00",
+         "A change has been made to resolve the issue."),
+    ]  # fmt: skip
+    assert record["warnings"] == []
+
+
+@pytest.mark.parametrize("prefix", ["RESOLVED: ", "Resolved: "])
+def test_a_resolved_prefix_without_a_time_is_still_the_state(prefix: str) -> None:
+    page = f"Portal Issue\n\n14/04/2022 09:35:00 AM\n\n{prefix}The Portal was down.\n"
+    [record] = records(page, url=None)
+    assert (record["state"], record["state_source"], record["updates"]) == (
+        "resolved", "body_prefix", [])  # fmt: skip
+
+
+def test_an_updates_text_runs_on_over_its_block() -> None:
+    """Like a detail: the lines under an update's line, up to a blank line, a label or a
+    closing courtesy, are its text; the HTML (a <br> inside the paragraph) reads the same."""
+    body = [
+        "Current Update: 14/04/2022 10:30:00 AM – Engineers have identified the cause.",
+        "A fix is being deployed.",
+        "Final Update: 14/04/2022 12:05:00 PM – The Portal is now accessible.",
+        "Users may need to clear their browser cache.",
+        "",
+        "The NHSmail team",
+        "Next update by: N/A",
+        "Thank you for your patience.",
+    ]
+    updates = read_labelled(body, datetime(2022, 4, 14, 9, 35)).updates
+    assert [u["text"] for u in updates] == [
+        "Engineers have identified the cause.\nA fix is being deployed.",
+        "The Portal is now accessible.\nUsers may need to clear their browser cache.",
+        "N/A",
+    ]
+    page = html(
+        "<article class='post'><h2>INC28274463 – HSSI – RESOLVED</h2><p>14/04/2022 09:35:00 AM</p>"
+        "<p>Final Update: 14/04/2022 12:05:00 PM – The Portal is now accessible.<br>"
+        "Users may need to clear their browser cache.</p><p>Thank you.</p></article>"
+    )
+    [record] = records(page, url="https://support.nhs.net/2022/04/inc28274463-hssi-resolved/")
+    assert [u["text"] for u in record["updates"]] == [updates[1]["text"]]
+
+
+MS_ALERT = """Microsoft 365 Alert – Service Degradation – Exchange Online – RESOLVED
+16/04/2026 8:45:00 AM
+NHSmail Reference: INC46803099
+Microsoft Reference: EX1283399
+Issue Status: RESOLVED
+Scope of impact: Users attempting to send mail.
+Start time: Thursday, April 16, 2026, at 6:30 AM UTC
+End time: Thursday, April 16, 2026, at 12:45 PM UTC
+Root cause: A configuration change.
+"""
+
+
+def test_microsofts_start_and_end_time_are_the_window() -> None:
+    [record] = records(MS_ALERT, url=None)
+    assert record["details"]["scope_of_impact"] == "Users attempting to send mail."
+    assert (record["window_start"], record["window_end"], record["window_raw"]) == (
+        "2026-04-16T06:30:00+00:00",
+        "2026-04-16T12:45:00+00:00",
+        "Start time: Thursday, April 16, 2026, at 6:30 AM UTC\n"
+        "End time: Thursday, April 16, 2026, at 12:45 PM UTC",
+    )
+    assert "window_from_labels" in record["flags"]
+
+
+def test_a_start_time_alone_is_a_warning_not_half_a_window() -> None:
+    page = MS_ALERT.replace("End time: Thursday, April 16, 2026, at 12:45 PM UTC\n", "")
+    [record] = records(page, url=None)
+    assert (record["window_start"], record["window_end"]) == (None, None)
+    assert record["warnings"] == [
+        "window: unreadable Start time / End time: 'Thursday, April 16, 2026, at 6:30 AM UTC', ''"
+    ]
+    backwards = MS_ALERT.replace("12:45 PM", "5:45 AM")
+    [record] = records(backwards, url=None)
+    assert record["window_start"] is None
+    assert record["warnings"][0].startswith("window: End time before Start time")

@@ -114,6 +114,7 @@ _ON_RE = re.compile(
 # The first of two days before a date: "Saturday 14th / Sunday 15th October", "14-15 October".
 _NIGHT_PAIR_RE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:/|-|–|&|and)\s*$", re.IGNORECASE)
 _MAY_VERB_RE = re.compile(r"\bmay\b")  # lower case: the verb (the month is written May)
+_TONIGHT_RE = re.compile(r"\b(?:tonight|overnight tonight|later tonight)\b", re.I)
 _SAME_DAY_RE = re.compile(rf"\b(?:{_THIS_DAY})\b", re.I)  # "earlier today" holds "today"
 _SENTENCE_END_RE = re.compile(r"[.!?](?:\s+(?=[A-Z])|$)")  # "approx. 30" ends nothing
 # Times that are not an outage, said after them: opening hours "from 08:00 to 18:00, Monday
@@ -139,6 +140,16 @@ _MONTH_AFTER_RE = re.compile(
     rf"(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}|/\d|-\d{{1,2}}-\d", re.IGNORECASE
 )
 _MONTH_BEFORE_RE = re.compile(rf"\b{_MONTHS}[a-z]*\.?\s+$", re.IGNORECASE)
+# A day after the times that a full date is not: a day of the month without its month ("on
+# Saturday the 14th", "on the 14th"), a weekday alone ("on Friday"), a day and a month
+# without a year ("on 14/10"). Placed from the notice's date, or a reason; never left to
+# fall back on the notice's own day.
+_WEEKDAY_NAMES = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+_PARTIAL_DAY_RE = re.compile(
+    rf"{_ON}(?:(?:(?P<wd>{_WEEKDAY_NAMES})\.?,?\s+)?(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)\b"
+    rf"|(?P<wd_only>{_WEEKDAY_NAMES})\b|(?P<dm_d>\d{{1,2}})/(?P<dm_m>\d{{1,2}})(?![/\d]))",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -204,7 +215,10 @@ def _date(text: str, base: date | None, flags: list[str]) -> date | None:
             return None
         weekday = WEEKDAYS.get(wd.strip(" ,").lower()) if wd else None
         if year:
-            return date(int(year), month, int(day))
+            day_ = date(int(year), month, int(day))
+            if weekday is not None and day_.weekday() != weekday:
+                flags.append("weekday_contradicts_date")
+            return day_
         if base is None:
             return None
         picked = pick_year(month, int(day), weekday, base)
@@ -214,6 +228,55 @@ def _date(text: str, base: date | None, flags: list[str]) -> date | None:
         return date(picked[0], month, int(day))
     except ValueError:
         return None
+
+
+def _partial_day(
+    m: re.Match[str], base: date | None, sentence: str, flags: list[str]
+) -> date | str:
+    """The day a `_PARTIAL_DAY_RE` match names, from the notice's date: the nearest such
+    day of the month (with its weekday, when given), the weekday on or before the notice
+    for a report and on or after it for an announcement, the nearest year."""
+    said = " ".join(m.group(0).split())
+    if base is None:
+        return f"its day ({said!r}) is not a full date and the notice has no date"
+    if m.group("d"):
+        day = int(m.group("d"))
+        weekday = WEEKDAYS[m.group("wd").lower()] if m.group("wd") else None
+        candidates = []
+        for shift in (-1, 0, 1):
+            y, mo = divmod(base.year * 12 + base.month - 1 + shift, 12)
+            try:
+                candidate = date(y, mo + 1, day)
+            except ValueError:
+                continue
+            if weekday is None or candidate.weekday() == weekday:
+                candidates.append(candidate)
+        # a report's day is not after the notice, an announcement's not before it
+        if _FUTURE_RE.search(sentence) and not _PAST_RE.search(sentence):
+            candidates = [c for c in candidates if c >= base]
+        elif _PAST_RE.search(sentence):
+            candidates = [c for c in candidates if c <= base]
+        if not candidates:
+            return f"no month near the notice has {said!r}"
+        flags.append("window_month_inferred")
+        return min(candidates, key=lambda c: abs((c - base).days))
+    if m.group("wd_only"):
+        weekday = WEEKDAYS[m.group("wd_only").lower()]
+        if _FUTURE_RE.search(sentence):
+            ahead = (weekday - base.weekday()) % 7
+            flags.append("window_date_from_weekday")
+            return base + timedelta(days=ahead)
+        if _PAST_RE.search(sentence):
+            back = (base.weekday() - weekday) % 7
+            flags.append("window_date_from_weekday")
+            return base - timedelta(days=back)
+        return f"its day ({said!r}) is a weekday, and its wording says neither will nor was"
+    month, day = int(m.group("dm_m")), int(m.group("dm_d"))
+    picked = pick_year(month, day, None, base) if 1 <= month <= 12 else None
+    if picked is None:
+        return f"its day ({said!r}) cannot be read"
+    flags.append(picked[1])
+    return date(picked[0], month, day)
 
 
 def _sentence(text: str, start: int, end: int) -> str:
@@ -241,6 +304,15 @@ def _inferred_day(
     when it says "today", and otherwise cannot be placed. Returns the window, or why it
     cannot be placed."""
     if start <= written:  # most windows: the sentence around ``span`` is not needed
+        if start.hour < 12 <= written.hour:
+            sentence = _sentence(text, *span)
+            if _TONIGHT_RE.search(sentence) or (
+                _FUTURE_RE.search(sentence) and not _PAST_RE.search(sentence)
+            ):
+                # "will be unavailable between 01:00 and 03:00 (tonight)", written at
+                # 22:30: the small hours to come, not the morning gone
+                flags.append("window_date_inferred_next_day")
+                return start + timedelta(days=1), end + timedelta(days=1)
         return start, end
     sentence = _sentence(text, *span)
     if _FUTURE_RE.search(sentence):
@@ -372,8 +444,20 @@ def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None
     d1 = _date(d1_text, base_day, flags) if d1_text else None
     d2 = _date(d2_text, base_day, flags) if d2_text else None
     if (d1_text and d1 is None) or (d2_text and d2 is None):
-        return "its date has no year and the notice has no date" if base is None else None
+        if base is None:
+            return "its date has no year and the notice has no date"
+        bad = d1_text if d1 is None and d1_text else d2_text
+        return f"its date ({' '.join(bad.split())!r}) cannot be read"
+    partial = None
     if d1 is None and d2 is None:
+        partial = _PARTIAL_DAY_RE.match(text, finish)
+    if partial is not None:
+        day = _partial_day(partial, base_day, _sentence(text, begin, finish), flags)
+        if isinstance(day, str):
+            return day
+        d1 = d2 = day
+        finish = partial.end()
+    elif d1 is None and d2 is None:
         before = _date_before(text, (begin, finish), base_day, flags)
         if isinstance(before, str):
             return before
@@ -409,7 +493,7 @@ def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None
         if isinstance(placed, str):
             return placed
         start, end = placed
-    raw = " ".join(m.group(0).split())
+    raw = " ".join(text[begin:finish].split())
     # "between 14:00 and 16:30 UTC": both ends; "14:00 UTC and 16:00 BST": each its own
     z1, z2 = m.group("z1", "z2")
     s_zone, e_zone = z1 or z2, z2 or z1

@@ -112,7 +112,9 @@ def distinct_keys(records: list[dict[str, Any]]) -> None:
 
 
 # Window flags saying its day was not written in its prose but taken from the page.
-_DAY_FROM_PAGE = frozenset(("window_date_inferred", "window_date_inferred_previous_day"))
+_DAY_FROM_PAGE = frozenset(
+    ("window_date_inferred", "window_date_inferred_previous_day", "window_date_inferred_next_day")
+)
 
 
 def _labelled_window(
@@ -281,7 +283,21 @@ def build_notice(
     # Windows and stated durations come from the notice's own prose.
     prose = record["body"]
     window = find_window(prose, written)
-    if window is not None and window.start is not None and window.end is not None:
+    # An undated accordion item's "between 09:10 and 10:25 this morning" is on the day it
+    # was written, which the page's "Last updated" is not: it moves on as other items
+    # change. The times are known, the day is not.
+    day_unknown = (
+        window is not None
+        and (stamp is None or stamp.local is None)
+        and not _DAY_FROM_PAGE.isdisjoint(window.flags)
+    )
+    if window is not None and day_unknown:
+        record["window_raw"] = window.raw
+        warnings.append(
+            f"window_date_unknown: {window.raw!r}: the item states no day and has no date"
+            " of its own (the page's Last updated is not when it was written)"
+        )
+    elif window is not None and window.start is not None and window.end is not None:
         record.update(
             window_raw=window.raw,
             window_start_local=window.start.local_iso,
@@ -289,7 +305,7 @@ def build_notice(
             window_start=window.start.at_iso,
             window_end=window.end.at_iso,
         )
-    if window is not None:
+    if window is not None and not day_unknown:
         flags.extend(window.flags)
         warnings.extend(window.warnings)
     if record["window_start"] is None and record["window_start_local"] is None:
@@ -326,14 +342,13 @@ def build_notice(
             else "undated"
         )
         record["notice_key"] = f"{SOURCE}:{when}:{slugify(key_text)}"
-        if when == "undated" and record["window_start_local"] and window is not None:
+        if when == "undated" and window is not None and window.start is not None:
             # Undated accordion items reuse generic titles ("Portal – Maintenance –
             # SCHEDULED"): the window they announce tells them apart, page after page. Its
-            # time only, when its day came from the page ("this morning" under a "Last
-            # updated" that moves on): the key must not move with it.
-            start = datetime.fromisoformat(record["window_start_local"])
-            page_dated = not _DAY_FROM_PAGE.isdisjoint(window.flags)
-            record["notice_key"] += f":T{start:%H%M}" if page_dated else f":{start:%Y%m%dT%H%M}"
+            # time only, when its day is unknown: the key must not move with the page.
+            start = window.start.local
+            assert start is not None
+            record["notice_key"] += f":T{start:%H%M}" if day_unknown else f":{start:%Y%m%dT%H%M}"
     if truncated:
         flags.append("truncated")  # the saved page was cut short inside this notice
     if excerpt:

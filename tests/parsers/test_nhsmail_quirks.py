@@ -583,18 +583,35 @@ def test_windows_and_updates_never_take_the_fetch_time() -> None:
     )
 
 
-def test_accordion_windows_may_take_the_pages_last_updated_day() -> None:
-    text = (
-        "Service Status\n\nLast updated: 23/03/2017 09:10\n\nHigh Severity Service Incidents\n\n"
-        "  • Portal Unavailable – RESOLVED\n\n"
-        "    RESOLVED – The Portal was unavailable between 07:40 and 08:20 this morning.\n"
+ACCORDION_THIS_MORNING = (
+    "Service Status\n\nLast updated: {updated}\n\nHigh Severity Service Incidents\n\n"
+    "  • Portal Unavailable – RESOLVED\n\n"
+    "    RESOLVED – The Portal was unavailable between 07:40 and 08:20 this morning.\n"
+)
+
+
+def test_accordion_windows_never_take_the_pages_last_updated_day() -> None:
+    """An undated item's "this morning" is the day it was written; the page's "Last
+    updated" moves on as other items change, so its day is no window's: the times are
+    kept raw, the day is unknown, and the item's key and content stay put."""
+    got = []
+    for updated in ("23/03/2017 09:10", "25/03/2017 16:00"):
+        text = ACCORDION_THIS_MORNING.format(updated=updated)
+        [record] = records(text, url="http://support.nhs.net/servicestatus")
+        got.append(record)
+    for record in got:
+        assert record["window_raw"] == "between 07:40 and 08:20"
+        assert (record["window_start_local"], record["window_start"]) == (None, None)
+        assert record["warnings"] == [
+            "window_date_unknown: 'between 07:40 and 08:20': the item states no day and has"
+            " no date of its own (the page's Last updated is not when it was written)"
+        ]
+        assert W not in record["flags"]
+    assert (
+        got[0]["notice_key"] == got[1]["notice_key"] == ("nhsmail:undated:portal-unavailable:T0740")
     )
-    [record] = records(text, url="http://support.nhs.net/servicestatus")
-    assert (record["window_start_local"], record["window_end_local"]) == (
-        "2017-03-23T07:40:00",
-        "2017-03-23T08:20:00",
-    )
-    assert W in record["flags"]
+    fields = [{k: v for k, v in r.items() if not k.startswith("page_updated")} for r in got]
+    assert fields[0] == fields[1]
 
 
 # --- 6. states: the leading word of Issue Status; only NHSmail's words start a body ------------
@@ -2408,3 +2425,81 @@ def test_a_start_time_alone_is_a_warning_not_half_a_window() -> None:
     [record] = records(backwards, url=None)
     assert record["window_start"] is None
     assert record["warnings"][0].startswith("window: End time before Start time")
+
+
+# --- 21. a window's day said in part: placed from the notice, or a reason ---------------------
+
+MON_16_OCT = datetime(2023, 10, 16, 10, 30)
+SAT_14_OCT = datetime(2023, 10, 14, 16, 30)
+
+
+@pytest.mark.parametrize(
+    ("written", "prose", "start", "flag"),
+    [
+        (MON_16_OCT, "Users were unable to log in between 09:00 and 11:00 on Saturday the 14th.",
+         "2023-10-14T09:00:00", "window_month_inferred"),
+        (MON_16_OCT, "Users were unable to log in between 09:00 and 11:00 on the 30th.",
+         "2023-09-30T09:00:00", "window_month_inferred"),
+        (SAT_14_OCT, "Users were unable to log in between 09:00 and 11:00 on Friday.",
+         "2023-10-13T09:00:00", "window_date_from_weekday"),
+        (SAT_14_OCT, "The Portal will be unavailable between 22:00 and 23:00 on Friday.",
+         "2023-10-20T22:00:00", "window_date_from_weekday"),
+        (SAT_14_OCT, "The Portal will be unavailable between 22:00 and 23:00 on Saturday.",
+         "2023-10-14T22:00:00", "window_date_from_weekday"),
+        (MON_16_OCT, "Mail was delayed between 09:00 and 11:00 on 14/10.",
+         "2023-10-14T09:00:00", "year_inferred"),
+    ],
+)  # fmt: skip
+def test_a_window_day_said_in_part_is_placed_from_the_notice(
+    written: datetime, prose: str, start: str, flag: str
+) -> None:
+    window = find_window(prose, written)
+    assert window is not None and window.start is not None
+    assert window.start.local_iso == start
+    assert flag in window.flags and "window_date_inferred" not in window.flags
+
+
+@pytest.mark.parametrize(
+    ("prose", "reason"),
+    [
+        ("Maintenance between 22:00 and 23:00 on Friday.",
+         "its day ('on Friday') is a weekday, and its wording says neither will nor was"),
+        ("Users were unable to log in between 09:00 and 11:00 on Sunday the 14th.",
+         "no month near the notice has 'on Sunday the 14th'"),
+        ("Users were unable to log in between 09:00 and 11:00 on Sunday the 14th October.",
+         "its date ('Sunday the 14th October.') cannot be read"),
+    ],
+)  # fmt: skip
+def test_a_window_day_that_cannot_be_placed_is_a_reason_not_the_notices_day(
+    prose: str, reason: str
+) -> None:
+    window = find_window(prose, MON_16_OCT)
+    assert window is not None and (window.start, window.end) == (None, None)
+    assert window.warnings == [f"window_date_unknown: {window.raw!r}: {reason}"]
+
+
+def test_a_weekday_that_contradicts_a_dated_window_is_flagged() -> None:
+    window = find_window(
+        "Maintenance between 01:00 and 08:00 on Sunday the 14th October 2023.", MON_16_OCT
+    )
+    assert window is not None and window.start is not None
+    assert window.start.local_iso == "2023-10-14T01:00:00"
+    assert "weekday_contradicts_date" in window.flags
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "The Portal will be unavailable between 01:00 and 03:00 tonight.",
+        "The Portal will be unavailable between 01:00 and 03:00 while maintenance is carried out.",
+    ],
+)
+def test_an_announced_small_hours_window_is_the_night_to_come(prose: str) -> None:
+    window = find_window(prose, datetime(2023, 10, 14, 22, 30))
+    assert window is not None and window.start is not None
+    assert window.start.local_iso == "2023-10-15T01:00:00"
+    assert "window_date_inferred_next_day" in window.flags
+    # a report of the small hours, written later that day, stays on its day
+    past = find_window("Mail was delayed between 01:00 and 03:00.", datetime(2023, 10, 14, 22, 30))
+    assert past is not None and past.start is not None
+    assert past.start.local_iso == "2023-10-14T01:00:00"

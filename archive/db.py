@@ -8,6 +8,7 @@ vocabularies are filled into the CHECK constraints from `parsers/`, their one de
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from importlib import resources
@@ -162,6 +163,7 @@ def connect(
             raise FileNotFoundError(f"no archive at {target}")
         config = {} if allow_files else LOCKED_DOWN
         con = _open(target, read_only=True, config=config)
+        _check_current(con, target)
         # (a second connection in one process shares the first one's settings)
         if con.execute("SELECT current_setting('TimeZone')").fetchone()[0] != "UTC":
             con.execute("SET TimeZone = 'UTC'")  # months and quarters bucket the same everywhere
@@ -174,10 +176,81 @@ def connect(
     target.parent.mkdir(parents=True, exist_ok=True)
     con = _open(target)
     con.execute("SET TimeZone = 'UTC'")  # timestamps print and compare in UTC
-    migrate(con)
+    upgrade(con)
+    return con
+
+
+def upgrade(con: duckdb.DuckDBPyConnection) -> tuple[list[str], bool]:
+    """What every writable open does: the migrations this archive lacks, the views and
+    macro as this release defines them, and its notices derived as this release derives
+    them. Returns the migrations applied and whether the notices were rebuilt."""
+    applied = migrate(con)
     create_rendering(con)
     create_views(con)
-    return con
+    return applied, refresh_notices(con)
+
+
+class ArchiveOutdated(ArchiveUnusable):
+    """An archive an older release wrote, not yet brought up to date: a read-only
+    connection cannot migrate it, and its analysis would be wrong or missing."""
+
+
+def _check_current(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    latest = migrations()[-1][0]
+    try:
+        have = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
+        derived = (
+            con.execute(
+                "SELECT value FROM archive_meta WHERE name = 'notices_derivation'"
+            ).fetchone()
+            if have >= latest
+            else None
+        )
+    except duckdb.CatalogException:
+        have, derived = 0, None
+    if have < latest:
+        why = f"schema {have:03d}, this release needs {latest:03d}"
+    elif derived is None or derived[0] != notices_derivation():
+        why = "its notices were derived by an older release"
+    else:
+        return
+    con.close()
+    raise ArchiveOutdated(
+        f"archive {target} was written by an older release ({why}): run `notices migrate`"
+        " (or any crawl) to bring it up to date"
+    )
+
+
+def notices_derivation() -> str:
+    """A digest of what derives the `notices` rows: the rebuild's SQL and the renderings."""
+    sql = resources.files("archive.sql").joinpath("rebuild_notices.sql").read_bytes()
+    renderings = repr(sorted(RENDERINGS.items())).encode()
+    return hashlib.sha256(sql + b"\0" + renderings).hexdigest()[:16]
+
+
+def refresh_notices(con: duckdb.DuckDBPyConnection) -> bool:
+    """Rebuild every `notices` row when they were derived by other code (an older release,
+    or one from before a migration added derived columns, which start NULL), in one
+    transaction. Returns whether it rebuilt anything."""
+    from archive.ingest import rebuild_notices  # ingest builds on this module
+
+    digest = notices_derivation()
+    row = con.execute("SELECT value FROM archive_meta WHERE name = 'notices_derivation'").fetchone()
+    if row is not None and row[0] == digest:
+        return False
+    con.begin()
+    try:
+        rebuilt = bool(con.execute("SELECT count(*) FROM notices").fetchone()[0])
+        if rebuilt:
+            rebuild_notices(con, "SELECT DISTINCT notice_key FROM notice_versions")
+        con.execute(
+            "INSERT OR REPLACE INTO archive_meta VALUES ('notices_derivation', ?)", [digest]
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return rebuilt
 
 
 def create_rendering(con: duckdb.DuckDBPyConnection) -> None:

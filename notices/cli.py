@@ -11,6 +11,9 @@ Exit codes (stable, for cron and scripts):
      4 if one drifted)
   4  drift: a page that used to give notices now gives none or far fewer (the snapshot is
      kept for a later reparse; nothing was marked vanished because of it)
+  5  a crawl or backfill found the archive held open by another process that is no crawl
+     (a notebook, an sql session) for over a minute: nothing was crawled, and nothing will
+     be until it is closed (unlike 3, worth an alert)
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from scraper.spiders import SPIDERS, crawlable
 
 EXIT_OK, EXIT_EMPTY, EXIT_USAGE, EXIT_LOCKED, EXIT_DRIFT = 0, 1, 2, 3, 4
 EXIT_FAILED = 1
+EXIT_HELD = 5
 
 
 class UsageError(Exception):
@@ -135,8 +139,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     for report in reports:
         print(report.line())
     outcomes = {r.outcome for r in reports}
-    if outcomes == {"locked"}:  # nothing was touched: try later
-        return EXIT_LOCKED
+    if outcomes <= {"locked", "held"}:  # nothing was touched
+        return EXIT_HELD if "held" in outcomes else EXIT_LOCKED  # mend it, or try later
     if "drift" in outcomes:
         return EXIT_DRIFT
     # a source that failed, or one left uncrawled while another was (locked out): never
@@ -159,8 +163,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             raise UsageError(f"--from/--to take YYYY, YYYYMM, YYYYMMDD…, got {stamp!r}")
     [report] = run_spiders([(args.source, "backfill", kwargs)], db=args.db, overrides=overrides)
     if report.locked:
-        print(f"backfill {args.source}: locked — {report.locked}")
-        return EXIT_LOCKED
+        print(report.line().replace("crawl ", "backfill ", 1))
+        return EXIT_HELD if report.held else EXIT_LOCKED
     s = report.summary
     if not s:
         print(f"backfill {args.source}: failed — " + ("; ".join(report.errors) or "no summary"))
@@ -185,6 +189,37 @@ def _read_only(db: str, *, allow_files: bool = False) -> Any:
         raise Busy(f"{exc}; try again when it is closed") from None
     except ArchiveUnusable as exc:
         raise BadArchive(str(exc)) from None
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Bring an archive an older release wrote up to date: its schema and its notices'
+    derived columns (what any writable open does, for readers, which cannot)."""
+    from archive.db import ArchiveBusy, ArchiveUnusable, _open, migrations, upgrade
+    from archive.lock import ArchiveLock, ArchiveLocked
+
+    target = Path(args.db)
+    if not target.exists():
+        raise UsageError(f"no archive at {target}")
+    try:
+        with ArchiveLock(target):
+            con = _open(target)
+            try:
+                con.execute("SET TimeZone = 'UTC'")
+                applied, rebuilt = upgrade(con)
+            finally:
+                con.close()
+    except ArchiveLocked as exc:
+        raise Busy(str(exc)) from None
+    except ArchiveBusy as exc:
+        raise Busy(f"{exc}; try again when it is closed") from None
+    except ArchiveUnusable as exc:
+        raise BadArchive(str(exc)) from None
+    done = f"applied {', '.join(applied)}" if applied else "schema already current"
+    print(
+        f"{target}: schema {migrations()[-1][0]:03d} ({done});"
+        f" {'notices rebuilt' if rebuilt else 'notices already current'}"
+    )
+    return EXIT_OK
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -439,6 +474,10 @@ def build_parser() -> argparse.ArgumentParser:
     so = sub.add_parser("sources", help="list the declared sources: name, kind, URLs")
     so.add_argument("--file", help="sources file (default: $NOTICES_SOURCES or sources.toml)")
     so.set_defaults(func=cmd_sources)
+
+    mg = sub.add_parser("migrate", help="bring an archive an older release wrote up to date")
+    _db_option(mg)
+    mg.set_defaults(func=cmd_migrate)
 
     d = sub.add_parser("demo", help="crawl the bundled sample site twice into a demo archive")
     d.add_argument("--db", default="data/demo.duckdb", help="demo archive (recreated)")

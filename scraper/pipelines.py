@@ -34,18 +34,19 @@ from parsers.result import ParseResult
 log = logging.getLogger(__name__)
 
 
-def _connect_writer(db: str, tries: int = 30) -> Any:
+def _connect_writer(db: str, wait: float = 60.0) -> Any:
     """Open the archive for writing; a reader in another process (DuckDB allows a writer
-    only when no other process has the file open) gets a short while to finish. A file
-    that is no archive at all (`ArchiveUnusable`) is not waited for."""
-    for attempt in range(tries):
+    only when no other process has the file open) gets ``wait`` seconds to finish
+    (`NOTICES_WRITER_WAIT`). A file that is no archive at all (`ArchiveUnusable`) is not
+    waited for."""
+    deadline = time.monotonic() + wait
+    while True:
         try:
             return connect(db)
         except ArchiveBusy:
-            if attempt == tries - 1:
+            if time.monotonic() >= deadline:
                 raise
-            time.sleep(2)
-    raise AssertionError("unreachable")
+            time.sleep(min(2.0, max(0.1, deadline - time.monotonic())))
 
 
 def record_failure(con: Any, crawl_id: int | None, page: FetchedPage, exc: Exception) -> Any:
@@ -117,11 +118,15 @@ class ArchivePipeline:
             return False
         self.lock = lock
         try:
-            self.con = _connect_writer(self.db)
+            wait = self.crawler.settings.getfloat("NOTICES_WRITER_WAIT", 60.0)
+            self.con = _connect_writer(self.db, wait)
         except ArchiveBusy as exc:
             lock.__exit__(None, None, None)
             self.lock = None
             self.crawler.notices_locked = str(exc)  # type: ignore[attr-defined]
+            # not another crawl (that is the lock above): a reader kept it past the wait,
+            # which no later run mends by itself
+            self.crawler.notices_held = True  # type: ignore[attr-defined]
             log.error("%s", exc)
             return False
         except ArchiveUnusable as exc:

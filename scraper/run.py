@@ -25,15 +25,21 @@ class CrawlReport:
     summary: dict[str, Any] | None = None  # archive.ingest.finish_crawl's summary
     locked: str | None = None  # the lock holder's message when the archive was busy
     errors: list[str] = field(default_factory=list)
+    held: bool = False  # busy because another process kept the file open, not a crawl
 
     @property
     def outcome(self) -> str:
         if self.locked:
-            return "locked"
+            return "held" if self.held else "locked"
         return self.summary["outcome"] if self.summary else "failed"
 
     def line(self) -> str:
         """One line for cron mail and systemd's journal."""
+        if self.locked and self.held:
+            return (
+                f"crawl {self.source}: held open — {self.locked}; waited a minute and"
+                " crawled nothing: close it"
+            )
         if self.locked:
             return f"crawl {self.source}: locked — {self.locked}"
         if not self.summary:
@@ -155,6 +161,7 @@ def run_spiders(
             name,
             summary=getattr(crawler, "notices_summary", None),
             locked=getattr(crawler, "notices_locked", None),
+            held=getattr(crawler, "notices_held", False),
             errors=[f for f in failures if f.startswith(f"{name}:")]
             + [u for u in [getattr(crawler, "notices_unusable", None)] if u],
         )

@@ -348,6 +348,10 @@ def test_a_url_that_is_no_url_is_a_usage_error_before_anything_runs(
         (["ok", "locked"], 1),
         (["drift", "locked"], 4),
         (["drift", "failed"], 4),
+        # a reader kept the archive open: nothing crawled, and no later run mends it alone
+        (["held", "held"], 5),
+        (["held", "locked"], 5),
+        (["ok", "held"], 1),
     ],
 )
 def test_a_crawl_of_several_sources_exits_with_the_worst(
@@ -360,8 +364,10 @@ def test_a_crawl_of_several_sources_exits_with_the_worst(
         reports = []
         for job, outcome in zip(jobs, outcomes, strict=True):
             name = job[0] if isinstance(job, tuple) else getattr(job, "source", "x")
-            if outcome == "locked":
-                reports.append(CrawlReport(str(name), locked="held by another crawl"))
+            if outcome in ("locked", "held"):
+                reports.append(
+                    CrawlReport(str(name), locked="held elsewhere", held=outcome == "held")
+                )
             else:
                 summary = {"source": "s", "crawl_id": 1, "outcome": outcome, "pages": 1,
                            "new": 1, "unchanged": 0, "failed": 0, "drift": 0, "notices": 1,
@@ -372,3 +378,66 @@ def test_a_crawl_of_several_sources_exits_with_the_worst(
     monkeypatch.setattr(scraper.run, "run_spiders", fake_run)
     argv = ["crawl", "nhsmail", "github", "--db", str(tmp_path / "x.duckdb")]
     assert main(argv) == code
+
+
+def test_an_archive_with_notices_derived_by_an_older_release_is_rebuilt(
+    demo_db: Path, tmp_path: Path, capsys
+) -> None:
+    """A migration that adds derived columns leaves them NULL in the rows already there,
+    and a release that changes their derivation leaves the old values: readers are told to
+    migrate (never shown stale analysis), and `notices migrate` (or any crawl) rebuilds."""
+    import duckdb
+
+    from archive.db import connect
+
+    db = tmp_path / "old.duckdb"
+    shutil.copy(demo_db, db)
+    con = duckdb.connect(str(db))
+    derived = "last_open, first_closed, ever_open, ever_closed, first_published_at, reported_at"
+    want = con.execute(f"SELECT notice_key, {derived} FROM notices ORDER BY 1").fetchall()
+    censored = con.execute(
+        "SELECT censored, count(*) FROM incidents GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    con.execute("UPDATE notices SET " + ", ".join(f"{c} = NULL" for c in derived.split(", ")))
+    con.execute("DELETE FROM archive_meta")  # as migration 016 finds an older archive
+    con.close()
+
+    assert main(["sql", "SELECT count(*) FROM incidents", "--db", str(db)]) == 1
+    assert capsys.readouterr().err == (
+        f"error: archive {db} was written by an older release (its notices were derived by an"
+        " older release): run `notices migrate` (or any crawl) to bring it up to date\n"
+    )
+    assert main(["migrate", "--db", str(db)]) == 0
+    assert (
+        capsys.readouterr().out == f"{db}: schema 016 (schema already current); notices rebuilt\n"
+    )
+    con = connect(db, read_only=True)
+    assert con.execute(f"SELECT notice_key, {derived} FROM notices ORDER BY 1").fetchall() == want
+    assert (
+        con.execute("SELECT censored, count(*) FROM incidents GROUP BY 1 ORDER BY 1").fetchall()
+        == censored
+    )
+    con.close()
+    assert main(["migrate", "--db", str(db)]) == 0
+    assert capsys.readouterr().out.endswith("(schema already current); notices already current\n")
+
+
+def test_an_archive_of_an_older_schema_is_named_not_queried(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    import archive.db
+
+    db = tmp_path / "old.duckdb"
+    every = archive.db.migrations()
+    con = archive.db._open(db)
+    monkeypatch.setattr(archive.db, "migrations", lambda: every[:9])
+    archive.db.migrate(con)  # what release 009 made
+    con.close()
+    monkeypatch.undo()
+    for argv in (["sql", "SELECT 1"], ["status"], ["report", "--out", str(tmp_path / "r.html")]):
+        assert main([*argv, "--db", str(db)]) == 1
+        assert "older release (schema 009, this release needs 016)" in capsys.readouterr().err
+    assert main(["migrate", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{db}: schema 016 (applied 010_notice_lifecycle, ")
+    assert main(["sql", "SELECT count(*) AS n FROM incidents", "--db", str(db)]) == 0

@@ -351,6 +351,32 @@ def test_sigterm_while_the_crawl_waits_for_the_archive(site: Site, db: Path) -> 
     assert rows(db, "SELECT outcome FROM crawls WHERE crawl_id = 2") == [("interrupted",)]
 
 
+def test_a_reader_holding_the_archive_past_the_wait_exits_5(site: Site, db: Path) -> None:
+    """Not another crawl (exit 3, "try later", which a timer may count as success): a
+    notebook left open stops every crawl until it is closed, so it must not look like one."""
+    import subprocess
+    import sys
+
+    assert crawl(db, site.url("/status/")).returncode == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}, "
+         "read_only=True); print('held', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        asked = len(site.arrived)
+        done = crawl(db, site.url("/status/"), extra=["-s", "NOTICES_WRITER_WAIT=1"])
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert done.returncode == 5, done.stdout + done.stderr[-2000:]
+    assert done.stdout.startswith("crawl nhsmail: held open — archive ")
+    assert "crawled nothing: close it" in done.stdout
+    assert site.arrived[asked:] == [], "nothing asked"
+    assert rows(db, "SELECT count(*) FROM crawls") == [(1,)]
+
+
 def test_a_crawl_cut_short_by_the_page_cap_is_interrupted(site: Site, db: Path) -> None:
     done = crawl(db, site.url("/status/"), extra=["-s", "CLOSESPIDER_PAGECOUNT=1"])
     assert done.returncode == 1, done.stdout

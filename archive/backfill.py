@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from archive.db import rollback
+
 
 @dataclass(slots=True)
 class Capture:
@@ -100,7 +102,7 @@ def record_cdx_page(con: duckdb.DuckDBPyConnection, page: CdxPage) -> int:
         )  # fmt: skip
         con.commit()
     except BaseException:
-        con.rollback()
+        rollback(con)
         raise
     return int(after - before)
 

@@ -8,6 +8,7 @@ vocabularies are filled into the CHECK constraints from `parsers/`, their one de
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -55,6 +56,14 @@ def _open(target: Path, **kwargs: Any) -> duckdb.DuckDBPyConnection:
         raise ArchiveUnusable(why) from exc
 
 
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back after an error, keeping that error: a commit that failed (disk full) has
+    already rolled back, and a second rollback's "no transaction is active" would replace
+    the reason with noise."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.rollback()
+
+
 def default_path() -> Path:
     """`NOTICES_DB` if set, else data/archive.duckdb."""
     return Path(os.environ.get("NOTICES_DB") or DEFAULT_DB)
@@ -100,7 +109,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             )
             con.commit()
         except BaseException:
-            con.rollback()
+            rollback(con)
             raise
         applied.append(f"{number:03d}_{name}")
     return applied
@@ -175,9 +184,31 @@ def connect(
         return con
     target.parent.mkdir(parents=True, exist_ok=True)
     con = _open(target)
+    if _foreign(con):
+        con.close()
+        raise ArchiveUnusable(_FOREIGN.format(target=target))
     con.execute("SET TimeZone = 'UTC'")  # timestamps print and compare in UTC
     upgrade(con)
     return con
+
+
+_FOREIGN = (
+    "{target} is a DuckDB database but no archive (tables of its own, no schema_migrations):"
+    " not touched"
+)
+
+
+def _foreign(con: duckdb.DuckDBPyConnection) -> bool:
+    """A DuckDB file with tables but none of an archive's: someone else's database, which
+    opening it as an archive would fill with ours."""
+    tables = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+            " AND database_name = current_database()"
+        ).fetchall()
+    }
+    return bool(tables) and "schema_migrations" not in tables
 
 
 def upgrade(con: duckdb.DuckDBPyConnection) -> tuple[list[str], bool]:
@@ -207,7 +238,8 @@ def _check_current(con: duckdb.DuckDBPyConnection, target: Path) -> None:
             else None
         )
     except duckdb.CatalogException:
-        have, derived = 0, None
+        con.close()
+        raise ArchiveUnusable(_FOREIGN.format(target=target)) from None
     if have < latest:
         why = f"schema {have:03d}, this release needs {latest:03d}"
     elif derived is None or derived[0] != notices_derivation():
@@ -248,7 +280,7 @@ def refresh_notices(con: duckdb.DuckDBPyConnection) -> bool:
         )
         con.commit()
     except BaseException:
-        con.rollback()
+        rollback(con)
         raise
     return rebuilt
 

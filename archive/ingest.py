@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 
 from archive.columns import HASHED, NOT_HASHED, RECORD_COLUMNS, stage_rows
+from archive.db import rollback
 from parsers.result import ParseResult
 
 DRIFT_RATIO = 0.5  # fewer than half the previous snapshot's notices counts as drift
@@ -201,7 +202,7 @@ def ingest_page(
         _fault_point("ingest")
         con.commit()
     except BaseException:
-        con.rollback()
+        rollback(con)
         raise
     return outcome
 
@@ -732,7 +733,7 @@ def finish_crawl(
         )  # fmt: skip
         con.commit()
     except BaseException:
-        con.rollback()
+        rollback(con)
         raise
     return {
         "crawl_id": crawl_id, "source": source, "outcome": outcome, "pages": fetched,

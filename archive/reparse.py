@@ -25,6 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from archive.columns import STAGE_SCHEMA, staged_row
+from archive.db import rollback
 from archive.ingest import DRIFT_RATIO, ingest_records, replay_vanishing
 from parsers import parse_as
 
@@ -247,7 +248,7 @@ def reparse(
             con.commit()
             report.applied = True
     except BaseException:
-        con.rollback()
+        rollback(con)
         raise
     return report
 

@@ -194,7 +194,15 @@ def _read_only(db: str, *, allow_files: bool = False) -> Any:
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Bring an archive an older release wrote up to date: its schema and its notices'
     derived columns (what any writable open does, for readers, which cannot)."""
-    from archive.db import ArchiveBusy, ArchiveUnusable, _open, migrations, upgrade
+    from archive.db import (
+        _FOREIGN,
+        ArchiveBusy,
+        ArchiveUnusable,
+        _foreign,
+        _open,
+        migrations,
+        upgrade,
+    )
     from archive.lock import ArchiveLock, ArchiveLocked
 
     target = Path(args.db)
@@ -203,6 +211,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     try:
         with ArchiveLock(target):
             con = _open(target)
+            if _foreign(con):
+                con.close()
+                raise BadArchive(_FOREIGN.format(target=target))
             try:
                 con.execute("SET TimeZone = 'UTC'")
                 applied, rebuilt = upgrade(con)
@@ -214,6 +225,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         raise Busy(f"{exc}; try again when it is closed") from None
     except ArchiveUnusable as exc:
         raise BadArchive(str(exc)) from None
+    except OSError as exc:  # the lock file cannot be made beside it
+        raise BadArchive(f"cannot take the archive's lock: {exc}") from None
     done = f"applied {', '.join(applied)}" if applied else "schema already current"
     print(
         f"{target}: schema {migrations()[-1][0]:03d} ({done});"
@@ -278,6 +291,17 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 
     if not Path(args.db).exists():
         raise UsageError(f"no archive at {args.db}")
+    # A look first, read-only: a dry run writes nothing, not even a migration, and a
+    # source the archive never stored is a typo, not "nothing changed".
+    probe = _read_only(args.db)
+    try:
+        stored = [row[0] for row in probe.execute(
+            "SELECT DISTINCT source FROM snapshots ORDER BY 1").fetchall()]  # fmt: skip
+    finally:
+        probe.close()
+    if args.source is not None and args.source not in stored:
+        known = ", ".join(stored) or "none yet"
+        raise UsageError(f"no snapshots of source {args.source!r} in {args.db} (it has: {known})")
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():
@@ -298,6 +322,8 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     except ArchiveLocked as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except OSError as exc:  # the lock file cannot be made beside it
+        raise BadArchive(f"cannot take the archive's lock: {exc}") from None
     except ReparseError as exc:
         if sys.stderr.isatty():
             print(file=sys.stderr)  # past the progress line
@@ -504,6 +530,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except BrokenPipeError:  # `notices parse … | head`
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:  # a file it was asked to write: a directory, no space, no rights
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        # DuckDB's own errors mid-command (a damaged block, an interrupted query): its
+        # first line, not a traceback; anything else is a bug and keeps its traceback
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        interrupted = "interrupted" in first.lower()  # DuckDB's ^C: a RuntimeError too
+        if not (
+            type(exc).__module__.startswith(("duckdb", "_duckdb"))
+            or (isinstance(exc, RuntimeError) and interrupted)
+        ):
+            raise
+        if interrupted:
+            print("interrupted", file=sys.stderr)
+            return 130
+        print(f"error: the archive failed: {first}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -237,7 +237,7 @@ class ScopeMiddleware:
         reason = self._refusal(host)
         if reason:
             raise IgnoreRequest(
-                f"{request.url}: {reason} (set NOTICES_ALLOW_PRIVATE_HOSTS to allow)"
+                f"{request.url}: {reason} (-s NOTICES_ALLOW_PRIVATE_HOSTS=true allows it)"
             )
 
 

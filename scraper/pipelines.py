@@ -18,7 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 
 from archive.backfill import CdxPage, counts, mark_capture, record_cdx_page, resume_state
-from archive.db import ArchiveBusy, ArchiveUnusable, connect
+from archive.db import ArchiveBusy, ArchiveUnusable, connect, rollback
 from archive.ingest import (
     FetchedPage,
     finish_crawl,
@@ -116,6 +116,11 @@ class ArchivePipeline:
             self.crawler.notices_locked = str(exc)  # type: ignore[attr-defined]
             log.error("%s; this run stops without touching it", exc)
             return False
+        except OSError as exc:  # the lock file cannot be made (a read-only directory)
+            why = f"cannot take the archive's lock {lock.path}: {exc.strerror or exc}"
+            self.crawler.notices_unusable = why  # type: ignore[attr-defined]
+            log.error("%s; this run stops without touching it", why)
+            raise CloseSpider("archive_unusable") from None
         self.lock = lock
         try:
             wait = self.crawler.settings.getfloat("NOTICES_WRITER_WAIT", 60.0)
@@ -259,7 +264,7 @@ class BackfillPipeline(ArchivePipeline):
                 replay_vanishing(self.con, spider.source)
                 self.con.commit()
             except BaseException:
-                self.con.rollback()
+                rollback(self.con)
                 raise
             self._report(final=True)
             tally = counts(self.con, spider.source)

@@ -441,3 +441,86 @@ def test_an_archive_of_an_older_schema_is_named_not_queried(
     out = capsys.readouterr().out
     assert out.startswith(f"{db}: schema 016 (applied 010_notice_lifecycle, ")
     assert main(["sql", "SELECT count(*) AS n FROM incidents", "--db", str(db)]) == 0
+
+
+def test_a_duckdb_file_that_is_no_archive_is_never_made_one(tmp_path: Path, capsys) -> None:
+    """Someone else's DuckDB database: read, crawled into, reparsed or migrated, it gets
+    the documented exit 1 and keeps exactly its own tables."""
+    import duckdb
+
+    db = tmp_path / "theirs.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.close()
+    for argv in (["status"], ["sql", "SELECT 1"], ["reparse", "--dry-run"], ["reparse"],
+                 ["migrate"]):  # fmt: skip
+        assert main([*argv, "--db", str(db)]) == 1, argv
+        err = capsys.readouterr().err
+        assert "is a DuckDB database but no archive" in err, (argv, err)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT table_name FROM duckdb_tables()").fetchall() == [("t",)]
+    con.close()
+
+
+def test_a_dry_run_reparse_migrates_nothing_and_a_mistyped_source_is_named(
+    demo_db: Path, tmp_path: Path, capsys
+) -> None:
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    shutil.copy(demo_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM archive_meta")
+    con.close()
+    assert main(["reparse", "--dry-run", "--db", str(db)]) == 1
+    assert "run `notices migrate`" in capsys.readouterr().err
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM archive_meta").fetchone() == (0,)
+    con.close()
+    assert main(["reparse", "nhsmial", "--dry-run", "--db", str(demo_db)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: no snapshots of source 'nhsmial' in {demo_db} (it has: nhsmail)\n"
+    )
+
+
+def test_writing_a_report_into_a_directory_is_a_message(
+    demo_db: Path, tmp_path: Path, capsys
+) -> None:
+    assert main(["report", "--db", str(demo_db), "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt(), RuntimeError("Query interrupted")])
+def test_ctrl_c_is_a_word_not_a_traceback(error: BaseException, monkeypatch, capsys) -> None:
+    import notices.cli
+
+    def interrupted(args):  # type: ignore[no-untyped-def]
+        raise error
+
+    monkeypatch.setattr(notices.cli, "cmd_status", interrupted)
+    assert main(["status"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_the_readmes_queries_run_on_the_demo_archive(demo_db: Path) -> None:
+    """Every statement in the README's SQL blocks, as an analyst would paste it."""
+    import re
+
+    from archive.db import connect
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sql\n(.*?)```", readme, re.DOTALL)
+    statements = [
+        s.strip()
+        for block in blocks
+        for s in re.sub(r"--[^\n]*", "", block).split(";")
+        if s.strip()
+    ]
+    assert len(statements) >= 8
+    con = connect(demo_db, read_only=True)
+    try:
+        for statement in statements:
+            con.execute(statement).fetchall()
+    finally:
+        con.close()

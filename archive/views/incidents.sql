@@ -17,8 +17,12 @@
 --   *_to_*_minutes: lifecycle phases from the notice's own timeline, for sources whose
 --             updates state a status (Statuspage, Google Cloud), NULL where a phase was
 --             skipped (most incidents skip some); incident_phases has the phase times
--- Example: SELECT date_trunc('quarter', t0_local) AS q, count(*), median(observed_resolve_max_minutes)
---          FROM incidents WHERE severity = 'HSSI' AND censored IS NULL GROUP BY q ORDER BY q;
+-- Example: every HSSI per quarter, and how long the bracketed ones with a published time took:
+--   SELECT date_trunc('quarter', t0_local) AS q, count(*) AS hssis,
+--          count(*) FILTER (WHERE censored IS NULL) AS bracketed,
+--          median(observed_resolve_max_minutes)
+--              FILTER (WHERE censored IS NULL AND t0_source = 'published') AS median_max
+--   FROM incidents WHERE severity = 'HSSI' GROUP BY q ORDER BY q;
 CREATE OR REPLACE VIEW incidents AS
 WITH timed AS (
     SELECT

@@ -602,3 +602,26 @@ def test_reported_to_final_takes_an_issue_resolved_line(db: Path) -> None:
         finish_crawl(con, crawl_id, at)
         spans.append(con.execute("SELECT reported_to_final_minutes FROM incidents").fetchone()[0])
     assert spans == [162, 172]
+
+
+def test_a_failed_commit_keeps_its_reason(db: Path) -> None:
+    """A commit that fails (disk full) has already rolled back: the error raised, booked
+    and printed must be that one, not the second rollback's 'no transaction is active'."""
+
+    class DiskFull:
+        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+            self.con = con
+
+        def commit(self) -> None:
+            self.con.rollback()  # as DuckDB does when its commit cannot write
+            raise duckdb.IOException("No space left on device")
+
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            return getattr(self.con, name)
+
+    con = connect(db)
+    crawl_id = start_crawl(con, "nhsmail", T0)
+    body = (FIXTURES / "nhsmail" / "wp_listing-2022-11-08" / "page.txt").read_bytes()
+    with pytest.raises(duckdb.IOException, match="No space left on device"):
+        ingest_page(DiskFull(con), crawl_id, FetchedPage("nhsmail", URL, T0, 200, body), _parse)  # type: ignore[arg-type]
+    assert con.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)

@@ -64,6 +64,7 @@ class Line:
     heading: int = 0  # 0: not a heading; 1-6: h1-h6; 7: accordion toggle / title element
     strong: bool = False  # HTML: the whole line is bold (a title set in <p><strong>)
     post: bool = False  # HTML: the first line of one post (an <article>) on a listing
+    link: str | None = None  # HTML, on a post's first line: the post's own address
 
     @property
     def blank(self) -> bool:
@@ -257,6 +258,7 @@ _GAP_SET = frozenset(_GAP_TAGS)
 _HEAD, _BULLET, _STRONG = "\ue000", "\ue001", "\ue002"  # private use: never in real pages
 _GAP = "\ue003"  # a blank line
 _POST = "\ue004"  # the start of one post: its text is its own notice's, never the one above
+_LINK = "\ue005"  # around a post's own address, after its _POST
 
 
 _DROP_SET = frozenset(_DROP_TOKENS)  # a set, not a regex: 40 alternatives cost 5x more
@@ -628,10 +630,31 @@ def html_lines(text: str, *, controls: bool = True) -> Page:
     # (its excerpt) for the title of the untitled post below it. On a line of its own,
     # ahead of the post's own marks: it carries over to the post's first text.
     for el in dict.fromkeys((*root.iter("article"), *found.posts)):
-        el.text = f"\n{_POST}{el.text}" if el.text else f"\n{_POST}"
+        link = _permalink(el)
+        mark = f"{_POST}{_LINK}{link}{_LINK}" if link else _POST
+        el.text = f"\n{mark}{el.text}" if el.text else f"\n{mark}"
     marked = etree.tostring(root, method="text", encoding="unicode", with_tail=False)
     _read_marked(marked, page.lines)
     return page
+
+
+def _permalink(post: etree._Element) -> str | None:
+    """A listed post's own address: its bookmark link, else its title's link. On a listing
+    it is what ties the excerpt to the post (an INC number in its slug, say)."""
+    heading = None
+    for a in post.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith("#") or any(c in href for c in "\n\ue004\ue005"):
+            continue
+        if "bookmark" in (a.get("rel") or ""):
+            return href
+        if heading is None and any(
+            p.tag in _HEADINGS or "title" in (p.get("class") or "")
+            for p in a.iterancestors()
+            if p is not post
+        ):
+            heading = href
+    return heading
 
 
 def _table_cells(root: etree._Element) -> None:
@@ -661,7 +684,7 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
     Gaps become one blank Line between text lines, as in a person's copy, so that what
     runs on inside a block (a detail's second line) stops where the block ends.
     """
-    bullet, heading, depth, gap, post = False, 0, 0, False, False
+    bullet, heading, depth, gap, post, link = False, 0, 0, False, False, None
     for raw in marked.split("\n"):
         # The two commonest lines first: a gap marker alone (every block set apart has
         # two) and an empty line; both change nothing but ``gap``.
@@ -679,6 +702,10 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
             if _POST in raw:
                 post = True
                 raw = raw.replace(_POST, "")
+                if _LINK in raw:
+                    before, _, rest = raw.partition(_LINK)
+                    link, _, after = rest.partition(_LINK)
+                    raw = before + after
             if not raw or raw.isspace():
                 continue
             if _GAP in raw:
@@ -706,8 +733,8 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
                 text = _BULLET_RE.sub("", text)
         if gap and lines and lines[-1].text:
             lines.append(_BLANK)
-        lines.append(Line(text, depth if heading else 0, bullet, heading, strong, post))
-        bullet, heading, depth, gap, post = False, 0, 0, False, False
+        lines.append(Line(text, depth if heading else 0, bullet, heading, strong, post, link))
+        bullet, heading, depth, gap, post, link = False, 0, 0, False, False, None
 
 
 _ODD_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # controls but \t \n \f \r; U+FFFD

@@ -162,6 +162,7 @@ def build_notice(
     section_severity: str | None = None,
     truncated: bool = False,
     excerpt: bool = False,
+    link: str | None = None,
 ) -> dict[str, Any]:
     """The record for one notice from its title line, date line and body lines."""
     record = empty_record()
@@ -246,11 +247,13 @@ def build_notice(
     own = merge(find_references(title or "", "title"), labelled_references(labelled.details))
     refs = merge(own, find_references(record["body"], "body"))
     incs = [r["value"] for r in own if r["kind"] == "nhsmail_inc"]
+    # a post's address, on its own page or beside its excerpt on a listing
+    address = link or (ctx.url if ctx.layout.startswith("wp_post") else None)
     if incs:
         record["reference"] = incs[0]
-    elif ctx.url:
-        url_refs = [r for r in find_references(ctx.url, "url") if r["kind"] == "nhsmail_inc"]
-        if url_refs and ctx.layout.startswith("wp_post"):
+    elif address:
+        url_refs = [r for r in find_references(address, "url") if r["kind"] == "nhsmail_inc"]
+        if url_refs:
             refs = merge(refs, url_refs)
             record["reference"] = url_refs[0]["value"]
             flags.append("reference_from_url")

@@ -215,7 +215,7 @@ def parse(page: Page, ctx: Context) -> list[dict[str, Any]]:
     if heads:
         ctx.warnings += _undated(lines[: heads[0][1]], "above the first notice")
     records = []
-    for n, ((stamp_i, stamp), (title_i, _)) in enumerate(zip(stamps, heads, strict=True)):
+    for n, ((stamp_i, stamp), (title_i, start)) in enumerate(zip(stamps, heads, strict=True)):
         end = heads[n + 1][1] if n + 1 < len(heads) else len(lines)
         last = n + 1 == len(heads)
         ctx.warnings += _undated(lines[stamp_i + 1 : end], f"in the body of notice {n + 1}")
@@ -228,6 +228,7 @@ def parse(page: Page, ctx: Context) -> list[dict[str, Any]]:
                 body=body,
                 truncated=page.truncated and last,
                 excerpt=excerpt,
+                link=lines[start].link if lines[start].post else None,
             )
         )
     return records

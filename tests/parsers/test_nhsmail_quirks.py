@@ -2503,3 +2503,43 @@ def test_an_announced_small_hours_window_is_the_night_to_come(prose: str) -> Non
     past = find_window("Mail was delayed between 01:00 and 03:00.", datetime(2023, 10, 14, 22, 30))
     assert past is not None and past.start is not None
     assert past.start.local_iso == "2023-10-14T01:00:00"
+
+
+# --- 22. a listed post's own address names its incident, as its own page does ----------------
+
+UNTITLED_POST_URL = (
+    "https://support.nhs.net/2021/11/inc25195556-delayed-email-delivery-using-the-nhsmail-relay/"
+)
+UNTITLED_TEXT = (
+    "We are aware of an issue regarding high volumes of email being queued on the NHSmail"
+    " relay. Users may experience delays."
+)
+
+
+def test_an_untitled_listed_post_takes_the_reference_in_its_address() -> None:
+    """The same incident, seen on a listing and on its own page, is one notice: its INC
+    number is only in its address, which the listing shows as the post's link."""
+    listing = html(
+        '<article class="post-1 post type-post hentry"><header class="entry-header">'
+        f'<div class="entry-meta"><a href="{UNTITLED_POST_URL}" rel="bookmark">'
+        '<time class="entry-date published">25/11/2021 08:40:00 AM</time></a></div></header>'
+        f'<div class="entry-content"><p>{UNTITLED_TEXT}</p></div></article>'
+        '<article class="post-2 post type-post hentry"><header class="entry-header">'
+        '<h2 class="entry-title"><a href="https://support.nhs.net/2021/11/portal-issue/">'
+        "Portal Issue – RESOLVED</a></h2><div class='entry-meta'>"
+        '<time class="entry-date published">24/11/2021 10:00:00 AM</time></div></header>'
+        '<div class="entry-content"><p>RESOLVED – The Portal was slow.</p></div></article>'
+    )
+    got = records(listing, url="https://support.nhs.net/category/service-status/")
+    assert [(r["notice_key"], r["reference"]) for r in got] == [
+        ("nhsmail:INC25195556", "INC25195556"),
+        ("nhsmail:20211124T1000:portal-issue", None),
+    ]
+    assert "reference_from_url" in got[0]["flags"]
+    post = html(
+        '<article class="post-1 post type-post hentry"><div class="entry-meta">'
+        '<time class="entry-date published">25/11/2021 08:40:00 AM</time></div>'
+        f'<div class="entry-content"><p>{UNTITLED_TEXT}</p></div></article>'
+    )
+    [own] = records(post, url=UNTITLED_POST_URL)
+    assert own["notice_key"] == got[0]["notice_key"]

@@ -600,10 +600,28 @@ def start_crawl(
 ) -> int:
     """A new crawl row. Call with the archive's lock held: any crawl still 'running' then
     belongs to a process that died (kill -9, power loss) and is marked 'interrupted'."""
+    # What such a crawl did get done is committed fetch by fetch: its row says so, and it
+    # ended at its last fetch (when this one starts, it was long dead).
     con.execute(
-        "UPDATE crawls SET outcome = 'interrupted', finished_at = coalesce(finished_at, ?)"
-        " WHERE outcome = 'running'",
-        [started_at],
+        """
+        UPDATE crawls SET outcome = 'interrupted',
+            finished_at = coalesce(crawls.finished_at, f.last_at, crawls.started_at),
+            pages_fetched = coalesce(f.fetched, 0), pages_new = coalesce(f.new, 0),
+            pages_unchanged = coalesce(f.unchanged, 0), pages_failed = coalesce(f.failed, 0),
+            pages_drift = coalesce(f.drift, 0),
+            errors = list_append(coalesce(crawls.errors, []),
+                                 'the process ended before the crawl finished (killed?)')
+        FROM (
+            SELECT c.crawl_id, max(fe.fetched_at) AS last_at, count(fe.fetch_id) AS fetched,
+                   count(*) FILTER (fe.outcome = 'new') AS new,
+                   count(*) FILTER (fe.outcome IN ('unchanged', 'not_modified')) AS unchanged,
+                   count(*) FILTER (fe.outcome = 'failed') AS failed,
+                   count(*) FILTER (fe.outcome IN ('drift', 'no_notices')) AS drift
+            FROM crawls AS c LEFT JOIN fetches AS fe USING (crawl_id)
+            WHERE c.outcome = 'running' GROUP BY c.crawl_id
+        ) AS f
+        WHERE crawls.crawl_id = f.crawl_id
+        """
     )
     return int(
         _one(

@@ -51,8 +51,11 @@ class CrawlReport:
             f"{s['drift']} drift), {s['notices']} notices seen, {s['versions_new']} new "
             f"versions, {s['vanished']} vanished"
         )
-        if s["errors"]:
-            line += " | " + "; ".join(s["errors"][:3])
+        # what stopped the crawl itself (a damaged archive, a pipeline that raised) first:
+        # the fetches' own errors say nothing of it
+        errors = [*self.errors, *s["errors"]]
+        if errors:
+            line += " | " + "; ".join(errors[:3])
         return line
 
 

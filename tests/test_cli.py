@@ -524,3 +524,15 @@ def test_the_readmes_queries_run_on_the_demo_archive(demo_db: Path) -> None:
             con.execute(statement).fetchall()
     finally:
         con.close()
+
+
+def test_a_crawls_line_names_what_stopped_it_beside_its_summary() -> None:
+    """A crawl stopped by its archive (a damaged block) still gets a summary: its line
+    must carry the cause, not only '0 pages'."""
+    from scraper.run import CrawlReport
+
+    summary = {"source": "nhsmail", "crawl_id": 18, "outcome": "interrupted", "pages": 0,
+               "new": 0, "unchanged": 0, "failed": 0, "drift": 0, "notices": 0,
+               "versions_new": 0, "vanished": 0, "errors": []}  # fmt: skip
+    report = CrawlReport("nhsmail", summary=summary, errors=["nhsmail: Checksum mismatch"])
+    assert report.line().endswith(" | nhsmail: Checksum mismatch")

@@ -625,3 +625,25 @@ def test_a_failed_commit_keeps_its_reason(db: Path) -> None:
     with pytest.raises(duckdb.IOException, match="No space left on device"):
         ingest_page(DiskFull(con), crawl_id, FetchedPage("nhsmail", URL, T0, 200, body), _parse)  # type: ignore[arg-type]
     assert con.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)
+
+
+def test_a_crawl_whose_process_died_keeps_what_it_did(db: Path) -> None:
+    """kill -9 after two committed pages: the next crawl books the dead one interrupted
+    with those two pages, ended at its last fetch (not at the next crawl's start)."""
+    con = connect(db)
+    crawl_id = start_crawl(con, "nhsmail", T0)
+    body = (FIXTURES / "nhsmail" / "wp_listing-2022-11-08" / "page.txt").read_bytes()
+    at = T0 + timedelta(seconds=5)
+    ingest_page(con, crawl_id, FetchedPage("nhsmail", URL, at, 200, body), _parse)
+    ingest_page(con, crawl_id, FetchedPage("nhsmail", URL + "page/2/", at, 503), _parse)
+    # (the process dies here: no finish_crawl)
+    start_crawl(con, "nhsmail", T0 + timedelta(hours=1))
+    row = con.execute(
+        "SELECT outcome, finished_at, pages_fetched, pages_new, pages_failed, errors"
+        " FROM crawls WHERE crawl_id = ?",
+        [crawl_id],
+    ).fetchone()
+    assert row == (
+        "interrupted", at, 2, 1, 1,
+        ["the process ended before the crawl finished (killed?)"],
+    )  # fmt: skip

@@ -272,7 +272,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
     if args.format == "csv":
         from archive.query import neutralise
 
-        frame.map(neutralise).to_csv(sys.stdout, index=False)
+        frame.map(lambda v: neutralise(_csv_cell(v))).to_csv(sys.stdout, index=False)
     elif args.format == "json":
         # archive times have microseconds (pandas' default unit is ms); raw bytes (BLOB
         # columns) as hex, where pandas would take them for UTF-8 text
@@ -280,8 +280,37 @@ def cmd_sql(args: argparse.Namespace) -> int:
         lines = frame.to_json(orient="records", lines=True, date_format="iso", date_unit="us")
         sys.stdout.write(lines + ("\n" if len(frame) else ""))
     else:
-        print(frame.to_string(index=False, max_colwidth=60) if len(frame) else "(no rows)")
+        shown = frame.astype(object).where(frame.notna(), "NULL")  # not NaN, NaT or <NA>
+        text = shown.to_string(index=False, max_colwidth=60)
+        print(text if len(frame) else "(no rows)")
     return EXIT_OK
+
+
+def _plain(value: Any) -> Any:
+    """A cell as JSON can hold it: pandas hands nested values over as numpy arrays."""
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        value = value.tolist()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, bytes | bytearray):
+        return value.hex()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _csv_cell(value: Any) -> Any:
+    """One CSV cell: lists and structs as JSON (a spreadsheet or csv reader gets one
+    parseable cell), bytes as hex, booleans as SQL writes them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, bytes | bytearray):
+        return value.hex()
+    if isinstance(value, dict | list | tuple) or getattr(value, "ndim", 0):
+        return json.dumps(_plain(value), ensure_ascii=False)
+    return value
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:

@@ -536,3 +536,20 @@ def test_a_crawls_line_names_what_stopped_it_beside_its_summary() -> None:
                "versions_new": 0, "vanished": 0, "errors": []}  # fmt: skip
     report = CrawlReport("nhsmail", summary=summary, errors=["nhsmail: Checksum mismatch"])
     assert report.line().endswith(" | nhsmail: Checksum mismatch")
+
+
+def test_sql_shows_null_as_null_and_nested_csv_cells_as_json(demo_db: Path, capsys) -> None:
+    import csv
+
+    query = ("SELECT notice_key, flags, NULL::VARCHAR AS nothing, NULL::INTEGER AS n,"
+             " NULL::TIMESTAMPTZ AS t, true AS yes FROM notices ORDER BY notice_key LIMIT 2")  # fmt: skip
+    assert main(["sql", query, "--db", str(demo_db)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert all(row.split()[-4:-1] == ["NULL", "NULL", "NULL"] for row in table[1:])
+    assert not any(word in " ".join(table) for word in ("NaN", "NaT", "<NA>", "None"))
+    assert main(["sql", query, "--db", str(demo_db), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 2
+    for row in rows:
+        assert isinstance(json.loads(row["flags"]), list)
+        assert (row["nothing"], row["n"], row["t"], row["yes"]) == ("", "", "", "true")

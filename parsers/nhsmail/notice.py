@@ -117,6 +117,19 @@ _DAY_FROM_PAGE = frozenset(
 )
 
 
+_NOT_STATED = frozenset(("", "n/a", "na", "tbc", "tba", "-", "–", "none"))
+
+
+def _final_entry(updates: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The timeline's Final Update or Issue Resolved entry, when it says something."""
+    for entry in updates:
+        if entry["label"] in ("Final Update", "Issue Resolved") and (
+            entry["at_raw"] or entry["text"].strip().lower().rstrip(".") not in _NOT_STATED
+        ):
+            return entry
+    return None
+
+
 def _labelled_window(
     record: dict[str, Any], details: dict[str, str], base: datetime | None
 ) -> None:
@@ -239,6 +252,13 @@ def build_notice(
             flags.append("state_conflict")
             warnings.append(
                 "states disagree: " + ", ".join(f"{where}={r!r}" for where, r in candidates)
+            )
+        elif record["is_open"] and (final := _final_entry(labelled.updates)) is not None:
+            # its own timeline closes it: no state word says so, but an analyst must know
+            flags.append("state_conflict")
+            warnings.append(
+                f"states disagree: {source_}={raw!r}, but its timeline has a"
+                f" {final['label']} ({final['at_raw'] or final['text'][:40]!r})"
             )
 
     # References: every one the notice cites. The primary one (and so the key) only from

@@ -12,6 +12,7 @@ import re
 from typing import Any, NamedTuple
 
 from parsers.lines import Line, Page, is_chrome
+from parsers.nhsmail.labels import is_closing
 from parsers.nhsmail.notice import Context, build_notice
 from parsers.nhsmail.segments import (
     body_lines,
@@ -97,8 +98,8 @@ def _text_title(lines: list[Line], head: _Head, floor: int, bullet_titles: bool)
     """Is the candidate above a date line, in a person's copy, that notice's title?"""
     assert head.candidate is not None
     j, line, stamp = head.candidate, lines[head.candidate], lines[head.stamp_i]
-    if is_chrome(line.text):
-        return False
+    if is_chrome(line.text) or is_closing(line.text):
+        return False  # a closing courtesy ends the notice above ("If you require help…")
     if stamp.indent > 0:
         # The copy keeps the theme's indentation: titles sit at least a step (two spaces)
         # left of the date line; a body line may be off by one, as copies are. When the

@@ -2543,3 +2543,36 @@ def test_an_untitled_listed_post_takes_the_reference_in_its_address() -> None:
     )
     [own] = records(post, url=UNTITLED_POST_URL)
     assert own["notice_key"] == got[0]["notice_key"]
+
+
+def test_an_open_notice_whose_timeline_closes_it_is_flagged() -> None:
+    page = (
+        "Mail Delivery Issue\n\n16/10/2023 09:00:00 AM\n\nIssue Status: OPEN\n\n"
+        "Final Update: 16/10/2023 17:10:00 PM – This issue has now been resolved.\n"
+    )
+    [record] = records(page)
+    assert (record["state"], record["is_open"]) == ("open", True)  # the stated word stands
+    assert "state_conflict" in record["flags"]
+    assert record["warnings"] == [
+        "states disagree: issue_status='OPEN', but its timeline has a Final Update"
+        " ('16/10/2023 17:10:00 PM')"
+    ]
+    # "Final Update: N/A" says nothing
+    [quiet] = records(
+        page.replace("16/10/2023 17:10:00 PM – This issue has now been resolved.", "N/A")
+    )
+    assert "state_conflict" not in quiet["flags"]
+
+
+def test_a_closing_courtesy_is_never_the_next_untitled_notices_title() -> None:
+    page = (
+        "Information – Compromised Account Process Update\n\n20/10/2022 16:03:00 PM (BST)\n\n"
+        "Please note, we are making a change to the compromised account process.\n\n"
+        "If you require additional help and support, the NHSmail helpdesk is available on"
+        " 0333 200 1133 or by emailing\n\n"
+        "25-11-2021 08:40:00 AM (BST)\n\nIssue Status: RESOLVED\n\n"
+        "Description: We are aware of an issue regarding high volumes of email queuing.\n"
+    )
+    got = records(page, url="https://support.nhs.net/category/service-status/")
+    assert [r["title"] for r in got] == ["Information – Compromised Account Process Update", None]
+    assert got[0]["body"].endswith("or by emailing")

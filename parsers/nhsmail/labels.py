@@ -107,6 +107,9 @@ _RELATIVE_DAY_RE = re.compile(
     r"\b(?:today|tomorrow|tonight|this (?:morning|afternoon|evening)|end of (?:the )?day)\b",
     re.IGNORECASE,
 )
+_BARE_HOUR_RE = re.compile(
+    r"\s*(?:[–—\-]\s*|at\s+)?(?P<h>1[0-2]|0?[1-9])\s*(?P<ampm>[AaPp])\.?[Mm]\.?(?![A-Za-z])"
+)
 _TIME_DASH_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?\s*[–—\-]\s")
 _TIMELINE_FIRST_WORDS = frozenset(k.split()[0] for k in TIMELINE_LABELS)
 _LEAD_SEP_RE = re.compile(r"^[\s–—:\-]+")
@@ -266,6 +269,12 @@ def _stamp_at_start(label: str, rest: str, base: datetime | None) -> tuple[Stamp
             joined = NUMERIC_RE.fullmatch(f"{m.group(0)} {tm.group(0)}") if tm else None
             if tm is not None and joined is not None:
                 m, end = joined, tm.end()
+            elif (hour := _BARE_HOUR_RE.match(rest, end)) is not None:
+                # "26/02/2026 3pm – …": an hour with no minutes
+                clock = f"{hour.group('h')}:00 {hour.group('ampm').upper()}M"
+                joined = NUMERIC_RE.fullmatch(f"{m.group(0)} {clock}")
+                if joined is not None:
+                    m, end = joined, hour.end()
         stamp = stamp_from_numeric(m, month_first_ok=month_first_ok)
         stamp.raw = rest[:end].strip()
         return stamp, rest[end:]

@@ -21,7 +21,7 @@ from parsers.nhsmail.segments import (
     under_bare_label,
 )
 from parsers.references import INC_RE
-from parsers.timestamps import Stamp
+from parsers.timestamps import Stamp, parse_stamp
 
 NAME = "wp_post"
 VERSION = "8"  # bump when the output changes for any page: reparse records it
@@ -54,6 +54,14 @@ def has_notice_signals(texts: list[str]) -> bool:
     return any(is_label_line(t) or INC_RE.search(t) or _SIGNAL_RE.match(t) for t in texts)
 
 
+def _a_date(text: str) -> bool:
+    """A line that is a date and nothing else ("July 27, 2022", "Wednesday 27th July")."""
+    if len(text) > 40 or not any(c.isdigit() for c in text):
+        return False
+    stamp = parse_stamp(text)
+    return stamp.local is not None and stamp.warning is None
+
+
 def parse(page: Page, ctx: Context, *, url_says_post: bool = False) -> list[dict[str, Any]]:
     lines = page.lines
     content = [i for i, line in enumerate(lines) if not line.blank and not is_chrome(line.text)]
@@ -76,8 +84,11 @@ def parse(page: Page, ctx: Context, *, url_says_post: bool = False) -> list[dict
         if page.is_html:
             title_i = headed[-1] if headed else None
         else:
-            # a person's copy shows the byline on its own line ("By NHSmail Service Desk")
-            titled = [i for i in before if not meta_line(lines[i].text)]
+            # a person's copy shows the byline on its own line ("By NHSmail Service Desk"),
+            # and a theme's own date line ("July 27, 2022") above the post's
+            titled = [
+                i for i in before if not meta_line(lines[i].text) and not _a_date(lines[i].text)
+            ]
             title_i = titled[-1] if titled else None
         body_start = stamp_i + 1
     else:

@@ -2576,3 +2576,31 @@ def test_a_closing_courtesy_is_never_the_next_untitled_notices_title() -> None:
     got = records(page, url="https://support.nhs.net/category/service-status/")
     assert [r["title"] for r in got] == ["Information – Compromised Account Process Update", None]
     assert got[0]["body"].endswith("or by emailing")
+
+
+@pytest.mark.parametrize(
+    ("line", "at_raw", "at_local", "text"),
+    [
+        ("Latest Update: 26/02/2026 3pm – Engineers are working.", "26/02/2026 3pm",
+         "2026-02-26T15:00:00", "Engineers are working."),
+        ("Update: 26/02/2026 – 11 a.m. – Fixed.", "26/02/2026 – 11 a.m.",
+         "2026-02-26T11:00:00", "Fixed."),
+        # a number that is no hour stays text
+        ("Update: 26/02/2026 – 3 users were affected.", "26/02/2026", "2026-02-26",
+         "3 users were affected."),
+    ],
+)  # fmt: skip
+def test_an_update_time_with_an_hour_and_no_minutes(
+    line: str, at_raw: str, at_local: str, text: str
+) -> None:
+    [entry] = read_labelled([line], datetime(2026, 2, 26, 9)).updates
+    assert (entry["at_raw"], entry["at_local"], entry["text"]) == (at_raw, at_local, text)
+
+
+def test_a_themes_own_date_line_above_a_posts_date_is_no_title() -> None:
+    page = (
+        "INC30766572 – NHSmail Password Issue – RESOLVED\n\nJuly 27, 2022\n\n"
+        "27/07/2022 10:50:00 AM (BST)\n\nIssue Status: RESOLVED\n"
+    )
+    [record] = records(page)
+    assert record["title"] == "INC30766572 – NHSmail Password Issue – RESOLVED"

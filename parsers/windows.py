@@ -503,6 +503,36 @@ def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None
     return Window(raw=raw, start=s_stamp, end=e_stamp, flags=list(dict.fromkeys(flags)))
 
 
+# What moves a window: "postponed and will now take place between …", "moved to …".
+_RESCHEDULED_RE = word_scanning(
+    ("postponed", "rescheduled", "re-scheduled", "moved", r"now\s+take\s+place",
+     r"now\s+be\s+carried\s+out", r"new\s+(?:date|time)", "instead"),
+    r"\b",
+    re.IGNORECASE,
+)  # fmt: skip
+
+
+def _rescheduled(text: str, first: tuple[int, int], base: date | None) -> Window | None:
+    """A later window that replaces the first: its sentence says the work moved. The first
+    one ("planned between … has been postponed", "moved from between …") is then history,
+    not the window."""
+    begin, after = first
+    if _RESCHEDULED_RE.search(text, _sentence_start(text, 0, begin)) is None:
+        return None
+    for m in WINDOW_RE.finditer(text, after):
+        # the cue in the later window's own sentence (the one that holds both, maybe)
+        if _RESCHEDULED_RE.search(text, _sentence_start(text, 0, m.start()), m.start()) is None:
+            continue
+        try:
+            found = _read(m, text, base)
+        except OverflowError:
+            continue
+        if isinstance(found, Window):
+            found.flags.append("window_rescheduled")
+            return found
+    return None
+
+
 def find_window(text: str, base: date | None) -> Window | None:
     """The first prose window in ``text`` that can be dated.
 
@@ -519,7 +549,7 @@ def find_window(text: str, base: date | None) -> Window | None:
         except OverflowError:  # year 9999 plus a day
             found = "its dates are out of range"
         if isinstance(found, Window):
-            return found
+            return _rescheduled(text, m.span(), base) or found
         if isinstance(found, str) and undated is None:
             raw = " ".join(m.group(0).split())
             undated = Window(raw, None, None, warnings=[f"window_date_unknown: {raw!r}: {found}"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import pairwise
 from string import ascii_letters
 from typing import Any, NamedTuple
@@ -22,6 +22,7 @@ from parsers.timestamps import (
     PROSE_MDY_RE,
     TIME_RE,
     Stamp,
+    localise,
     parse_stamp,
     shorten,
     stamp_from_numeric,
@@ -318,8 +319,36 @@ def _time_ends(text: str, end: int) -> bool:
     return not after or (after in " –—-:,;." and not text[end + 1 : end + 2].isdigit())
 
 
-def _update(label: str, rest: str, base: datetime | None) -> tuple[dict[str, Any], str | None]:
+def _next_update_order(stamp: Stamp, base: datetime | None) -> Stamp:
+    """A "Next update by" date read day first that falls before the notice was written,
+    where month first it falls after: Microsoft's US order ("05/04/2026 8:00 PM" on a
+    notice of 16 April). Read month first and flagged; otherwise as it was."""
+    local = stamp.local
+    if local is None or base is None or local >= base or not NUMERIC_RE.match(stamp.raw):
+        return stamp
+    if local.day > 12 or local.day == local.month:
+        return stamp  # no other reading
+    swapped = local.replace(month=local.day, day=local.month)
+    if not base <= swapped <= base + timedelta(days=14):
+        return stamp  # neither reading is a next update: the caller warns
+    flags = [f for f in stamp.flags if f not in ("time_in_dst_gap", "ambiguous_dst_fold")]
+    again = Stamp(raw=stamp.raw, local=swapped, tz_label=stamp.tz_label, flags=flags)
+    again = localise(again)
+    again.flags.append("month_first_date")
+    return again
+
+
+def _update(
+    label: str, rest: str, base: datetime | None, own: bool = True
+) -> tuple[dict[str, Any], str | None]:
+    """One timeline entry. ``own``: ``base`` is when the notice itself was written (not a
+    page's "Last updated", which may come after its next update was due)."""
     stamp, text = _stamp_at_start(label, rest, base)
+    early = None
+    if stamp is not None and label == "Next update by" and stamp.has_time and own:
+        stamp = _next_update_order(stamp, base)
+        if stamp.local is not None and base is not None and stamp.local < base:
+            early = f"{label}: {stamp.raw!r} is before the notice was written"
     entry = {
         "label": label,
         "at_raw": stamp.raw if stamp else None,
@@ -330,7 +359,7 @@ def _update(label: str, rest: str, base: datetime | None) -> tuple[dict[str, Any
         "status": None,
         "flags": list(stamp.flags) if stamp else [],
     }
-    warning = None
+    warning = early
     if stamp is not None and stamp.warning:
         warning = f"{label}: {stamp.warning}"
     elif stamp is None and label == "Next update by" and rest:
@@ -371,8 +400,9 @@ def _bare_label(parts: list[_Part], k: int) -> Label | None:
     return Label(name, True, "", len(parts[k].text))
 
 
-def read_labelled(lines: list[str], base: datetime | None) -> Labelled:
-    """Timeline entries and details from the notice body's lines, in order.
+def read_labelled(lines: list[str], base: datetime | None, *, own: bool = True) -> Labelled:
+    """Timeline entries and details from the notice body's lines, in order. ``base``: when
+    the notice was written (``own``), or else the page that shows it was updated.
 
     A detail or an update's text runs on over the following lines of its block: a blank
     line (HTML gives one between paragraphs, as a person's copy does), the next label or a
@@ -412,7 +442,7 @@ def read_labelled(lines: list[str], base: datetime | None) -> Labelled:
             taken.append(below)
             rest = parts[below].text
         if label.timeline:
-            entry, warning = _update(label.name, rest, base)
+            entry, warning = _update(label.name, rest, base, own)
             after = _plain(parts, below + 1) if below is not None else None
             if after is not None and entry["at_raw"] and not entry["text"]:
                 entry["text"] = parts[after].text  # label, time, text: one line each

@@ -225,7 +225,7 @@ def build_notice(
     if written is not None and base is None:  # a date without a time of day
         base = datetime.combine(written, time())
 
-    labelled = read_labelled(body, base)
+    labelled = read_labelled(body, base, own=stamp is not None and stamp.local is not None)
     record["updates"] = labelled.updates
     record["details"] = labelled.details
     warnings.extend(labelled.warnings)

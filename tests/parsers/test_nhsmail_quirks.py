@@ -2604,3 +2604,34 @@ def test_a_themes_own_date_line_above_a_posts_date_is_no_title() -> None:
     )
     [record] = records(page)
     assert record["title"] == "INC30766572 – NHSmail Password Issue – RESOLVED"
+
+
+@pytest.mark.parametrize(
+    ("stamp", "at_local", "flags", "warnings"),
+    [
+        # month first, it is the next day; day first, nearly a fortnight before the notice
+        ("04/17/2026 8:00 PM", "2026-04-17T20:00:00", ["month_first_date"], []),
+        ("05/04/2026 8:00 PM", "2026-04-05T20:00:00", [],
+         ["Next update by: '05/04/2026 8:00 PM' is before the notice was written"]),
+        ("04/05/2026 8:00 PM", "2026-05-04T20:00:00", [], []),
+    ],
+)  # fmt: skip
+def test_a_next_update_before_its_notice_is_read_month_first_or_warned(
+    stamp: str, at_local: str, flags: list[str], warnings: list[str]
+) -> None:
+    labelled = read_labelled([f"Next update by: {stamp}"], datetime(2026, 4, 16, 9))
+    [entry] = labelled.updates
+    assert (entry["at_local"], entry["flags"], labelled.warnings) == (at_local, flags, warnings)
+    # a page's "Last updated" is no notice's writing: its next update may well be earlier
+    quiet = read_labelled([f"Next update by: {stamp}"], datetime(2026, 4, 30, 9), own=False)
+    assert quiet.warnings == []
+
+
+def test_a_rescheduled_window_is_the_new_one() -> None:
+    text = (
+        "The maintenance planned between 22:00 and 23:00 on 14th October 2023 has been"
+        " postponed and will now take place between 22:00 and 23:00 on 21st October 2023."
+    )
+    window = find_window(text, datetime(2023, 10, 14, 16, 30))
+    assert window is not None and window.start is not None
+    assert window.start.local_iso == "2023-10-21T22:00:00"

@@ -186,7 +186,7 @@ def _read_only(db: str, *, allow_files: bool = False) -> Any:
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
     except ArchiveBusy as exc:  # a crawl is writing it; DuckDB admits no readers then
-        raise Busy(f"{exc}; try again when it is closed") from None
+        raise Busy(f"busy: {exc}; try again when it is closed") from None
     except ArchiveUnusable as exc:
         raise BadArchive(str(exc)) from None
 
@@ -222,7 +222,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     except ArchiveLocked as exc:
         raise Busy(str(exc)) from None
     except ArchiveBusy as exc:
-        raise Busy(f"{exc}; try again when it is closed") from None
+        raise Busy(f"busy: {exc}; try again when it is closed") from None
     except ArchiveUnusable as exc:
         raise BadArchive(str(exc)) from None
     except OSError as exc:  # the lock file cannot be made beside it
@@ -320,17 +320,6 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 
     if not Path(args.db).exists():
         raise UsageError(f"no archive at {args.db}")
-    # A look first, read-only: a dry run writes nothing, not even a migration, and a
-    # source the archive never stored is a typo, not "nothing changed".
-    probe = _read_only(args.db)
-    try:
-        stored = [row[0] for row in probe.execute(
-            "SELECT DISTINCT source FROM snapshots ORDER BY 1").fetchall()]  # fmt: skip
-    finally:
-        probe.close()
-    if args.source is not None and args.source not in stored:
-        known = ", ".join(stored) or "none yet"
-        raise UsageError(f"no snapshots of source {args.source!r} in {args.db} (it has: {known})")
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():
@@ -338,12 +327,24 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 
     try:
         with ArchiveLock(args.db):
+            if args.dry_run:
+                # a look first, read-only: a dry run writes nothing, not even a migration
+                _read_only(args.db).close()
             try:
                 con = connect(args.db)
             except ArchiveBusy as exc:
-                raise Busy(f"{exc}; try again when it is closed") from None
+                raise Busy(f"busy: {exc}; try again when it is closed") from None
             except ArchiveUnusable as exc:
                 raise BadArchive(str(exc)) from None
+            # a source the archive never stored is a typo, not "nothing changed"
+            stored = [row[0] for row in con.execute(
+                "SELECT DISTINCT source FROM snapshots ORDER BY 1").fetchall()]  # fmt: skip
+            if args.source is not None and args.source not in stored:
+                con.close()
+                known = ", ".join(stored) or "none yet"
+                raise UsageError(
+                    f"no snapshots of source {args.source!r} in {args.db} (it has: {known})"
+                )
             report = reparse(
                 con, args.source, dry_run=args.dry_run, progress=progress, jobs=args.jobs
             )

@@ -9,6 +9,8 @@
 --   stated_window_minutes: window end - start, from the notice's own prose
 --   reported_to_final_minutes: Final Update (or Issue Resolved) - Issue Reported, from its
 --             own timeline
+--   published_to_final_minutes: Final Update (or Issue Resolved) - published: the span
+--             NHSmail's posts state when they have no Issue Reported line (most real ones)
 --   observed_resolve_min/max_minutes: last_open - t0 / first_closed - t0, from sightings;
 --             max is NULL for a notice with no published time first seen closed (its t0
 --             is that very sighting: nothing bounds it)
@@ -36,6 +38,7 @@ raw AS (
         -- epoch arithmetic: date_diff on TIMESTAMPTZ walks the calendar, and is slow
         (epoch(claimed_window_end) - epoch(claimed_window_start)) / 60.0 AS raw_window,
         (epoch(final_at) - epoch(reported_at)) / 60.0 AS raw_reported_to_final,
+        (epoch(final_at) - epoch(first_published_at)) / 60.0 AS raw_published_to_final,
         (epoch(last_open) - epoch(t0)) / 60.0 AS raw_min,
         CASE WHEN first_published_at IS NOT NULL OR last_open IS NOT NULL
              THEN (epoch(first_closed) - epoch(t0)) / 60.0 END AS raw_max,
@@ -77,6 +80,8 @@ SELECT
     claimed_duration_minutes AS stated_duration_minutes,
     CASE WHEN raw_reported_to_final >= 0 THEN raw_reported_to_final END
         AS reported_to_final_minutes,
+    CASE WHEN raw_published_to_final >= 0 THEN raw_published_to_final END
+        AS published_to_final_minutes,
     CASE WHEN raw_min >= 0 THEN raw_min END AS observed_resolve_min_minutes,
     CASE WHEN raw_max >= 0 THEN raw_max END AS observed_resolve_max_minutes,
     CASE
@@ -91,12 +96,14 @@ SELECT
     CASE WHEN raw_monitoring >= 0 THEN raw_monitoring END AS monitoring_to_resolved_minutes,
     CASE WHEN raw_postmortem >= 0 THEN raw_postmortem END AS resolved_to_postmortem_minutes,
     CASE
-        WHEN raw_window < 0 OR raw_reported_to_final < 0 OR raw_min < 0 OR raw_max < 0
+        WHEN raw_window < 0 OR raw_reported_to_final < 0 OR raw_published_to_final < 0
+            OR raw_min < 0 OR raw_max < 0
             OR raw_investigating < 0 OR raw_identified < 0 OR raw_monitoring < 0
             OR raw_postmortem < 0
         THEN list_filter([
             CASE WHEN raw_window < 0 THEN 'negative_stated_window' END,
             CASE WHEN raw_reported_to_final < 0 THEN 'negative_reported_to_final' END,
+            CASE WHEN raw_published_to_final < 0 THEN 'negative_published_to_final' END,
             CASE WHEN raw_min < 0 THEN 'negative_observed_min' END,
             CASE WHEN raw_max < 0 THEN 'negative_observed_max' END,
             -- named as incident_phases names them

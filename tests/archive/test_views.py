@@ -60,6 +60,16 @@ def test_incidents_durations(con: duckdb.DuckDBPyConnection, key: str, expected:
     assert one(con, f"SELECT {COLUMNS} FROM incidents WHERE notice_key = '{key}'") == expected
 
 
+def test_published_to_final_is_the_span_posts_without_issue_reported_state(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    got = con.execute(
+        "SELECT notice_key, published_to_final_minutes FROM incidents"
+        " WHERE published_to_final_minutes IS NOT NULL"
+    ).fetchall()
+    assert got == [("nhsmail:INC10000001", 75.0)]  # published 09:00, Final Update 10:15
+
+
 def test_incidents_columns(con: duckdb.DuckDBPyConnection) -> None:
     assert one(
         con, "SELECT count(*), count(DISTINCT notice_key), count(notice_key) FROM incidents"

@@ -24,14 +24,17 @@ WITH grouped AS (
         quantile_cont(observed_resolve_max_minutes, [0.5, 0.9]) FILTER (
             WHERE censored IS NULL AND t0_source = 'published') AS max_quantiles,
         median(reported_to_final_minutes) AS median_reported_to_final_minutes,
+        median(published_to_final_minutes) AS median_published_to_final_minutes,
         median(stated_window_minutes) AS median_stated_window_minutes
     FROM incidents
     GROUP BY ALL
 )
 SELECT
-    * EXCLUDE (max_quantiles, median_reported_to_final_minutes, median_stated_window_minutes),
+    * EXCLUDE (max_quantiles, median_reported_to_final_minutes,
+               median_published_to_final_minutes, median_stated_window_minutes),
     max_quantiles[1] AS median_max_minutes,
     max_quantiles[2] AS p90_max_minutes,
     median_reported_to_final_minutes,
+    median_published_to_final_minutes,
     median_stated_window_minutes
 FROM grouped

@@ -103,10 +103,10 @@ def test_time_to_resolve(con: duckdb.DuckDBPyConnection) -> None:
     row = one(
         con,
         "SELECT incidents, resolved_observed, still_open, vanished_open, first_seen_closed,"
-        " median_min_minutes, median_max_minutes, p90_max_minutes, median_reported_to_final_minutes"
-        " FROM time_to_resolve WHERE category = 'incident'",
+        " median_min_minutes, median_max_minutes, p90_max_minutes, median_reported_to_final_minutes,"
+        " median_published_to_final_minutes FROM time_to_resolve WHERE category = 'incident'",
     )
-    assert row == (4, 1, 1, 1, 1, 30.0, 90.0, 90.0, 90.0)
+    assert row == (4, 1, 1, 1, 1, 30.0, 90.0, 90.0, 90.0, 75.0)
 
 
 def test_hour_of_week(con: duckdb.DuckDBPyConnection) -> None:

@@ -218,7 +218,18 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> tuple[list[str], bool]:
     applied = migrate(con)
     create_rendering(con)
     create_views(con)
+    digest = views_digest()
+    if con.execute("SELECT value FROM archive_meta WHERE name = 'views'").fetchone() != (digest,):
+        con.execute("INSERT OR REPLACE INTO archive_meta VALUES ('views', ?)", [digest])
     return applied, refresh_notices(con)
+
+
+def views_digest() -> str:
+    """A digest of the views and the rendering macro this release defines."""
+    text = "\0".join(f"{name}\0{sql}" for name, sql in sorted(views().items()))
+    macro = resources.files("archive.sql").joinpath("rendering.sql").read_text(encoding="utf-8")
+    extra = repr(sorted(RENDERINGS.items()))
+    return hashlib.sha256(f"{text}\0{macro}\0{extra}".encode()).hexdigest()[:16]
 
 
 class ArchiveOutdated(ArchiveUnusable):
@@ -230,20 +241,20 @@ def _check_current(con: duckdb.DuckDBPyConnection, target: Path) -> None:
     latest = migrations()[-1][0]
     try:
         have = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
-        derived = (
-            con.execute(
-                "SELECT value FROM archive_meta WHERE name = 'notices_derivation'"
-            ).fetchone()
+        meta = (
+            dict(con.execute("SELECT name, value FROM archive_meta").fetchall())
             if have >= latest
-            else None
+            else {}
         )
     except duckdb.CatalogException:
         con.close()
         raise ArchiveUnusable(_FOREIGN.format(target=target)) from None
     if have < latest:
         why = f"schema {have:03d}, this release needs {latest:03d}"
-    elif derived is None or derived[0] != notices_derivation():
+    elif meta.get("notices_derivation") != notices_derivation():
         why = "its notices were derived by an older release"
+    elif meta.get("views") != views_digest():
+        why = "its views are an older release's"
     else:
         return
     con.close()

@@ -553,3 +553,23 @@ def test_sql_shows_null_as_null_and_nested_csv_cells_as_json(demo_db: Path, caps
     for row in rows:
         assert isinstance(json.loads(row["flags"]), list)
         assert (row["nothing"], row["n"], row["t"], row["yes"]) == ("", "", "", "true")
+
+
+def test_views_of_an_older_release_are_refused_until_migrated(
+    demo_db: Path, tmp_path: Path, capsys
+) -> None:
+    """Views are code: a reader of an archive whose views an older release made would get
+    that release's columns and answers. Any writable open, `notices migrate` among them,
+    makes them anew."""
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    shutil.copy(demo_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE archive_meta SET value = 'older' WHERE name = 'views'")
+    con.close()
+    assert main(["sql", "SELECT 1", "--db", str(db)]) == 1
+    assert "(its views are an older release's): run `notices migrate`" in capsys.readouterr().err
+    assert main(["migrate", "--db", str(db)]) == 0
+    assert capsys.readouterr().out.endswith("notices already current\n")
+    assert main(["sql", "SELECT 1", "--db", str(db)]) == 0

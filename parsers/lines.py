@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -153,8 +154,10 @@ def _cut_short(text: str) -> bool:
     head = text[:64].lstrip("\ufeff \t\r\n").lower()
     if not head.startswith(("<!doctype html", "<html")):
         return False  # a fragment: nothing says where it should end
-    tail = text[-4096:].lower()
-    return "</html" not in tail and "</body" not in tail and not _CLOSE_RE.search(text)
+    tail = text[-4096:]
+    if "</html" in tail or "</body" in tail or "</HTML" in tail or "</BODY" in tail:
+        return False  # a whole page: the closing tags are at its end (asked in C, as is)
+    return _CLOSE_RE.search(text) is None
 
 
 def looks_like_html(text: str) -> bool:
@@ -335,6 +338,7 @@ _DROP_BIT, _TITLE_BIT, _DATE_BIT, _CONTENT_BIT, _POST_BIT, _UPDATED_BIT = 1, 2, 
 # post_class() tokens a theme puts on each post's element, <article> or not (Elementor's
 # `<div class="elementor-post … post-40187 type-post …">`).
 _POST_TOKENS = frozenset(("hentry", "type-post"))
+_POST_CLASS_RE = re.compile(r"(?<![\w-])(?:hentry|type-post)(?![\w-])")
 
 
 def _has_part(value: str, lowered: str, parts: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
@@ -639,22 +643,50 @@ def html_lines(text: str, *, controls: bool = True) -> Page:
 
 
 def _permalink(post: etree._Element) -> str | None:
-    """A listed post's own address: its bookmark link, else its title's link. On a listing
-    it is what ties the excerpt to the post (an INC number in its slug, say)."""
-    heading = None
-    for a in post.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith("#") or any(c in href for c in "\n\ue004\ue005"):
+    """A listed post's own address: its title's link, else its bookmark link (an untitled
+    post's date). Never a link of a post nested in it (a theme that leaves an <article>
+    open, a related-posts block): that is another notice's. A few candidates are asked, so
+    that deep or nested markup costs no more than a plain post."""
+    titles = (h for h in post.iter(*_HEADINGS) if _is_title(h))
+    for found in (_first_own(post, titles), _first_own(post, _bookmarks(post))):
+        if found is None:
             continue
-        if "bookmark" in (a.get("rel") or ""):
-            return href
-        if heading is None and any(
-            p.tag in _HEADINGS or "title" in (p.get("class") or "")
-            for p in a.iterancestors()
-            if p is not post
-        ):
-            heading = href
-    return heading
+        for a in (found,) if found.tag == "a" else found.iter("a"):
+            href = (a.get("href") or "").strip()
+            if href and not href.startswith("#") and not any(c in href for c in _MARKS):
+                return href
+    return None
+
+
+_MARKS = "\n\ue000\ue001\ue002\ue003\ue004\ue005"
+
+
+def _is_title(heading: etree._Element) -> bool:
+    """The post's title heading ("entry-title", "wp-block-post-title", in its <header>),
+    not a heading inside its text, which may link to another notice."""
+    parent = heading.getparent()
+    return "title" in (heading.get("class") or "") or (
+        parent is not None and parent.tag == "header"
+    )
+
+
+def _bookmarks(post: etree._Element) -> Iterator[etree._Element]:
+    return (a for a in post.iter("a") if "bookmark" in (a.get("rel") or ""))
+
+
+def _first_own(
+    post: etree._Element, candidates: Iterator[etree._Element], tries: int = 8
+) -> etree._Element | None:
+    """The first of ``candidates`` that belongs to ``post`` itself, not to a post inside it."""
+    for _, el in zip(range(tries), candidates, strict=False):
+        node = el.getparent()
+        while node is not None and node is not post:
+            if node.tag == "article" or _POST_CLASS_RE.search(node.get("class") or ""):
+                break  # a post inside this one
+            node = node.getparent()
+        else:
+            return el
+    return None
 
 
 def _table_cells(root: etree._Element) -> None:
@@ -700,7 +732,7 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
             strong = False
         else:
             if _POST in raw:
-                post = True
+                post, link = True, None  # a post with no text: its link is not the next's
                 raw = raw.replace(_POST, "")
                 if _LINK in raw:
                     before, _, rest = raw.partition(_LINK)

@@ -147,7 +147,11 @@ _MONTH_BEFORE_RE = re.compile(rf"\b{_MONTHS}[a-z]*\.?\s+$", re.IGNORECASE)
 _WEEKDAY_NAMES = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _PARTIAL_DAY_RE = re.compile(
     rf"{_ON}(?:(?:(?P<wd>{_WEEKDAY_NAMES})\.?,?\s+)?(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)\b"
-    rf"|(?P<wd_only>{_WEEKDAY_NAMES})\b|(?P<dm_d>\d{{1,2}})/(?P<dm_m>\d{{1,2}})(?![/\d]))",
+    rf"|(?P<wd_only>{_WEEKDAY_NAMES})\b|(?P<dm_d>\d{{1,2}})/(?P<dm_m>\d{{1,2}})(?![/\d]))"
+    # where the day's clause ends: "on the 1st floor", "on 3/4 of servers" are no days
+    r"(?=\s*(?:[.,;:!?)–—-]|$|\s(?:and|to|until|till|when|while|at|from|for|but|as|due|"
+    r"because|so|with|this|last|next|there|users?|we|the\s+\w+\s+(?:was|were|will)|"
+    r"(?:was|were|is|are|will|has|had|have)\b)))",
     re.IGNORECASE,
 )
 
@@ -231,7 +235,7 @@ def _date(text: str, base: date | None, flags: list[str]) -> date | None:
 
 
 def _partial_day(
-    m: re.Match[str], base: date | None, sentence: str, flags: list[str]
+    m: re.Match[str], base: date | None, sentence: str, flags: list[str], own: bool = True
 ) -> date | str:
     """The day a `_PARTIAL_DAY_RE` match names, from the notice's date: the nearest such
     day of the month (with its weekday, when given), the weekday on or before the notice
@@ -275,8 +279,14 @@ def _partial_day(
     picked = pick_year(month, day, None, base) if 1 <= month <= 12 else None
     if picked is None:
         return f"its day ({said!r}) cannot be read"
+    found = date(picked[0], month, day)
+    # a report's day is not after the notice, an announcement's not before it
+    past = _PAST_RE.search(sentence) is not None
+    future = not past and _FUTURE_RE.search(sentence) is not None
+    if own and ((past and found > base) or (future and found < base)):
+        return f"its day ({said!r}) is on the wrong side of the notice for its tense"
     flags.append(picked[1])
-    return date(picked[0], month, day)
+    return found
 
 
 def _sentence(text: str, start: int, end: int) -> str:
@@ -304,10 +314,12 @@ def _inferred_day(
     when it says "today", and otherwise cannot be placed. Returns the window, or why it
     cannot be placed."""
     if start <= written:  # most windows: the sentence around ``span`` is not needed
-        if start.hour < 12 <= written.hour:
+        if start.hour < 7 and written.hour >= 12:  # the small hours, announced by day
             sentence = _sentence(text, *span)
             if _TONIGHT_RE.search(sentence) or (
-                _FUTURE_RE.search(sentence) and not _PAST_RE.search(sentence)
+                _FUTURE_RE.search(sentence)
+                and not _PAST_RE.search(sentence)
+                and not _SAME_DAY_RE.search(sentence)  # "today", "this morning"
             ):
                 # "will be unavailable between 01:00 and 03:00 (tonight)", written at
                 # 22:30: the small hours to come, not the morning gone
@@ -426,7 +438,9 @@ def _is_not_outage(text: str, pos: int) -> bool:
     return words[-1] in _STAFFED or (len(words) >= 2 and words[-2] in _BEING)
 
 
-def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None:
+def _read(
+    m: re.Match[str], text: str, base: date | None, own: bool = True
+) -> Window | str | None:
     """One WINDOW_RE match as a Window; a reason when it cannot be dated; None if not one."""
     begin, finish = m.span()
     if _is_not_outage(text, begin) or _RECURRING_AFTER_RE.match(text, finish):
@@ -452,7 +466,7 @@ def _read(m: re.Match[str], text: str, base: date | None) -> Window | str | None
     if d1 is None and d2 is None:
         partial = _PARTIAL_DAY_RE.match(text, finish)
     if partial is not None:
-        day = _partial_day(partial, base_day, _sentence(text, begin, finish), flags)
+        day = _partial_day(partial, base_day, _sentence(text, begin, finish), flags, own)
         if isinstance(day, str):
             return day
         d1 = d2 = day
@@ -512,19 +526,22 @@ _RESCHEDULED_RE = word_scanning(
 )  # fmt: skip
 
 
-def _rescheduled(text: str, first: tuple[int, int], base: date | None) -> Window | None:
+def _rescheduled(
+    text: str, first: tuple[int, int], base: date | None, own: bool = True
+) -> Window | None:
     """A later window that replaces the first: its sentence says the work moved. The first
     one ("planned between … has been postponed", "moved from between …") is then history,
     not the window."""
     begin, after = first
-    if _RESCHEDULED_RE.search(text, _sentence_start(text, 0, begin)) is None:
+    cue = _RESCHEDULED_RE.search(text)  # most notices have none: one scan in C
+    if cue is None or _RESCHEDULED_RE.search(text, _sentence_start(text, 0, begin)) is None:
         return None
     for m in WINDOW_RE.finditer(text, after):
         # the cue in the later window's own sentence (the one that holds both, maybe)
         if _RESCHEDULED_RE.search(text, _sentence_start(text, 0, m.start()), m.start()) is None:
             continue
         try:
-            found = _read(m, text, base)
+            found = _read(m, text, base, own)
         except OverflowError:
             continue
         if isinstance(found, Window):
@@ -533,23 +550,25 @@ def _rescheduled(text: str, first: tuple[int, int], base: date | None) -> Window
     return None
 
 
-def find_window(text: str, base: date | None) -> Window | None:
+def find_window(text: str, base: date | None, *, own: bool = True) -> Window | None:
     """The first prose window in ``text`` that can be dated.
 
     ``base`` is when the notice says it was written (its own date line, or for an undated
     accordion item the page's "Last updated"; a datetime when the time of day is known): a
     window without a date takes that day, a year-less date the nearest year. Never the
     fetch time: that is our clock, not the page's. A window that cannot be dated comes
-    back with null ends and a warning.
+    back with null ends and a warning. ``own``: ``base`` is the notice's own date, so the
+    tense of its prose may tell a day before it from one after it (a page's "Last updated"
+    is not when its items were written).
     """
     undated: Window | None = None
     for m in WINDOW_RE.finditer(text):
         try:
-            found = _read(m, text, base)
+            found = _read(m, text, base, own)
         except OverflowError:  # year 9999 plus a day
             found = "its dates are out of range"
         if isinstance(found, Window):
-            return _rescheduled(text, m.span(), base) or found
+            return _rescheduled(text, m.span(), base, own) or found
         if isinstance(found, str) and undated is None:
             raw = " ".join(m.group(0).split())
             undated = Window(raw, None, None, warnings=[f"window_date_unknown: {raw!r}: {found}"])

@@ -113,7 +113,14 @@ def distinct_keys(records: list[dict[str, Any]]) -> None:
 
 # Window flags saying its day was not written in its prose but taken from the page.
 _DAY_FROM_PAGE = frozenset(
-    ("window_date_inferred", "window_date_inferred_previous_day", "window_date_inferred_next_day")
+    (
+        "window_date_inferred",
+        "window_date_inferred_previous_day",
+        "window_date_inferred_next_day",
+        # "on Friday", "on the 24th": placed from the base, which for these is the page's
+        "window_date_from_weekday",
+        "window_month_inferred",
+    )
 )
 
 
@@ -305,7 +312,7 @@ def build_notice(
 
     # Windows and stated durations come from the notice's own prose.
     prose = record["body"]
-    window = find_window(prose, written)
+    window = find_window(prose, written, own=stamp is not None and stamp.local is not None)
     # An undated accordion item's "between 09:10 and 10:25 this morning" is on the day it
     # was written, which the page's "Last updated" is not: it moves on as other items
     # change. The times are known, the day is not.

@@ -2635,3 +2635,86 @@ def test_a_rescheduled_window_is_the_new_one() -> None:
     window = find_window(text, datetime(2023, 10, 14, 16, 30))
     assert window is not None and window.start is not None
     assert window.start.local_iso == "2023-10-21T22:00:00"
+
+
+def _listed(n: int, header: str, text: str, after: str = "") -> str:
+    return (
+        f'<article class="post-{n} post type-post hentry"><header class="entry-header">{header}'
+        f"</header><div class='entry-content'><p>{text}</p>{after}</div></article>"
+    )
+
+
+INC_POST = "https://support.nhs.net/2021/11/inc25195556-delayed-email/"
+WHEN = '<time class="entry-date published">{}</time>'
+
+
+@pytest.mark.parametrize(
+    ("page", "keys"),
+    [
+        # a category link before the title is no address of the post's
+        (_listed(1, '<span class="cat-links"><a href="https://support.nhs.net/category/'
+                    'inc99999999-archive/" rel="category tag">Incidents</a></span>'
+                    f'<h2 class="entry-title"><a href="{INC_POST}">Delayed email</a></h2>'
+                    + WHEN.format("25/11/2021 08:40:00 AM"), UNTITLED_TEXT),
+         ["nhsmail:INC25195556"]),
+        # a heading inside an untitled post's text links to another notice
+        (_listed(1, WHEN.format("26/11/2021 08:40:00 AM"),
+                 "Users may experience delays again.",
+                 f'<h3><a href="{INC_POST}">The earlier notice</a></h3>'),
+         ["nhsmail:20211126T0840:users-may-experience-delays-again"]),
+        # a related post's bookmark inside the post is that post's
+        (_listed(1, WHEN.format("10/01/2022 08:40:00 AM"), "Portal slow.",
+                 f'<aside><article class="post-9 post hentry"><a href="{INC_POST}" rel="bookmark">'
+                 "Earlier</a></article></aside>"),
+         ["nhsmail:20220110T0840:portal-slow"]),
+        # an empty post's link does not pass to the post after it
+        ('<article class="post-1 post hentry"><a href="https://support.nhs.net/2021/11/'
+         'inc11111111-x/" rel="bookmark"></a></article>'
+         + _listed(2, WHEN.format("25/11/2021 08:40:00 AM"), UNTITLED_TEXT),
+         ["nhsmail:20211125T0840:we-are-aware-of-an-issue-regarding-high"]),
+    ],
+)  # fmt: skip
+def test_a_listed_posts_address_is_its_own(page: str, keys: list[str]) -> None:
+    got = records(html(page), url="https://support.nhs.net/category/service-status/")
+    assert [r["notice_key"] for r in got] == keys
+
+
+@pytest.mark.parametrize("day", ["on Friday", "on the 24th", "on 24/03"])
+def test_an_undated_items_key_stays_put_whatever_day_it_names(day: str) -> None:
+    """Placed from the page's "Last updated", "on Friday" would be a different Friday as
+    the page moves on: the item's key must not move with it."""
+    keys = set()
+    for updated in ("20/03/2017 09:10", "22/03/2017 16:00", "25/03/2017 09:00"):
+        page = (
+            f"Service Status\n\nLast updated: {updated}\n\nPortal Known Issues\n\n"
+            "  • Portal – Maintenance – SCHEDULED\n\n"
+            f"    The Portal will be unavailable between 22:00 and 23:00 {day}.\n"
+        )
+        [record] = records(page, url="http://support.nhs.net/servicestatus")
+        keys.add(record["notice_key"])
+    assert len(keys) == 1, keys
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Engineers will be working between 09:00 and 17:00 on the 1st floor of the data centre.",
+        "Mail was delayed between 09:00 and 11:00 on 3/4 of servers.",
+    ],
+)
+def test_a_number_after_on_is_a_day_only_where_its_clause_ends(prose: str) -> None:
+    window = find_window(prose, datetime(2023, 10, 10, 16, 30))
+    assert window is not None and window.start is not None
+    assert window.start.local_iso[:10] == "2023-10-10"
+    assert "window_month_inferred" not in window.flags and "year_inferred" not in window.flags
+
+
+def test_a_day_and_month_on_the_wrong_side_of_the_notice_is_a_reason() -> None:
+    window = find_window(
+        "Mail was delayed between 09:00 and 11:00 on 29/02.", datetime(2023, 3, 2, 16, 30)
+    )
+    assert window is not None and window.start is None
+    assert window.warnings == [
+        "window_date_unknown: 'between 09:00 and 11:00': its day ('on 29/02') is on the wrong"
+        " side of the notice for its tense"
+    ]

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import Any
 
 from lxml import etree
 
@@ -65,7 +66,7 @@ class Line:
     heading: int = 0  # 0: not a heading; 1-6: h1-h6; 7: accordion toggle / title element
     strong: bool = False  # HTML: the whole line is bold (a title set in <p><strong>)
     post: bool = False  # HTML: the first line of one post (an <article>) on a listing
-    link: str | None = None  # HTML, on a post's first line: the post's own address
+    post_no: int = -1  # HTML, on a post's first line: which post (`Page.permalink`)
 
     @property
     def blank(self) -> bool:
@@ -81,6 +82,14 @@ class Page:
     header_url: str | None = None  # from a saved text's "# source:" header
     truncated: bool = False  # the saved copy says it was cut short
     warnings: list[str] = field(default_factory=list)
+    posts: list[Any] = field(default_factory=list)  # HTML: each post's element, in order
+
+    def permalink(self, line: Line) -> str | None:
+        """The address of the post ``line`` starts, asked only where a notice needs it (a
+        reference in it): looking costs more than most notices' reading."""
+        if not line.post or not 0 <= line.post_no < len(self.posts):
+            return None
+        return _permalink(self.posts[line.post_no])
 
 
 # Lines are never changed once read: one blank line serves every gap (half a page's lines,
@@ -338,7 +347,6 @@ _DROP_BIT, _TITLE_BIT, _DATE_BIT, _CONTENT_BIT, _POST_BIT, _UPDATED_BIT = 1, 2, 
 # post_class() tokens a theme puts on each post's element, <article> or not (Elementor's
 # `<div class="elementor-post … post-40187 type-post …">`).
 _POST_TOKENS = frozenset(("hentry", "type-post"))
-_POST_CLASS_RE = re.compile(r"(?<![\w-])(?:hentry|type-post)(?![\w-])")
 
 
 def _has_part(value: str, lowered: str, parts: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
@@ -633,9 +641,9 @@ def html_lines(text: str, *, controls: bool = True) -> Page:
     # Each post's first line is marked, so that a listing never takes one post's last line
     # (its excerpt) for the title of the untitled post below it. On a line of its own,
     # ahead of the post's own marks: it carries over to the post's first text.
-    for el in dict.fromkeys((*root.iter("article"), *found.posts)):
-        link = _permalink(el)
-        mark = f"{_POST}{_LINK}{link}{_LINK}" if link else _POST
+    page.posts = list(dict.fromkeys((*root.iter("article"), *found.posts)))
+    for n, el in enumerate(page.posts):
+        mark = f"{_POST}{_LINK}{n}{_LINK}"
         el.text = f"\n{mark}{el.text}" if el.text else f"\n{mark}"
     marked = etree.tostring(root, method="text", encoding="unicode", with_tail=False)
     _read_marked(marked, page.lines)
@@ -681,7 +689,8 @@ def _first_own(
     for _, el in zip(range(tries), candidates, strict=False):
         node = el.getparent()
         while node is not None and node is not post:
-            if node.tag == "article" or _POST_CLASS_RE.search(node.get("class") or ""):
+            value = node.get("class")
+            if node.tag == "article" or (value and ("hentry" in value or "type-post" in value)):
                 break  # a post inside this one
             node = node.getparent()
         else:
@@ -716,7 +725,7 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
     Gaps become one blank Line between text lines, as in a person's copy, so that what
     runs on inside a block (a detail's second line) stops where the block ends.
     """
-    bullet, heading, depth, gap, post, link = False, 0, 0, False, False, None
+    bullet, heading, depth, gap, post, post_no = False, 0, 0, False, False, -1
     for raw in marked.split("\n"):
         # The two commonest lines first: a gap marker alone (every block set apart has
         # two) and an empty line; both change nothing but ``gap``.
@@ -732,11 +741,12 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
             strong = False
         else:
             if _POST in raw:
-                post, link = True, None  # a post with no text: its link is not the next's
+                post = True  # (a post with no text of its own: the next post's mark wins)
                 raw = raw.replace(_POST, "")
-                if _LINK in raw:
+                while _LINK in raw:
                     before, _, rest = raw.partition(_LINK)
-                    link, _, after = rest.partition(_LINK)
+                    number, _, after = rest.partition(_LINK)
+                    post_no = int(number) if number.isdigit() else -1
                     raw = before + after
             if not raw or raw.isspace():
                 continue
@@ -765,8 +775,8 @@ def _read_marked(marked: str, lines: list[Line]) -> None:
                 text = _BULLET_RE.sub("", text)
         if gap and lines and lines[-1].text:
             lines.append(_BLANK)
-        lines.append(Line(text, depth if heading else 0, bullet, heading, strong, post, link))
-        bullet, heading, depth, gap, post, link = False, 0, 0, False, False, None
+        lines.append(Line(text, depth if heading else 0, bullet, heading, strong, post, post_no))
+        bullet, heading, depth, gap, post, post_no = False, 0, 0, False, False, -1
 
 
 _ODD_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # controls but \t \n \f \r; U+FFFD

@@ -526,6 +526,10 @@ _RESCHEDULED_RE = word_scanning(
 )  # fmt: skip
 
 
+_RESCHEDULED_WORDS = ("postpone", "reschedul", "re-schedul", "moved", "now take", "now be",
+                      "new date", "new time", "instead")  # fmt: skip
+
+
 def _rescheduled(
     text: str, first: tuple[int, int], base: date | None, own: bool = True
 ) -> Window | None:
@@ -533,8 +537,10 @@ def _rescheduled(
     one ("planned between … has been postponed", "moved from between …") is then history,
     not the window."""
     begin, after = first
-    cue = _RESCHEDULED_RE.search(text)  # most notices have none: one scan in C
-    if cue is None or _RESCHEDULED_RE.search(text, _sentence_start(text, 0, begin)) is None:
+    lowered = text.lower()  # most notices have no cue: substring tests in C rule it out
+    if not any(word in lowered for word in _RESCHEDULED_WORDS):
+        return None
+    if _RESCHEDULED_RE.search(text, _sentence_start(text, 0, begin)) is None:
         return None
     for m in WINDOW_RE.finditer(text, after):
         # the cue in the later window's own sentence (the one that holds both, maybe)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -182,7 +183,7 @@ def build_notice(
     section_severity: str | None = None,
     truncated: bool = False,
     excerpt: bool = False,
-    link: str | None = None,
+    link: Callable[[], str | None] | None = None,
 ) -> dict[str, Any]:
     """The record for one notice from its title line, date line and body lines."""
     record = empty_record()
@@ -274,11 +275,13 @@ def build_notice(
     own = merge(find_references(title or "", "title"), labelled_references(labelled.details))
     refs = merge(own, find_references(record["body"], "body"))
     incs = [r["value"] for r in own if r["kind"] == "nhsmail_inc"]
-    # a post's address, on its own page or beside its excerpt on a listing
-    address = link or (ctx.url if ctx.layout.startswith("wp_post") else None)
+    # a post's address, on its own page or beside its excerpt on a listing (``link``: asked
+    # only here, where nothing else names the incident)
     if incs:
         record["reference"] = incs[0]
-    elif address:
+    elif address := (link() if link else None) or (
+        ctx.url if ctx.layout.startswith("wp_post") else None
+    ):
         url_refs = [r for r in find_references(address, "url") if r["kind"] == "nhsmail_inc"]
         if url_refs:
             refs = merge(refs, url_refs)

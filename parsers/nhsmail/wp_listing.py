@@ -9,6 +9,7 @@ post (an <article>) is its own notice: nothing above a post's first line is its 
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, NamedTuple
 
 from parsers.lines import Line, Page, is_chrome
@@ -229,7 +230,7 @@ def parse(page: Page, ctx: Context) -> list[dict[str, Any]]:
                 body=body,
                 truncated=page.truncated and last,
                 excerpt=excerpt,
-                link=lines[start].link if lines[start].post else None,
+                link=partial(page.permalink, lines[start]) if lines[start].post else None,
             )
         )
     return records

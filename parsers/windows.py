@@ -438,9 +438,7 @@ def _is_not_outage(text: str, pos: int) -> bool:
     return words[-1] in _STAFFED or (len(words) >= 2 and words[-2] in _BEING)
 
 
-def _read(
-    m: re.Match[str], text: str, base: date | None, own: bool = True
-) -> Window | str | None:
+def _read(m: re.Match[str], text: str, base: date | None, own: bool = True) -> Window | str | None:
     """One WINDOW_RE match as a Window; a reason when it cannot be dated; None if not one."""
     begin, finish = m.span()
     if _is_not_outage(text, begin) or _RECURRING_AFTER_RE.match(text, finish):

@@ -130,6 +130,7 @@ _CLOSING_RE = re.compile(
     r"^(?:thank you|thanks|we apologi[sz]e|apologies|we(?: are|'re|’re) sorry|sorry for|"
     r"any (?:further|other|more) \w+ (?:can|should|may) be (?:raised|reported)|"
     r"if you (?:need|require|have|experience)|"
+    r"(?:the )?nhsmail (?:team|support|service desk|helpdesk)$|posted in |filed under |"
     r"to report|should you|please (?:contact|call|report)|"
     r"for (?:further|more|additional) (?:help|information|support))\b",
     re.IGNORECASE,
@@ -419,6 +420,9 @@ def read_labelled(lines: list[str], base: datetime | None, *, own: bool = True) 
     ]
     current_detail: str | None = None
     current_update: dict[str, Any] | None = None  # an update's text runs on like a detail
+    # ... where blank lines set paragraphs apart: a flat copy (none at all) cannot tell an
+    # update's second line from the next paragraph, and the update keeps its own line only
+    paragraphs = any(not line for line in lines[1:-1])
     consumed: set[int] = set()
     for k, part in enumerate(parts):
         if k in consumed:
@@ -431,7 +435,7 @@ def read_labelled(lines: list[str], base: datetime | None, *, own: bool = True) 
                 current_detail = current_update = None
             elif current_detail is not None:
                 out.details[current_detail] += "\n" + part.text  # a detail over several lines
-            elif current_update is not None:
+            elif current_update is not None and paragraphs:
                 text = current_update["text"]
                 current_update["text"] = f"{text}\n{part.text}" if text else part.text
             continue

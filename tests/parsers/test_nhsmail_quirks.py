@@ -2718,3 +2718,28 @@ def test_a_day_and_month_on_the_wrong_side_of_the_notice_is_a_reason() -> None:
         "window_date_unknown: 'between 09:00 and 11:00': its day ('on 29/02') is on the wrong"
         " side of the notice for its tense"
     ]
+
+
+def test_a_flat_copy_keeps_an_update_to_its_own_line() -> None:
+    """With no blank line anywhere, an update's second line and the next paragraph look
+    alike: the update keeps its line, the paragraph stays body text."""
+    body = [
+        "Issue Status: RESOLVED",
+        "Final Update: 27/07/2022 11:47:00 AM – A change has been made to resolve the issue.",
+        "Users who reset their password between 09:00 and 11:00 will need to reset it again.",
+        "Posted in Service Status",
+    ]
+    [entry] = read_labelled(body, datetime(2022, 7, 27, 10)).updates
+    assert entry["text"] == "A change has been made to resolve the issue."
+
+
+def test_a_sign_off_ends_an_updates_text() -> None:
+    body = [
+        "Final Update: 27/07/2022 11:47:00 AM – The issue is resolved.",
+        "Users need do nothing.",
+        "The NHSmail Team",
+        "",
+        "NHSmail Support",
+    ]
+    [entry] = read_labelled(body, datetime(2022, 7, 27, 10)).updates
+    assert entry["text"] == "The issue is resolved.\nUsers need do nothing."

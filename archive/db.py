@@ -188,7 +188,11 @@ def connect(
         con.close()
         raise ArchiveUnusable(_FOREIGN.format(target=target))
     con.execute("SET TimeZone = 'UTC'")  # timestamps print and compare in UTC
-    upgrade(con)
+    try:
+        upgrade(con)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -198,16 +202,20 @@ _FOREIGN = (
 )
 
 
-def _foreign(con: duckdb.DuckDBPyConnection) -> bool:
-    """A DuckDB file with tables but none of an archive's: someone else's database, which
-    opening it as an archive would fill with ours."""
-    tables = {
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
         name
         for (name,) in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
             " AND database_name = current_database()"
         ).fetchall()
     }
+
+
+def _foreign(con: duckdb.DuckDBPyConnection) -> bool:
+    """A DuckDB file with tables but none of an archive's: someone else's database, which
+    opening it as an archive would fill with ours."""
+    tables = _tables(con)
     return bool(tables) and "schema_migrations" not in tables
 
 
@@ -215,6 +223,19 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> tuple[list[str], bool]:
     """What every writable open does: the migrations this archive lacks, the views and
     macro as this release defines them, and its notices derived as this release derives
     them. Returns the migrations applied and whether the notices were rebuilt."""
+    tables = _tables(con)
+    have = 0
+    if "schema_migrations" in tables:
+        have = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
+    meta = {}
+    if "archive_meta" in tables:
+        meta = dict(con.execute("SELECT name, value FROM archive_meta").fetchall())
+    path = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()[0]
+    newer = _newer(have, meta, Path(path or "the archive"))
+    if newer:  # never rewritten by an older release: its rows, views and schema stay
+        raise ArchiveUnusable(newer)
     applied = migrate(con)
     create_rendering(con)
     create_views(con)
@@ -249,8 +270,14 @@ def _check_current(con: duckdb.DuckDBPyConnection, target: Path) -> None:
     except duckdb.CatalogException:
         con.close()
         raise ArchiveUnusable(_FOREIGN.format(target=target)) from None
+    newer = _newer(have, meta, target)
+    if newer:
+        con.close()
+        raise ArchiveUnusable(newer)
     if have < latest:
         why = f"schema {have:03d}, this release needs {latest:03d}"
+    elif int(meta.get("derivation", 0)) < DERIVATION:
+        why = f"derivation {meta.get('derivation', 0)}, this release's is {DERIVATION}"
     elif meta.get("notices_derivation") != notices_derivation():
         why = "its notices were derived by an older release"
     elif meta.get("views") != views_digest():
@@ -264,9 +291,33 @@ def _check_current(con: duckdb.DuckDBPyConnection, target: Path) -> None:
     )
 
 
+# What this release derives from the history: the `notices` rows (rebuild_notices.sql,
+# new_notices.sql, the renderings) and the views. Bump it with any change to what they give:
+# archives record it, a release never rewrites one a newer release has written, and
+# tests/archive/test_derivation.py holds the files' digests to it.
+DERIVATION = 1
+
+
+def _newer(have: int, meta: dict[str, str], target: Path) -> str | None:
+    """Why the archive is a newer release's (that this one must not write, nor read as its
+    own), or None."""
+    latest = migrations()[-1][0]
+    if have > latest:
+        return f"archive {target} has schema {have:03d}, newer than this release's {latest:03d}"
+    if int(meta.get("derivation", 0)) > DERIVATION:
+        return (
+            f"archive {target} was written by a newer release (derivation"
+            f" {meta['derivation']}, this release's is {DERIVATION}): use that release"
+        )
+    return None
+
+
 def notices_derivation() -> str:
-    """A digest of what derives the `notices` rows: the rebuild's SQL and the renderings."""
-    sql = resources.files("archive.sql").joinpath("rebuild_notices.sql").read_bytes()
+    """A digest of what derives the `notices` rows: its SQL and the renderings."""
+    sql = b"\0".join(
+        resources.files("archive.sql").joinpath(f"{name}.sql").read_bytes()
+        for name in ("rebuild_notices", "new_notices")
+    )
     renderings = repr(sorted(RENDERINGS.items())).encode()
     return hashlib.sha256(sql + b"\0" + renderings).hexdigest()[:16]
 
@@ -278,8 +329,8 @@ def refresh_notices(con: duckdb.DuckDBPyConnection) -> bool:
     from archive.ingest import rebuild_notices  # ingest builds on this module
 
     digest = notices_derivation()
-    row = con.execute("SELECT value FROM archive_meta WHERE name = 'notices_derivation'").fetchone()
-    if row is not None and row[0] == digest:
+    meta = dict(con.execute("SELECT name, value FROM archive_meta").fetchall())
+    if meta.get("notices_derivation") == digest and meta.get("derivation") == str(DERIVATION):
         return False
     con.begin()
     try:
@@ -287,7 +338,9 @@ def refresh_notices(con: duckdb.DuckDBPyConnection) -> bool:
         if rebuilt:
             rebuild_notices(con, "SELECT DISTINCT notice_key FROM notice_versions")
         con.execute(
-            "INSERT OR REPLACE INTO archive_meta VALUES ('notices_derivation', ?)", [digest]
+            "INSERT OR REPLACE INTO archive_meta VALUES ('notices_derivation', ?),"
+            " ('derivation', ?)",
+            [digest, str(DERIVATION)],
         )
         con.commit()
     except BaseException:

@@ -404,8 +404,8 @@ def test_an_archive_with_notices_derived_by_an_older_release_is_rebuilt(
 
     assert main(["sql", "SELECT count(*) FROM incidents", "--db", str(db)]) == 1
     assert capsys.readouterr().err == (
-        f"error: archive {db} was written by an older release (its notices were derived by an"
-        " older release): run `notices migrate` (or any crawl) to bring it up to date\n"
+        f"error: archive {db} was written by an older release (derivation 0, this release's"
+        " is 1): run `notices migrate` (or any crawl) to bring it up to date\n"
     )
     assert main(["migrate", "--db", str(db)]) == 0
     assert (

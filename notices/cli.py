@@ -23,6 +23,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -263,7 +264,12 @@ def cmd_sql(args: argparse.Namespace) -> int:
         if rel is None:
             print("error: the statement returned no rows (is it a query?)", file=sys.stderr)
             return EXIT_FAILED
-        frame = rel.df()
+        if args.format == "json":
+            # from DuckDB's own Python values: pandas turns a NULL inside a list into 0
+            # or False, and a NULL time into 1970
+            names, rows = rel.columns, rel.fetchall()
+        else:
+            frame = rel.df()
     except duckdb.Error as exc:
         print(f"error: query refused: {str(exc).splitlines()[0]}", file=sys.stderr)
         return EXIT_FAILED
@@ -274,11 +280,10 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
         frame.map(lambda v: neutralise(_csv_cell(v))).to_csv(sys.stdout, index=False)
     elif args.format == "json":
-        # archive times have microseconds (pandas' default unit is ms); raw bytes (BLOB
-        # columns) as hex, where pandas would take them for UTF-8 text
-        frame = frame.map(lambda v: v.hex() if isinstance(v, bytes | bytearray) else v)
-        lines = frame.to_json(orient="records", lines=True, date_format="iso", date_unit="us")
-        sys.stdout.write(lines + ("\n" if len(frame) else ""))
+        # times with their microseconds, raw bytes (BLOB columns) as hex
+        for row in rows:
+            record = dict(zip(names, (_plain(v) for v in row), strict=True))
+            print(json.dumps(record, ensure_ascii=False, default=str))
     else:
         shown = frame.astype(object).where(frame.notna(), "NULL")  # not NaN, NaT or <NA>
         text = shown.to_string(index=False, max_colwidth=60)
@@ -298,7 +303,11 @@ def _plain(value: Any) -> Any:
         return value.hex()
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return value
+    if isinstance(value, Decimal):
+        return float(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)  # an interval, a UUID: as DuckDB would print it
 
 
 def _csv_cell(value: Any) -> Any:

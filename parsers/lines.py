@@ -154,13 +154,15 @@ def _decoded(content: bytes | str) -> tuple[str, str | None]:
         return content.decode("cp1252", errors="replace"), "cp1252"
 
 
+# What may come before a document's doctype: a byte-order mark, an XML declaration, comments.
+_LEADING_RE = re.compile(r"^(?:[\ufeff\s]+|<\?xml[^>]*\?>|<!--.*?-->)*", re.DOTALL)
 _CLOSE_RE = re.compile(r"</(?:html|body)\b", re.IGNORECASE)
 
 
 def _cut_short(text: str) -> bool:
     """A whole HTML document (it opens with a doctype or <html>) that never closes its body
     or itself: a transfer or a capture that stopped part way."""
-    head = text[:64].lstrip("\ufeff \t\r\n").lower()
+    head = _LEADING_RE.sub("", text[:4096], 1)[:64].lower()
     if not head.startswith(("<!doctype html", "<html")):
         return False  # a fragment: nothing says where it should end
     tail = text[-4096:]

@@ -128,7 +128,7 @@ class ArchivePipeline:
         except ArchiveBusy as exc:
             lock.__exit__(None, None, None)
             self.lock = None
-            self.crawler.notices_locked = str(exc)  # type: ignore[attr-defined]
+            self.crawler.notices_locked = f"{exc} (waited {wait:g} s)"  # type: ignore[attr-defined]
             # not another crawl (that is the lock above): a reader kept it past the wait,
             # which no later run mends by itself
             self.crawler.notices_held = True  # type: ignore[attr-defined]

@@ -36,10 +36,7 @@ class CrawlReport:
     def line(self) -> str:
         """One line for cron mail and systemd's journal."""
         if self.locked and self.held:
-            return (
-                f"crawl {self.source}: held open — {self.locked}; waited a minute and"
-                " crawled nothing: close it"
-            )
+            return f"crawl {self.source}: held open — {self.locked}; crawled nothing: close it"
         if self.locked:
             return f"crawl {self.source}: locked — {self.locked}"
         if not self.summary:

@@ -36,7 +36,7 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DEPTH_LIMIT = 0  # listings are followed to their last page; posts are leaves
 # How long a crawl waits for another process's reader (a notebook, `notices sql`) to let go
 # of the archive before it gives up (exit 5).
-NOTICES_WRITER_WAIT = 60
+NOTICES_WRITER_WAIT = float(os.environ.get("NOTICES_WRITER_WAIT") or 60)
 NOTICES_MAX_LISTING_PAGES = 200  # past this a crawl counts as cut short (no vanishing)
 CLOSESPIDER_PAGECOUNT = 2000  # a safety stop; a crawl stopped by it is cut short too
 COOKIES_ENABLED = False

@@ -573,3 +573,15 @@ def test_views_of_an_older_release_are_refused_until_migrated(
     assert main(["migrate", "--db", str(db)]) == 0
     assert capsys.readouterr().out.endswith("notices already current\n")
     assert main(["sql", "SELECT 1", "--db", str(db)]) == 0
+
+
+def test_sql_json_and_csv_keep_nulls_in_lists_and_print_any_type(demo_db: Path, capsys) -> None:
+    query = ("SELECT [1, NULL] AS l, [true, NULL] AS b, NULL::TIMESTAMPTZ AS t,"
+             " [INTERVAL 90 MINUTE] AS d, [gen_random_uuid()] AS u FROM crawls LIMIT 1")  # fmt: skip
+    assert main(["sql", query, "--db", str(demo_db), "--format", "json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert (row["l"], row["b"], row["t"], row["d"]) == ([1, None], [True, None], None, ["1:30:00"])
+    assert len(row["u"][0]) == 36
+    assert main(["sql", query, "--db", str(demo_db), "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert '"[1, null]"' in out and "1:30:00" in out

@@ -151,11 +151,15 @@ def _labelled_window(
     flags, warnings = record["flags"], record["warnings"]
     start = parse_stamp(start_raw, base=base) if start_raw else None
     end = parse_stamp(end_raw, base=base) if end_raw else None
-    if start is None or end is None or not (start.has_time and end.has_time):
-        warnings.append(f"window: unreadable Start time / End time: {start_raw!r}, {end_raw!r}")
+    if start is None or end is None:
+        warnings.append(f"window: Start time / End time not both given: {start_raw!r}, {end_raw!r}")
         return
-    if start.local is None or end.local is None:
-        return  # the stamps' own warnings say why
+    if start.local is None or end.local is None or not (start.has_time and end.has_time):
+        why = start.warning or end.warning or "not both a day and a time"
+        warnings.append(
+            f"window: Start time / End time not read ({why}): {start_raw!r}, {end_raw!r}"
+        )
+        return
     if start.at is not None and end.at is not None and end.at < start.at:
         warnings.append(f"window: End time before Start time: {start_raw!r}, {end_raw!r}")
         return

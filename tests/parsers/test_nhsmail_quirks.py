@@ -2419,7 +2419,8 @@ def test_a_start_time_alone_is_a_warning_not_half_a_window() -> None:
     [record] = records(page, url=None)
     assert (record["window_start"], record["window_end"]) == (None, None)
     assert record["warnings"] == [
-        "window: unreadable Start time / End time: 'Thursday, April 16, 2026, at 6:30 AM UTC', ''"
+        "window: Start time / End time not both given: "
+        "'Thursday, April 16, 2026, at 6:30 AM UTC', ''"
     ]
     backwards = MS_ALERT.replace("12:45 PM", "5:45 AM")
     [record] = records(backwards, url=None)
@@ -2743,3 +2744,22 @@ def test_a_sign_off_ends_an_updates_text() -> None:
     ]
     [entry] = read_labelled(body, datetime(2022, 7, 27, 10)).updates
     assert entry["text"] == "The issue is resolved.\nUsers need do nothing."
+
+
+def test_start_and_end_times_without_a_day_say_so() -> None:
+    page = MS_ALERT.replace("Thursday, April 16, 2026, at 6:30 AM UTC", "22:00").replace(
+        "Thursday, April 16, 2026, at 12:45 PM UTC", "02:00"
+    )
+    [record] = records(page, url=None)
+    assert record["window_start"] is None
+    assert record["warnings"][0].startswith("window: Start time / End time not read (")
+    assert record["warnings"][0].endswith("): '22:00', '02:00'")
+
+
+@pytest.mark.parametrize(
+    "lead", ["<?xml version='1.0' encoding='utf-8'?>\n", "<!-- cached 2026-11-28 -->\n", "\ufeff"]
+)
+def test_a_page_cut_short_is_seen_behind_a_declaration_or_comment(lead: str) -> None:
+    cut = STATUS_HTML[: STATUS_HTML.index(" (HSSIs)")]
+    assert page_lines((lead + cut).encode()).truncated
+    assert not page_lines((lead + STATUS_HTML).encode()).truncated

@@ -16,7 +16,7 @@ from parsers.nhsmail.accordion import section_rule as _rule
 from parsers.nhsmail.notice import Context
 
 NAME = "portal_2018"
-VERSION = "8"  # bump when the output changes for any page: reparse records it
+VERSION = "9"  # bump when the output changes for any page: reparse records it
 URL_RE = re.compile(r"portal\.nhs\.net/help/servicestatus/?(?:$|[?#])", re.I)
 
 

@@ -16,7 +16,7 @@ from parsers.nhsmail.accordion import section_rule as _rule
 from parsers.nhsmail.notice import Context
 
 NAME = "servicestatus_2017"
-VERSION = "8"  # bump when the output changes for any page: reparse records it
+VERSION = "9"  # bump when the output changes for any page: reparse records it
 URL_RE = re.compile(r"support\.nhs\.net/servicestatus/?(?:$|[?#])", re.I)
 
 

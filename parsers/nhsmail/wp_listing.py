@@ -31,7 +31,7 @@ from parsers.references import INC_RE
 from parsers.timestamps import Stamp
 
 NAME = "wp_listing"
-VERSION = "8"  # bump when the output changes for any page: reparse records it
+VERSION = "9"  # bump when the output changes for any page: reparse records it
 URL_RE = re.compile(
     r"/(?:tag|category|author|topics?)/|/page/\d+|/\d{4}/(?:\d{2}/)?(?:page/\d+/?)?(?:$|[?#])",
     re.I,

@@ -24,7 +24,7 @@ from parsers.references import INC_RE
 from parsers.timestamps import Stamp, parse_stamp
 
 NAME = "wp_post"
-VERSION = "8"  # bump when the output changes for any page: reparse records it
+VERSION = "9"  # bump when the output changes for any page: reparse records it
 URL_RE = re.compile(r"/\d{4}/\d{2}/[^/?#]+/?(?:$|[?#])|[?&]p=\d+", re.I)
 _HEAD_LINES = 8  # a post's date line sits right under its title
 _HEADER_SCAN = 60  # a breadcrumb sits under the site's header, above the post

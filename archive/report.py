@@ -362,13 +362,14 @@ def _resolve_section(
         """
         SELECT source, quarter, category, incidents, resolved_observed, still_open,
                vanished_open, first_seen_closed, median_min_minutes, median_max_minutes,
-               p90_max_minutes, median_reported_to_final_minutes, median_stated_window_minutes
+               p90_max_minutes, median_reported_to_final_minutes,
+               median_published_to_final_minutes, median_stated_window_minutes
         FROM time_to_resolve ORDER BY quarter, source, category
         """,
     )
     if rows:
         parts.append("<h3>Per quarter (<code>time_to_resolve</code>)</h3>")
-        durations = range(8, 13)
+        durations = range(8, 14)
         shown = [
             [r[0], _quarter(r[1]), *r[2:8], *(fmt_duration(r[i]) for i in durations)] for r in rows
         ]
@@ -387,10 +388,11 @@ def _resolve_section(
                     "median (upper)",
                     "p90 (upper)",
                     "median reported→final",
+                    "median published→final",
                     "median stated window",
                 ],
                 shown,
-                numeric=range(3, 13),
+                numeric=range(3, 14),
             )
         )
     return "".join(parts) or _empty()

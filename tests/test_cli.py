@@ -388,7 +388,7 @@ def test_an_archive_with_notices_derived_by_an_older_release_is_rebuilt(
     migrate (never shown stale analysis), and `notices migrate` (or any crawl) rebuilds."""
     import duckdb
 
-    from archive.db import connect
+    from archive.db import DERIVATION, connect
 
     db = tmp_path / "old.duckdb"
     shutil.copy(demo_db, db)
@@ -405,11 +405,11 @@ def test_an_archive_with_notices_derived_by_an_older_release_is_rebuilt(
     assert main(["sql", "SELECT count(*) FROM incidents", "--db", str(db)]) == 1
     assert capsys.readouterr().err == (
         f"error: archive {db} was written by an older release (derivation 0, this release's"
-        " is 1): run `notices migrate` (or any crawl) to bring it up to date\n"
+        f" is {DERIVATION}): run `notices migrate` (or any crawl) to bring it up to date\n"
     )
     assert main(["migrate", "--db", str(db)]) == 0
     assert (
-        capsys.readouterr().out == f"{db}: schema 016 (schema already current); notices rebuilt\n"
+        capsys.readouterr().out == f"{db}: schema 017 (schema already current); notices rebuilt\n"
     )
     con = connect(db, read_only=True)
     assert con.execute(f"SELECT notice_key, {derived} FROM notices ORDER BY 1").fetchall() == want
@@ -436,10 +436,10 @@ def test_an_archive_of_an_older_schema_is_named_not_queried(
     monkeypatch.undo()
     for argv in (["sql", "SELECT 1"], ["status"], ["report", "--out", str(tmp_path / "r.html")]):
         assert main([*argv, "--db", str(db)]) == 1
-        assert "older release (schema 009, this release needs 016)" in capsys.readouterr().err
+        assert "older release (schema 009, this release needs 017)" in capsys.readouterr().err
     assert main(["migrate", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"{db}: schema 016 (applied 010_notice_lifecycle, ")
+    assert out.startswith(f"{db}: schema 017 (applied 010_notice_lifecycle, ")
     assert main(["sql", "SELECT count(*) AS n FROM incidents", "--db", str(db)]) == 0
 
 

@@ -43,5 +43,6 @@ SELECT
     CASE WHEN window_start IS NOT NULL THEN window_end END AS claimed_window_end,
     stated_duration_minutes AS claimed_duration_minutes,
     CASE WHEN final_at IS NOT NULL THEN reported_at END AS reported_at,
-    CASE WHEN reported_at IS NOT NULL THEN final_at END AS final_at
+    CASE WHEN reported_at IS NOT NULL THEN final_at END AS final_at,
+    final_at AS stated_final_at
 FROM one

@@ -93,12 +93,14 @@ timeline AS (
     GROUP BY notice_key, version
 ),
 timelines AS (
-    -- the latest version with both stamps; the phases of the latest version stating any
+    -- the latest version with both stamps, and with a final stamp at all; the phases of
+    -- the latest version stating any
     -- (structs, so that a NULL stamp of that version is kept, not skipped by arg_max)
     SELECT
         notice_key,
         arg_max({'reported_at': reported_at, 'final_at': final_at}, version) FILTER (
             WHERE reported_at IS NOT NULL AND final_at IS NOT NULL) AS claimed,
+        arg_max(final_at, version) FILTER (WHERE final_at IS NOT NULL) AS stated_final_at,
         arg_max({'investigating_at': investigating_at, 'identified_at': identified_at,
                  'monitoring_at': monitoring_at, 'phase_resolved_at': phase_resolved_at,
                  'postmortem_at': postmortem_at}, version) FILTER (WHERE stated) AS phases
@@ -133,6 +135,7 @@ state AS MATERIALIZED (
         claims.claimed_duration_minutes,
         timelines.claimed.reported_at,
         timelines.claimed.final_at,
+        timelines.stated_final_at,
         timelines.phases.investigating_at,
         timelines.phases.identified_at,
         timelines.phases.monitoring_at,

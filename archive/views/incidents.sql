@@ -38,7 +38,7 @@ raw AS (
         -- epoch arithmetic: date_diff on TIMESTAMPTZ walks the calendar, and is slow
         (epoch(claimed_window_end) - epoch(claimed_window_start)) / 60.0 AS raw_window,
         (epoch(final_at) - epoch(reported_at)) / 60.0 AS raw_reported_to_final,
-        (epoch(final_at) - epoch(first_published_at)) / 60.0 AS raw_published_to_final,
+        (epoch(stated_final_at) - epoch(first_published_at)) / 60.0 AS raw_published_to_final,
         (epoch(last_open) - epoch(t0)) / 60.0 AS raw_min,
         CASE WHEN first_published_at IS NOT NULL OR last_open IS NOT NULL
              THEN (epoch(first_closed) - epoch(t0)) / 60.0 END AS raw_max,

@@ -647,3 +647,31 @@ def test_a_crawl_whose_process_died_keeps_what_it_did(db: Path) -> None:
         "interrupted", at, 2, 1, 1,
         ["the process ended before the crawl finished (killed?)"],
     )  # fmt: skip
+
+
+def test_published_to_final_needs_no_issue_reported_line(db: Path) -> None:
+    """Real NHSmail posts state a publication and a Final Update, seldom an Issue Reported
+    line: their span is measured all the same, first version (new_notices.sql) and later
+    ones (rebuild_notices.sql)."""
+    con = connect(db)
+    url = "https://support.nhs.net/2022/07/inc30766572-nhsmail-password-issue-resolved/"
+    post = (
+        "INC30766572 – NHSmail Password Issue – {state}\n\n27/07/2022 10:50:00 AM\n\n"
+        "Issue Status: {state}\n\n{final}\n"
+    )
+    pages = [
+        (post.format(state="RESOLVED", final="Final Update: 27/07/2022 11:47:00 AM – Fixed."), T0),
+        (post.format(state="RESOLVED", final="Final Update: 27/07/2022 11:57:00 AM – Fixed."),
+         T0 + timedelta(hours=1)),
+    ]  # fmt: skip
+    spans = []
+    for body, at in pages:
+        crawl_id = start_crawl(con, "nhsmail", at)
+        ingest_page(con, crawl_id, FetchedPage("nhsmail", url, at, 200, body.encode()), _parse)
+        finish_crawl(con, crawl_id, at)
+        spans.append(
+            con.execute(
+                "SELECT published_to_final_minutes, reported_to_final_minutes FROM incidents"
+            ).fetchone()
+        )
+    assert spans == [(57, None), (67, None)]

@@ -60,7 +60,7 @@ def test_incidents_durations(con: duckdb.DuckDBPyConnection, key: str, expected:
     assert one(con, f"SELECT {COLUMNS} FROM incidents WHERE notice_key = '{key}'") == expected
 
 
-def test_published_to_final_is_the_span_posts_without_issue_reported_state(
+def test_published_to_final_sits_beside_reported_to_final(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
     got = con.execute(

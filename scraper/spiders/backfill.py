@@ -6,31 +6,38 @@
 For every address pattern the source declares, the CDX API is asked for successful
 captures, collapsed by digest (unchanged captures skipped), page by page with resume keys;
 each capture is then fetched in its original form (`/web/<timestamp>id_/<url>`) and goes
-through the same pipeline as a live page, observed at its capture time. One connection,
-a fixed pace (NOTICES_BACKFILL_RATE requests a minute), Retry-After honoured, and a 429
-pauses everything (see RETRY_429_MIN_DELAY). The pipeline supplies what an earlier run
-already stored (`resume`), so an interrupted backfill continues where it stopped.
+through the same pipeline as a live page, observed at its capture time. The posts a
+captured listing links to are looked up and fetched too, as a live crawl follows them.
+One connection, a fixed pace (NOTICES_BACKFILL_RATE requests a minute), Retry-After
+honoured, and a 429 pauses everything (see RETRY_429_MIN_DELAY). The pipeline supplies
+what an earlier run already stored (`resume`), so an interrupted backfill continues where
+it stopped.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from archive.backfill import Capture, CdxPage, ResumeState, capture_time
 from archive.ingest import FetchedPage
 from scraper.spiders.base import must_not_start
-from scraper.spiders.nhsmail import NhsmailSpider
+from scraper.spiders.nhsmail import POST_PATTERNS, NhsmailSpider
 
 # Address patterns each source declares: (url, "exact" | "prefix").
 ARCHIVE_PATTERNS = {"nhsmail": NhsmailSpider.archive_patterns}
+# Links a capture's page makes that are notices of their own (a listing's posts): their own
+# captures are looked up too, as a live crawl follows them.
+ARCHIVE_FOLLOW = {"nhsmail": POST_PATTERNS}
 PAGE_SIZE = 500
 
 
@@ -76,6 +83,10 @@ class BackfillSpider(scrapy.Spider):
         self.start_ts, self.end_ts = start, end
         self.resume = ResumeState()  # filled by the pipeline when it opens
         self.requested: set[str] = set()
+        follow = ARCHIVE_FOLLOW.get(source)
+        self.follow = LinkExtractor(allow=follow) if follow else None
+        self.follow_res = [re.compile(p) for p in follow or ()]
+        self.followed: set[str] = set()  # CDX queries asked for linked posts
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BackfillSpider:
@@ -99,18 +110,17 @@ class BackfillSpider(scrapy.Spider):
 
     def queries(self) -> list[tuple[str, dict[str, str]]]:
         """(resume key name, CDX parameters) for every pattern the source declares."""
-        out = []
-        for pattern, match in self.patterns:
-            params = {"url": pattern, "matchType": match, "output": "json",
-                      "filter": "statuscode:200", "collapse": "digest",
-                      "showResumeKey": "true", "limit": str(PAGE_SIZE)}  # fmt: skip
-            if self.start_ts:
-                params["from"] = self.start_ts
-            if self.end_ts:
-                params["to"] = self.end_ts
-            key = f"{pattern} {match} {self.start_ts or ''}-{self.end_ts or ''}"
-            out.append((key, params))
-        return out
+        return [self.query(pattern, match) for pattern, match in self.patterns]
+
+    def query(self, pattern: str, match: str) -> tuple[str, dict[str, str]]:
+        params = {"url": pattern, "matchType": match, "output": "json",
+                  "filter": "statuscode:200", "collapse": "digest",
+                  "showResumeKey": "true", "limit": str(PAGE_SIZE)}  # fmt: skip
+        if self.start_ts:
+            params["from"] = self.start_ts
+        if self.end_ts:
+            params["to"] = self.end_ts
+        return f"{pattern} {match} {self.start_ts or ''}-{self.end_ts or ''}", params
 
     async def start(self) -> AsyncIterator[Any]:
         if must_not_start(self.crawler):
@@ -118,11 +128,21 @@ class BackfillSpider(scrapy.Spider):
         for capture in self.resume.pending:  # found by an earlier run, not yet stored
             for request in self.capture_requests([capture]):
                 yield request
-        for key, params in self.queries():
+        declared = self.queries()
+        for key, params in declared:
             resume_key, done = self.resume.queries.get(key, (None, False))
             # A finished query is asked again from its first page: the web archive keeps
             # capturing, and what it listed before is known, so nothing is fetched twice.
             yield self.cdx_request(key, params, None if done else resume_key)
+        # A linked post's query cut short by an earlier run goes on; a finished one is
+        # asked again when a listing links it again.
+        span = f"{self.start_ts or ''}-{self.end_ts or ''}"
+        for key, (resume_key, done) in self.resume.queries.items():
+            pattern, _, rest = key.partition(" exact ")
+            if done or rest != span or key in dict(declared) or not self._post(pattern):
+                continue
+            self.followed.add(pattern)
+            yield self.cdx_request(*self.query(pattern, "exact"), resume_key)
 
     def cdx_request(self, key: str, params: dict[str, str], resume_key: str | None) -> Any:
         query = dict(params, **({"resumeKey": resume_key} if resume_key else {}))
@@ -183,11 +203,34 @@ class BackfillSpider(scrapy.Spider):
                 priority=-capture.captured_at.toordinal(),  # one queue a day; CDX pages first
             )
 
-    def parse_capture(self, response: Response, capture: Capture) -> Iterable[FetchedPage]:
+    def _post(self, bare: str) -> bool:
+        return any(r.search(bare) for r in self.follow_res)
+
+    def linked_posts(self, response: Response, capture: Capture) -> Iterable[Any]:
+        """CDX queries for the posts a captured listing links to, on its own site: a live
+        crawl reads each post, so the history must have them too. Asked once a run."""
+        if self.follow is None or not isinstance(response, TextResponse):
+            return
+        if self._post(capture.url):
+            return  # a post's own links (neighbouring posts) are not the listing's
+        host = urlsplit(capture.url).hostname
+        page = response.replace(url=capture.url)  # links resolve against the original
+        for link in self.follow.extract_links(page):
+            parts = urlsplit(link.url)
+            if parts.hostname != host:
+                continue
+            bare = link.url.split("://", 1)[-1].split("#", 1)[0]
+            if bare in self.followed:
+                continue
+            self.followed.add(bare)
+            yield self.cdx_request(*self.query(bare, "exact"), None)
+
+    def parse_capture(self, response: Response, capture: Capture) -> Iterable[Any]:
         headers = {
             k.decode("latin-1"): b", ".join(v).decode("latin-1")
             for k, v in response.headers.items()
         }
+        yield from self.linked_posts(response, capture)
         yield FetchedPage(
             source=self.source,
             url=capture.url,

@@ -78,7 +78,9 @@ class FakeArchive:
             return self._log(
                 request, Response(json.dumps(page), 200, content_type="application/json")
             )
-        m = _PLAYBACK_RE.match(request.path)
+        # the original's own query ("?p=53067") is part of the capture's address
+        query = request.query_string.decode()
+        m = _PLAYBACK_RE.match(request.path + (f"?{query}" if query else ""))
         if m:
             ts, scheme, rest = m.groups()
             original = f"{scheme}://{rest}"

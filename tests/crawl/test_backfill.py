@@ -12,7 +12,17 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from tests.crawl.fake_archive import FakeArchive, Snapshot
-from tests.crawl.site import NOTICES, Route, Site, article, check_invariants, crawl, listing, rows
+from tests.crawl.site import (
+    NOTICES,
+    Route,
+    Site,
+    article,
+    check_invariants,
+    crawl,
+    listing,
+    post,
+    rows,
+)
 from tests.golden import FIXTURES
 
 NHS = FIXTURES / "nhsmail"
@@ -235,3 +245,45 @@ def test_backfill_into_a_file_that_is_no_archive_fails_and_is_not_locked(
     )
     assert "Traceback" not in done.stderr
     assert archive.cdx_calls() == [], "the web archive was asked nothing"
+
+
+LISTING_URL = "https://support.nhs.net/servicestatus/"
+POST_URL = "https://support.nhs.net/2022/05/inc28274463-portal-access-resolved/"
+SHORT_URL = "https://support.nhs.net/?p=53067"
+
+
+def test_the_posts_a_captured_listing_links_are_backfilled_too(
+    httpserver: HTTPServer, db: Path
+) -> None:
+    """A live crawl reads each post a listing links to; so does a backfill: their captures
+    are looked up (the listing shows only an excerpt, and the post was captured earlier)."""
+    page = listing(
+        article("INC28274463 – Portal Access – RESOLVED", "14/05/2022 09:35:00 AM",
+                "RESOLVED – The Portal could not be reached.", POST_URL),
+        article("Information – Relay change", "13/05/2022 10:00:00 AM",
+                "The relay will change.", SHORT_URL),
+    )  # fmt: skip
+    full = post("INC28274463 – Portal Access – NEW", "14/05/2022 09:35:00 AM",
+                "The Portal cannot be reached. Engineers are investigating.")  # fmt: skip
+    short = post("Information – Relay change", "13/05/2022 10:00:00 AM", "The relay will change.")
+    snaps = [
+        Snapshot("20220515120000", LISTING_URL, page.encode(), "L1"),
+        Snapshot("20220514100000", POST_URL, full.encode(), "P1"),
+        Snapshot("20220513110000", SHORT_URL, short.encode(), "S1"),
+    ]
+    archive = FakeArchive(httpserver, snaps)
+    done = backfill(db, archive, "--pattern", "support.nhs.net/servicestatus/*")
+    assert done.returncode == 0, done.stdout + done.stderr
+    asked = sorted(c["url"] for c in archive.cdx_calls())
+    assert asked == ["support.nhs.net/2022/05/inc28274463-portal-access-resolved/",
+                     "support.nhs.net/?p=53067", "support.nhs.net/servicestatus/"]  # fmt: skip
+    assert rows(db, "SELECT url, fetched_at FROM snapshots ORDER BY fetched_at") == [
+        (SHORT_URL, datetime(2022, 5, 13, 11, 0, tzinfo=UTC)),
+        (POST_URL, datetime(2022, 5, 14, 10, 0, tzinfo=UTC)),
+        (LISTING_URL, datetime(2022, 5, 15, 12, 0, tzinfo=UTC)),
+    ]
+    # the post showed it open a day before the listing showed it resolved
+    assert rows(
+        db, "SELECT last_open, first_closed FROM notices WHERE reference = 'INC28274463'"
+    ) == [(datetime(2022, 5, 14, 10, 0, tzinfo=UTC), datetime(2022, 5, 15, 12, 0, tzinfo=UTC))]
+    check_invariants(db)

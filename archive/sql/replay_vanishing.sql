@@ -3,7 +3,8 @@
 -- added older observations). The rule is finish_crawl's: a notice vanishes at the first
 -- clean crawl (complete, and no page failed, drifted or went unread) after the last one that showed it
 -- in which one of the URLs that showed it was fetched again and it was not seen; it
--- reappears when a later crawl sees it again.
+-- reappears when a later crawl sees it again. A backfill's capture of a "latest N" page
+-- proves nothing of a notice older than all it shows: that one was pushed to the next page.
 INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
 WITH crawl_times AS (
     SELECT crawl_id, min(fetched_at) AS crawl_at
@@ -31,6 +32,21 @@ seen AS (
     JOIN fetches AS f USING (fetch_id)
     WHERE f.source = $source
 ),
+published AS (
+    SELECT notice_key, min(published_at) AS published
+    FROM notice_versions WHERE source = $source GROUP BY notice_key
+),
+oldest AS (
+    -- a backfill's capture is one page, fetched alone: a notice older than all a "latest N"
+    -- page shows now was pushed to the next page, unread in that crawl (as finish_crawl)
+    SELECT f.crawl_id, f.url, min(v.published_at) AS oldest
+    FROM sightings AS s
+    JOIN fetches AS f USING (fetch_id)
+    JOIN notice_versions AS v USING (notice_key, version)
+    JOIN crawls AS c ON c.crawl_id = f.crawl_id
+    WHERE f.source = $source AND c.origin = 'backfill'
+    GROUP BY f.crawl_id, f.url
+),
 spans AS (
     SELECT notice_key, crawl_id AS shown_in, crawl_at AS shown_at,
            lead(crawl_id) OVER w AS seen_next, lead(crawl_at) OVER w AS seen_next_at
@@ -43,10 +59,13 @@ candidates AS (
     JOIN seen AS se ON se.notice_key = sp.notice_key AND se.crawl_id = sp.shown_in
     JOIN crawl_urls AS cu ON cu.url = se.url
     JOIN crawl_times AS ct ON ct.crawl_id = cu.crawl_id
+    LEFT JOIN published AS p ON p.notice_key = sp.notice_key
+    LEFT JOIN oldest AS o ON o.crawl_id = cu.crawl_id AND o.url = cu.url
     WHERE ct.crawl_at > sp.shown_at AND (sp.seen_next_at IS NULL OR ct.crawl_at < sp.seen_next_at)
       AND cu.crawl_id IN (SELECT crawl_id FROM clean)
     GROUP BY sp.notice_key, sp.shown_in, sp.seen_next, cu.crawl_id, ct.crawl_at
-    HAVING bool_or(cu.ok) AND NOT bool_or(cu.inconclusive)
+    HAVING bool_or(cu.ok AND NOT coalesce(p.published < o.oldest, false))
+       AND NOT bool_or(cu.inconclusive)
 ),
 vanished AS (
     SELECT notice_key, seen_next, arg_min(crawl_id, crawl_at) AS crawl_id

@@ -287,3 +287,27 @@ def test_the_posts_a_captured_listing_links_are_backfilled_too(
         db, "SELECT last_open, first_closed FROM notices WHERE reference = 'INC28274463'"
     ) == [(datetime(2022, 5, 14, 10, 0, tzinfo=UTC), datetime(2022, 5, 15, 12, 0, tzinfo=UTC))]
     check_invariants(db)
+
+
+def test_a_notice_pushed_off_a_captured_listing_has_not_vanished(
+    httpserver: HTTPServer, db: Path
+) -> None:
+    """A capture is one page of the listing, fetched alone: the notice that slid to page 2
+    is not gone; one newer than the oldest still shown is. A reparse replays the same."""
+    a = article("INC30000001 – Relay – RESOLVED", "10/05/2022 09:00:00 AM", "RESOLVED – Relay.")
+    b = article("INC30000002 – Portal – RESOLVED", "09/05/2022 09:00:00 AM", "RESOLVED – Portal.")
+    c = article("INC30000003 – Teams – NEW", "11/05/2022 09:00:00 AM", "Teams is down.")
+    d = article("INC30000004 – Mail – NEW", "10/05/2022 12:00:00 PM", "Mail is slow.")
+    snaps = [
+        Snapshot("20220510130000", LISTING_URL, listing(d, a, b).encode(), "L1"),
+        # d deleted (newer than a, still shown): vanished; b pushed off the end: not
+        Snapshot("20220511100000", LISTING_URL, listing(c, a).encode(), "L2"),
+    ]
+    archive = FakeArchive(httpserver, snaps)
+    done = backfill(db, archive, "--pattern", "support.nhs.net/servicestatus/*")
+    assert done.returncode == 0, done.stdout + done.stderr
+    gone = "SELECT reference FROM notices WHERE vanished_at IS NOT NULL ORDER BY 1"
+    assert rows(db, gone) == [("INC30000004",)]
+    replay = subprocess.run([NOTICES, "reparse", "--db", str(db)], capture_output=True, text=True)
+    assert replay.returncode == 0, replay.stderr
+    assert rows(db, gone) == [("INC30000004",)]

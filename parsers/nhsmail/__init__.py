@@ -58,7 +58,8 @@ def _wordpress(head: list[Line], url: str) -> list[str]:
     """The 2020-on layouts, by the page's address, else by how many date lines it shows."""
     if wp_post.URL_RE.search(url):
         return [wp_post.NAME, wp_listing.NAME]
-    if wp_listing.URL_RE.search(url):
+    # the status address shows the WordPress listing since 2020, with one notice or many
+    if wp_listing.URL_RE.search(url) or servicestatus_2017.URL_RE.search(url):
         return [wp_listing.NAME, wp_post.NAME]
     dated = sum(
         1

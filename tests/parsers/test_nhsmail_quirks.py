@@ -2763,3 +2763,16 @@ def test_a_page_cut_short_is_seen_behind_a_declaration_or_comment(lead: str) -> 
     cut = STATUS_HTML[: STATUS_HTML.index(" (HSSIs)")]
     assert page_lines((lead + cut).encode()).truncated
     assert not page_lines((lead + STATUS_HTML).encode()).truncated
+
+
+def test_the_status_listing_with_one_notice_is_still_a_listing() -> None:
+    """support.nhs.net/servicestatus/ is the WordPress listing since 2020: with one notice
+    on show it must read as it does with several (same layout, excerpt marked), or the
+    notice gets a new version each time the listing grows or shrinks to one."""
+    page = html(
+        '<article class="post-1 post type-post hentry"><h2 class="entry-title">'
+        "INC28274463 – HSSI – RESOLVED</h2><p>14/04/2022 09:35:00 AM</p>"
+        "<div class='entry-summary'><p>RESOLVED – The Portal was down […]</p></div></article>"
+    )
+    [record] = records(page, url="https://support.nhs.net/servicestatus/")
+    assert (record["layout"], "excerpt" in record["flags"]) == ("wp_listing", True)

@@ -1,5 +1,6 @@
 -- Observation density per source and month (London's calendar): crawls, fetches (and how many failed),
--- snapshots, and the longest gap between successful fetches, so that no trend is read
+-- snapshots, and the longest gap between successful fetches that spans the month (a month
+-- with no fetch shows the gap it lies in), so that no trend is read
 -- without knowing how often we were looking.
 -- Example: SELECT * FROM coverage WHERE source = 'nhsmail' ORDER BY month;
 CREATE OR REPLACE VIEW coverage AS
@@ -7,14 +8,31 @@ WITH ok AS (
     SELECT
         source,
         fetched_at,
-        fetched_at - lag(fetched_at) OVER (PARTITION BY source ORDER BY fetched_at) AS gap
+        lag(fetched_at) OVER (PARTITION BY source ORDER BY fetched_at) AS previous
     FROM fetches
     WHERE outcome IN ('new', 'unchanged', 'not_modified')
 ),
+spans AS (
+    SELECT
+        source,
+        date_trunc('month', timezone('Europe/London', previous)) AS first_month,
+        date_trunc('month', timezone('Europe/London', fetched_at)) AS last_month,
+        (epoch(fetched_at) - epoch(previous)) / 3600.0 AS hours
+    FROM ok
+    WHERE previous IS NOT NULL
+),
 gaps AS (
-    SELECT source, date_trunc('month', timezone('Europe/London', fetched_at)) AS month,
-           max(epoch(gap)) / 3600.0 AS max_gap_hours
-    FROM ok GROUP BY ALL
+    -- a gap counts in every month it spans, not only the one it ends in: a month with no
+    -- fetch at all lies inside one (the few gaps across a month's end are expanded)
+    SELECT source, month, max(hours) AS max_gap_hours
+    FROM (
+        SELECT source, last_month AS month, hours FROM spans WHERE first_month = last_month
+        UNION ALL
+        SELECT source, unnest(generate_series(first_month, last_month, INTERVAL 1 MONTH)),
+               hours
+        FROM spans WHERE first_month < last_month
+    )
+    GROUP BY ALL
 ),
 fetch_counts AS (
     SELECT

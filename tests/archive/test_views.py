@@ -183,9 +183,11 @@ def test_coverage_shows_months_without_crawls(tmp_path) -> None:  # type: ignore
         (datetime(2023, 3, 10, 9, 30, tzinfo=UTC), [A_DONE]),
     ])  # fmt: skip
     rows = con.execute(
-        "SELECT month::DATE::VARCHAR, crawls, fetches FROM coverage ORDER BY month"
+        "SELECT month::DATE::VARCHAR, crawls, fetches, max_gap_hours FROM coverage ORDER BY month"
     ).fetchall()
-    assert rows == [("2023-01-01", 1, 1), ("2023-02-01", 0, 0), ("2023-03-01", 1, 1)]
+    # the 59-day gap lies across all three months: February, with no fetch, shows it too
+    assert rows == [("2023-01-01", 1, 1, 59 * 24.0), ("2023-02-01", 0, 0, 59 * 24.0),
+                    ("2023-03-01", 1, 1, 59 * 24.0)]  # fmt: skip
 
 
 def test_versions_must_agree_with_the_vocabulary(con: duckdb.DuckDBPyConnection) -> None:

@@ -5,6 +5,8 @@
 -- published time: one without (`untimed`) is measured from our first sighting, which its
 -- outage began some unknown time before. These medians ignore censoring; the
 -- Kaplan-Meier estimate in `archive.survival` treats still-open incidents as censored.
+-- `incidents` counts those that stated a state (censored is not 'no_state'): a notice that
+-- never stated one has nothing to resolve.
 -- Example: SELECT * FROM time_to_resolve WHERE category = 'incident' ORDER BY quarter;
 CREATE OR REPLACE VIEW time_to_resolve AS
 WITH grouped AS (

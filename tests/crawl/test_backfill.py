@@ -311,3 +311,42 @@ def test_a_notice_pushed_off_a_captured_listing_has_not_vanished(
     replay = subprocess.run([NOTICES, "reparse", "--db", str(db)], capture_output=True, text=True)
     assert replay.returncode == 0, replay.stderr
     assert rows(db, gone) == [("INC30000004",)]
+
+
+def test_a_captured_listing_that_only_lost_notices_pushed_nothing_off(
+    httpserver: HTTPServer, db: Path
+) -> None:
+    a = article("INC30000001 – Relay – RESOLVED", "10/05/2022 09:00:00 AM", "RESOLVED – Relay.")
+    b = article("INC30000002 – Portal – RESOLVED", "09/05/2022 09:00:00 AM", "RESOLVED – Portal.")
+    snaps = [
+        Snapshot("20220510130000", LISTING_URL, listing(a, b).encode(), "L1"),
+        Snapshot("20220511100000", LISTING_URL, listing(a).encode(), "L2"),
+    ]
+    archive = FakeArchive(httpserver, snaps)
+    done = backfill(db, archive, "--pattern", "support.nhs.net/servicestatus/*")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert rows(db, "SELECT reference FROM notices WHERE vanished_at IS NOT NULL") == [
+        ("INC30000002",)
+    ]
+
+
+def test_a_post_captured_after_its_listing_does_not_keep_it_on_show(
+    httpserver: HTTPServer, db: Path
+) -> None:
+    """Each capture is a crawl of its own: the post, captured last, must not become the only
+    page whose re-fetch could show the notice gone (it always shows it)."""
+    a = article("INC30000001 – Relay – RESOLVED", "10/05/2022 09:00:00 AM", "RESOLVED – Relay.")
+    d = article("INC30000004 – Mail – NEW", "10/05/2022 12:00:00 PM", "Mail is slow.", POST_URL)
+    c = article("INC30000003 – Teams – NEW", "11/05/2022 09:00:00 AM", "Teams is down.")
+    own = post("INC30000004 – Mail – NEW", "10/05/2022 12:00:00 PM", "Mail is slow.")
+    snaps = [
+        Snapshot("20220510130000", LISTING_URL, listing(d, a).encode(), "L1"),
+        Snapshot("20220510140000", POST_URL, own.encode(), "P1"),
+        Snapshot("20220511100000", LISTING_URL, listing(c, a).encode(), "L2"),
+    ]
+    archive = FakeArchive(httpserver, snaps)
+    done = backfill(db, archive, "--pattern", "support.nhs.net/servicestatus/*")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert rows(db, "SELECT reference, vanished_at FROM notices WHERE vanished_at IS NOT NULL") == [
+        ("INC30000004", datetime(2022, 5, 11, 10, 0, tzinfo=UTC))
+    ]

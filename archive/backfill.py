@@ -36,6 +36,9 @@ class CdxPage:
     query: str
     captures: list[Capture]
     next_resume_key: str | None  # None: the query is finished
+    # only noted as to be asked (a post a stored listing links): kept until answered, so a
+    # run that fails or stops before the answer asks it again next time
+    queued: bool = False
 
 
 @dataclass(slots=True)
@@ -73,6 +76,14 @@ def record_cdx_page(con: duckdb.DuckDBPyConnection, page: CdxPage) -> int:
     """Store the captures a CDX page listed and where the query got to; return how many
     captures were new."""
     now = datetime.now(UTC)
+    if page.queued:
+        con.execute(
+            "INSERT INTO backfill_cdx_pages VALUES (?, ?, NULL, false, 0, 0, ?)"
+            " ON CONFLICT (source, query) DO UPDATE SET done = false"
+            " WHERE backfill_cdx_pages.done",
+            [page.source, page.query, now],
+        )
+        return 0
     con.begin()
     try:
         before = con.execute(

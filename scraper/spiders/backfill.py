@@ -223,7 +223,9 @@ class BackfillSpider(scrapy.Spider):
             if bare in self.followed:
                 continue
             self.followed.add(bare)
-            yield self.cdx_request(*self.query(bare, "exact"), None)
+            key, params = self.query(bare, "exact")
+            yield CdxPage(self.source, key, [], None, queued=True)  # noted before it is asked
+            yield self.cdx_request(key, params, None)
 
     def parse_capture(self, response: Response, capture: Capture) -> Iterable[Any]:
         headers = {

@@ -30,6 +30,7 @@ class FakeArchive:
         self.snapshots = sorted(snapshots, key=lambda s: (s.original, s.timestamp))
         self.page_size = page_size
         self.log: list[tuple[float, str, dict[str, str], int]] = []
+        self.cdx_down: set[str] = set()  # CDX urls answered 500 (an index that fails)
         server.expect_request("").respond_with_handler(self.handle)
 
     @property
@@ -68,6 +69,8 @@ class FakeArchive:
         if request.path == "/robots.txt":
             return self._log(request, Response("User-agent: *\nAllow: /\n", 200))
         if request.path == "/cdx":
+            if args.get("url") in self.cdx_down:
+                return self._log(request, Response("index unavailable", 500))
             rows = self._rows(args)
             header, data = rows[0], rows[1:]
             start = int(args.get("resumeKey", "0"))

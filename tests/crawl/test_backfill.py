@@ -350,3 +350,31 @@ def test_a_post_captured_after_its_listing_does_not_keep_it_on_show(
     assert rows(db, "SELECT reference, vanished_at FROM notices WHERE vanished_at IS NOT NULL") == [
         ("INC30000004", datetime(2022, 5, 11, 10, 0, tzinfo=UTC))
     ]
+
+
+def test_a_linked_posts_lookup_that_failed_is_asked_again_next_run(
+    httpserver: HTTPServer, db: Path
+) -> None:
+    """The listing's capture is stored (and never read again): the lookups of the posts it
+    links must outlive a run that failed or stopped before the index answered them."""
+    page = listing(article("INC28274463 – Portal Access – RESOLVED", "14/05/2022 09:35:00 AM",
+                           "RESOLVED – The Portal could not be reached.", POST_URL))  # fmt: skip
+    full = post("INC28274463 – Portal Access – NEW", "14/05/2022 09:35:00 AM", "Portal down.")
+    snaps = [
+        Snapshot("20220515120000", LISTING_URL, page.encode(), "L1"),
+        Snapshot("20220514100000", POST_URL, full.encode(), "P1"),
+    ]
+    archive = FakeArchive(httpserver, snaps)
+    bare_post = POST_URL.removeprefix("https://")
+    archive.cdx_down = {bare_post}
+    first = backfill(db, archive, "--pattern", "support.nhs.net/servicestatus/*", "-s",
+                     "RETRY_TIMES=0")  # fmt: skip
+    assert first.returncode != 0, first.stdout
+    assert rows(db, "SELECT url FROM snapshots") == [(LISTING_URL,)]
+    archive.cdx_down = set()
+    again = backfill(db, archive, "--pattern", "support.nhs.net/servicestatus/*")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert rows(db, "SELECT url FROM snapshots ORDER BY fetched_at") == [
+        (POST_URL,),
+        (LISTING_URL,),
+    ]

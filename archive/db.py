@@ -276,7 +276,7 @@ def _check_current(con: duckdb.DuckDBPyConnection, target: Path) -> None:
         raise ArchiveUnusable(newer)
     if have < latest:
         why = f"schema {have:03d}, this release needs {latest:03d}"
-    elif int(meta.get("derivation", 0)) < DERIVATION:
+    elif _derivation(meta) < DERIVATION:
         why = f"derivation {meta.get('derivation', 0)}, this release's is {DERIVATION}"
     elif meta.get("notices_derivation") != notices_derivation():
         why = "its notices were derived by an older release"
@@ -304,12 +304,21 @@ def _newer(have: int, meta: dict[str, str], target: Path) -> str | None:
     latest = migrations()[-1][0]
     if have > latest:
         return f"archive {target} has schema {have:03d}, newer than this release's {latest:03d}"
-    if int(meta.get("derivation", 0)) > DERIVATION:
+    if _derivation(meta) > DERIVATION:
         return (
             f"archive {target} was written by a newer release (derivation"
-            f" {meta['derivation']}, this release's is {DERIVATION}): use that release"
+            f" {meta['derivation']!r}, this release's is {DERIVATION}): use that release"
         )
     return None
+
+
+def _derivation(meta: dict[str, str]) -> float:
+    """The archive's derivation number; one this release cannot read is taken for a newer
+    release's (never rewritten), none at all for an older one's."""
+    try:
+        return int(meta.get("derivation", "0"))
+    except ValueError:
+        return float("inf")
 
 
 def notices_derivation() -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -304,10 +305,12 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return float(value)
+        value = float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN or Infinity
     if value is None or isinstance(value, str | int | float | bool):
         return value
-    return str(value)  # an interval, a UUID: as DuckDB would print it
+    return str(value)  # an interval, a UUID: as Python prints it
 
 
 def _csv_cell(value: Any) -> Any:

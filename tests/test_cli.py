@@ -585,3 +585,9 @@ def test_sql_json_and_csv_keep_nulls_in_lists_and_print_any_type(demo_db: Path, 
     assert main(["sql", query, "--db", str(demo_db), "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert '"[1, null]"' in out and "1:30:00" in out
+
+
+def test_sql_json_has_no_nan(demo_db: Path, capsys) -> None:
+    query = "SELECT 'nan'::DOUBLE AS x, 'inf'::DOUBLE AS y, [1.5, 'nan'::DOUBLE] AS z"
+    assert main(["sql", query, "--db", str(demo_db), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"x": None, "y": None, "z": [1.5, None]}

@@ -51,6 +51,10 @@ def detect(page: Page, url: str | None) -> list[str]:
             return status
         # The furniture without the sections: a WordPress archive headed "Service Status"
         return [*status, *_wordpress(head, url)]
+    if status_url and any(has_notice_section(page, rules) for rules in _SECTIONS.values()):
+        # a status page whose "Last updated" line is missing (a copy that left it out)
+        old, new = servicestatus_2017.NAME, portal_2018.NAME
+        return [new, old] if portal_2018.URL_RE.search(url) else [old, new]
     return _wordpress(head, url)
 
 

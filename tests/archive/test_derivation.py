@@ -100,3 +100,15 @@ def test_an_older_derivation_is_rebuilt_on_a_writable_open(built: Path, tmp_path
     connect(db).close()
     assert _rows(db) == want
     connect(db, read_only=True).close()
+
+
+@pytest.mark.parametrize("value", ["3.1", "next", ""])
+def test_a_derivation_this_release_cannot_read_is_a_newer_ones(
+    built: Path, tmp_path: Path, value: str
+) -> None:
+    db = _copy(
+        built, tmp_path, f"UPDATE archive_meta SET value = '{value}' WHERE name = 'derivation'"
+    )
+    for read_only in (False, True):
+        with pytest.raises(ArchiveUnusable, match="written by a newer release"):
+            connect(db, read_only=read_only)

@@ -2776,3 +2776,20 @@ def test_the_status_listing_with_one_notice_is_still_a_listing() -> None:
     )
     [record] = records(page, url="https://support.nhs.net/servicestatus/")
     assert (record["layout"], "excerpt" in record["flags"]) == ("wp_listing", True)
+
+
+def test_a_status_page_without_its_last_updated_line_is_still_a_status_page() -> None:
+    import re
+
+    from tests.golden import FIXTURES
+
+    page = (FIXTURES / "nhsmail" / "servicestatus_2017-2017-03-24" / "page.html").read_text()
+    page = re.sub(r"<p[^>]*>\s*Last updated:[^<]*</p>", "", page)
+    url = "http://support.nhs.net/servicestatus"
+    from parsers.nhsmail import parse_page
+
+    forced = parse_page(page, url=url, fetched_at=FETCHED, layout="servicestatus_2017")
+    result = parse("nhsmail", page, url=url, fetched_at=FETCHED)
+    assert "Last updated" not in page and len(forced.records) > 1
+    assert result.layout == "servicestatus_2017"
+    assert [r["notice_key"] for r in result.records] == [r["notice_key"] for r in forced.records]

@@ -295,7 +295,7 @@ def _check_current(con: duckdb.DuckDBPyConnection, target: Path) -> None:
 # new_notices.sql, the renderings) and the views. Bump it with any change to what they give:
 # archives record it, a release never rewrites one a newer release has written, and
 # tests/archive/test_derivation.py holds the files' digests to it.
-DERIVATION = 3  # 2: stated_final_at; 3: coverage gaps in every month they span
+DERIVATION = 4  # 2: stated_final_at; 3: coverage gaps by month spanned; 4: excerpts
 
 
 def _newer(have: int, meta: dict[str, str], target: Path) -> str | None:
@@ -359,7 +359,7 @@ def refresh_notices(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def create_rendering(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create the rendering(layout) macro from the parsers' registry: code, like the
+    """(Re)create the rendering(layout, flags) macro from the parsers' registry: code, like the
     views, so every writable open brings it up to date."""
     families: dict[str, list[str]] = {}
     for layout, family in sorted(RENDERINGS.items()):

@@ -1,6 +1,6 @@
 -- Which fields each version in temp table `stage_new_keys` (notice_key, version: the new
 -- versions, or every version of notices numbered again) changed from the notice's previous
--- version in the same rendering (`rendering(layout)`): a listing's excerpt and the notice's
+-- version in the same rendering (`rendering(layout, flags)`): a listing's excerpt and the notice's
 -- own post are two renderings, not a revision of one another. A version with no
 -- predecessor in its rendering keeps changed = NULL.
 UPDATE notice_versions AS v
@@ -11,7 +11,8 @@ FROM (
         -- a join on version < version: that pairs every two versions of a long history);
         -- a notice whose only new version is its first has none
         SELECT notice_key, version,
-               lag(version) OVER (PARTITION BY notice_key, rendering(layout) ORDER BY version)
+               lag(version) OVER (PARTITION BY notice_key, rendering(layout, flags)
+                                    ORDER BY version)
                    AS previous
         FROM notice_versions
         WHERE notice_key IN (SELECT notice_key FROM stage_new_keys WHERE version > 1)

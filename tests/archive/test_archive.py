@@ -675,3 +675,31 @@ def test_published_to_final_needs_no_issue_reported_line(db: Path) -> None:
             ).fetchone()
         )
     assert spans == [(57, None), (67, None)]
+
+
+def test_an_excerpt_and_the_full_text_are_no_revision_of_one_another(db: Path) -> None:
+    """A listing shows a notice's excerpt; a tag archive (also a listing) its full text: two
+    renderings, as a listing and the post are, not a change of the notice."""
+    from tests.crawl.site import article, listing
+
+    text = ("RESOLVED – The NHSmail Portal could not be reached by some users this morning. "
+            "Engineers restarted the web servers and access was restored.")  # fmt: skip
+    full = listing(article("INC28274463 – Portal – RESOLVED", "14/04/2022 09:35:00 AM", text))
+    short = listing(article("INC28274463 – Portal – RESOLVED", "14/04/2022 09:35:00 AM",
+                            text[:60] + " […]"))  # fmt: skip
+    con = connect(db)
+    pages = [("https://support.nhs.net/servicestatus/", short, T0),
+             ("https://support.nhs.net/tag/portal/", full, T0 + timedelta(hours=1)),
+             ("https://support.nhs.net/servicestatus/", short.replace("could not", "couldn't"),
+              T0 + timedelta(hours=2))]  # fmt: skip
+    for url, body, at in pages:
+        crawl_id = start_crawl(con, "nhsmail", at)
+        ingest_page(con, crawl_id, FetchedPage("nhsmail", url, at, 200, body.encode()), _parse)
+        finish_crawl(con, crawl_id, at)
+    # version 2, the full text, has no version before it in its rendering: no revision;
+    # version 3, the excerpt edited, is one of the first excerpt
+    assert con.execute("SELECT version, changed FROM revisions ORDER BY version").fetchall() == [
+        (3, ["body"])
+    ]
+    events = "SELECT event, version FROM notice_events ORDER BY event_at"
+    assert con.execute(events).fetchall() == [("appeared", 1), ("changed", 3)]

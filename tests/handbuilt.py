@@ -74,3 +74,16 @@ def build_archive(db: Path, crawls: Crawls = CRAWLS) -> duckdb.DuckDBPyConnectio
         assert outcome.outcome == "new"
         finish_crawl(con, crawl_id, at)
     return con
+
+
+def tampered_copy(archive: Path, dest: Path, *statements: str) -> Path:
+    """A copy of ``archive`` at ``dest``, changed by ``statements`` (an older or a newer
+    release's leavings)."""
+    import shutil
+
+    shutil.copy(archive, dest)
+    con = duckdb.connect(str(dest))
+    for statement in statements:
+        con.execute(statement)
+    con.close()
+    return dest

@@ -380,6 +380,13 @@ def test_a_crawl_of_several_sources_exits_with_the_worst(
     assert main(argv) == code
 
 
+def _tampered(demo_db: Path, tmp_path: Path, *statements: str) -> Path:
+    """A copy of the demo archive, changed by ``statements`` as an older release left it."""
+    from tests.handbuilt import tampered_copy
+
+    return tampered_copy(demo_db, tmp_path / "old.duckdb", *statements)
+
+
 def test_an_archive_with_notices_derived_by_an_older_release_is_rebuilt(
     demo_db: Path, tmp_path: Path, capsys
 ) -> None:
@@ -467,11 +474,7 @@ def test_a_dry_run_reparse_migrates_nothing_and_a_mistyped_source_is_named(
 ) -> None:
     import duckdb
 
-    db = tmp_path / "old.duckdb"
-    shutil.copy(demo_db, db)
-    con = duckdb.connect(str(db))
-    con.execute("DELETE FROM archive_meta")
-    con.close()
+    db = _tampered(demo_db, tmp_path, "DELETE FROM archive_meta")
     assert main(["reparse", "--dry-run", "--db", str(db)]) == 1
     assert "run `notices migrate`" in capsys.readouterr().err
     con = duckdb.connect(str(db), read_only=True)
@@ -561,13 +564,9 @@ def test_views_of_an_older_release_are_refused_until_migrated(
     """Views are code: a reader of an archive whose views an older release made would get
     that release's columns and answers. Any writable open, `notices migrate` among them,
     makes them anew."""
-    import duckdb
-
-    db = tmp_path / "old.duckdb"
-    shutil.copy(demo_db, db)
-    con = duckdb.connect(str(db))
-    con.execute("UPDATE archive_meta SET value = 'older' WHERE name = 'views'")
-    con.close()
+    db = _tampered(
+        demo_db, tmp_path, "UPDATE archive_meta SET value = 'older' WHERE name = 'views'"
+    )
     assert main(["sql", "SELECT 1", "--db", str(db)]) == 1
     assert "(its views are an older release's): run `notices migrate`" in capsys.readouterr().err
     assert main(["migrate", "--db", str(db)]) == 0

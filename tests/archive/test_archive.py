@@ -32,6 +32,15 @@ def _crawl(con: duckdb.DuckDBPyConnection, body: bytes | None, at: datetime, sta
     return outcome, finish_crawl(con, crawl_id, at + timedelta(minutes=1))
 
 
+def _visit(con: duckdb.DuckDBPyConnection, url: str, body: str, at: datetime):  # type: ignore[no-untyped-def]
+    """One crawl of one page at ``at``: its outcome and the crawl's summary."""
+    crawl_id = start_crawl(con, "nhsmail", at)
+    outcome = ingest_page(
+        con, crawl_id, FetchedPage("nhsmail", url, at, 200, body.encode()), _parse
+    )
+    return outcome, finish_crawl(con, crawl_id, at)
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "a.duckdb"
@@ -179,11 +188,8 @@ def test_a_status_page_emptied_of_incidents_is_not_drift(db: Path) -> None:
              (STATUS_PAGE.format(updated="10/05/2017 12:00", items=""), T0 + timedelta(hours=3))]  # fmt: skip
     outcomes = []
     for body, at in pages:
-        crawl_id = start_crawl(con, "nhsmail", at)
-        outcomes.append(
-            ingest_page(con, crawl_id, FetchedPage("nhsmail", url, at, 200, body.encode()), _parse)
-        )
-        summary = finish_crawl(con, crawl_id, at)
+        outcome, summary = _visit(con, url, body, at)
+        outcomes.append(outcome)
     assert [o.outcome for o in outcomes] == ["new", "new"]
     assert summary["outcome"] == "ok" and summary["vanished"] == 1
     assert con.execute("SELECT vanished_at FROM notices").fetchall() == [(T0 + timedelta(hours=3),)]
@@ -203,11 +209,8 @@ def test_a_status_page_cut_short_vanishes_nothing(db: Path) -> None:
              (cut, T0 + timedelta(hours=3))]  # fmt: skip
     outcomes = []
     for body, at in pages:
-        crawl_id = start_crawl(con, "nhsmail", at)
-        outcomes.append(
-            ingest_page(con, crawl_id, FetchedPage("nhsmail", url, at, 200, body.encode()), _parse)
-        )
-        summary = finish_crawl(con, crawl_id, at)
+        outcome, summary = _visit(con, url, body, at)
+        outcomes.append(outcome)
     assert [o.outcome for o in outcomes] == ["new", "drift"]
     assert summary["outcome"] == "drift" and summary["vanished"] == 0
     assert con.execute("SELECT vanished_at FROM notices").fetchall() == [(None,)]
@@ -226,11 +229,8 @@ def test_a_redesign_keeping_the_status_header_is_drift_not_an_empty_page(db: Pat
              (redesign.replace("12:00", "13:00"), T0 + timedelta(hours=4))]  # fmt: skip
     outcomes = []
     for body, at in pages:
-        crawl_id = start_crawl(con, "nhsmail", at)
-        outcomes.append(
-            ingest_page(con, crawl_id, FetchedPage("nhsmail", url, at, 200, body.encode()), _parse)
-        )
-        summary = finish_crawl(con, crawl_id, at)
+        outcome, summary = _visit(con, url, body, at)
+        outcomes.append(outcome)
     # still drift on the second changed body: compared with the last page the parsers read
     assert [o.outcome for o in outcomes] == ["new", "drift", "drift"]
     assert summary["outcome"] == "drift"
@@ -308,11 +308,8 @@ def test_far_fewer_notices_than_before_is_drift(db: Path) -> None:
     pages = [("\n".join(items), T0), ("\n".join(items[:2]), T0 + timedelta(hours=1))]
     outcomes = []
     for body, at in pages:
-        crawl_id = start_crawl(con, "nhsmail", at)
-        outcomes.append(
-            ingest_page(con, crawl_id, FetchedPage("nhsmail", URL, at, 200, body.encode()), _parse)
-        )
-        summary = finish_crawl(con, crawl_id, at)
+        outcome, summary = _visit(con, URL, body, at)
+        outcomes.append(outcome)
     assert [o.outcome for o in outcomes] == ["new", "drift"]
     assert summary["vanished"] == 0
 
@@ -597,9 +594,7 @@ def test_reported_to_final_takes_an_issue_resolved_line(db: Path) -> None:
     ]  # fmt: skip
     spans = []
     for body, at in pages:
-        crawl_id = start_crawl(con, "nhsmail", at)
-        ingest_page(con, crawl_id, FetchedPage("nhsmail", url, at, 200, body.encode()), _parse)
-        finish_crawl(con, crawl_id, at)
+        _visit(con, url, body, at)
         spans.append(con.execute("SELECT reported_to_final_minutes FROM incidents").fetchone()[0])
     assert spans == [162, 172]
 
@@ -666,9 +661,7 @@ def test_published_to_final_needs_no_issue_reported_line(db: Path) -> None:
     ]  # fmt: skip
     spans = []
     for body, at in pages:
-        crawl_id = start_crawl(con, "nhsmail", at)
-        ingest_page(con, crawl_id, FetchedPage("nhsmail", url, at, 200, body.encode()), _parse)
-        finish_crawl(con, crawl_id, at)
+        _visit(con, url, body, at)
         spans.append(
             con.execute(
                 "SELECT published_to_final_minutes, reported_to_final_minutes FROM incidents"
@@ -693,9 +686,7 @@ def test_an_excerpt_and_the_full_text_are_no_revision_of_one_another(db: Path) -
              ("https://support.nhs.net/servicestatus/", short.replace("could not", "couldn't"),
               T0 + timedelta(hours=2))]  # fmt: skip
     for url, body, at in pages:
-        crawl_id = start_crawl(con, "nhsmail", at)
-        ingest_page(con, crawl_id, FetchedPage("nhsmail", url, at, 200, body.encode()), _parse)
-        finish_crawl(con, crawl_id, at)
+        _visit(con, url, body, at)
     # version 2, the full text, has no version before it in its rendering: no revision;
     # version 3, the excerpt edited, is one of the first excerpt
     assert con.execute("SELECT version, changed FROM revisions ORDER BY version").fetchall() == [

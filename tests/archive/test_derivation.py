@@ -4,7 +4,6 @@ rewrites an archive that a newer one wrote."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -18,7 +17,7 @@ from archive.db import (
     notices_derivation,
     views_digest,
 )
-from tests.handbuilt import build_archive
+from tests.handbuilt import build_archive, tampered_copy
 
 
 def test_a_change_to_the_derivation_bumps_its_number() -> None:
@@ -39,13 +38,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _copy(built: Path, tmp_path: Path, *statements: str) -> Path:
-    db = tmp_path / "a.duckdb"
-    shutil.copy(built, db)
-    con = duckdb.connect(str(db))
-    for statement in statements:
-        con.execute(statement)
-    con.close()
-    return db
+    return tampered_copy(built, tmp_path / "a.duckdb", *statements)
 
 
 def _rows(db: Path) -> list[tuple]:

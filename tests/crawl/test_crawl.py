@@ -319,23 +319,31 @@ def test_sigterm_closes_the_crawl_and_books_it(site: Site, db: Path) -> None:
     assert crawl(db, site.url("/status/")).returncode == 0, "the lock was freed"
 
 
+def _reader(db: Path, seconds: float):  # type: ignore[no-untyped-def]
+    """Another process holding the archive open read-only (a notebook), once it holds it."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}, "
+         f"read_only=True); print('held', flush=True); time.sleep({seconds}); c.close()"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
 def test_sigterm_while_the_crawl_waits_for_the_archive(site: Site, db: Path) -> None:
     """The signal comes while the pipeline waits for a reader to let go of the archive,
     before Scrapy's engine runs: the crawl must still stop, ask nothing, and say so."""
     import signal
     import subprocess
-    import sys
     import time
 
     from tests.crawl.site import FAST, NOTICES
 
     assert crawl(db, site.url("/status/")).returncode == 0
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}, "
-         "read_only=True); print('held', flush=True); time.sleep(4); c.close()"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    holder = _reader(db, seconds=4)
     proc = subprocess.Popen(
         [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "--start-url", site.url("/status/")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -354,17 +362,10 @@ def test_sigterm_while_the_crawl_waits_for_the_archive(site: Site, db: Path) -> 
 def test_a_reader_holding_the_archive_past_the_wait_exits_5(site: Site, db: Path) -> None:
     """Not another crawl (exit 3, "try later", which a timer may count as success): a
     notebook left open stops every crawl until it is closed, so it must not look like one."""
-    import subprocess
-    import sys
 
     assert crawl(db, site.url("/status/")).returncode == 0
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}, "
-         "read_only=True); print('held', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    holder = _reader(db, seconds=30)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         asked = len(site.arrived)
         done = crawl(db, site.url("/status/"), extra=["-s", "NOTICES_WRITER_WAIT=1"])
     finally:

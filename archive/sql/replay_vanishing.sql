@@ -39,31 +39,14 @@ published AS (
 backfill AS (
     SELECT crawl_id FROM crawls WHERE source = $source AND origin = 'backfill'
 ),
-on_url AS (
-    -- when each notice was first shown by each URL
-    SELECT s.notice_key, s.url, min(ct.crawl_at) AS first_at
-    FROM seen AS s JOIN crawl_times AS ct USING (crawl_id)
-    GROUP BY s.notice_key, s.url
-),
-newcomers AS (
-    -- the pages (crawl, URL) that showed a notice the URL had never shown before
-    SELECT DISTINCT s.crawl_id, s.url
+pages AS (
+    -- what each page (crawl, URL) showed; for backfill captures, with its oldest notice
+    SELECT s.crawl_id, s.url, list(DISTINCT s.notice_key) AS keys,
+           min(p.published) AS oldest
     FROM seen AS s
-    JOIN crawl_times AS ct USING (crawl_id)
-    JOIN on_url AS o ON o.notice_key = s.notice_key AND o.url = s.url AND o.first_at = ct.crawl_at
-),
-oldest AS (
-    -- A backfill's capture is one page, fetched alone. When it shows a notice new to that
-    -- address, something was pushed in at the top of a "latest N" page: a notice older than
-    -- all the page still shows was pushed to the next page, unread in that crawl, not
-    -- removed. (A page that only lost notices pushed nothing off.)
-    SELECT f.crawl_id, f.url, min(v.published_at) AS oldest
-    FROM sightings AS s
-    JOIN fetches AS f USING (fetch_id)
-    JOIN notice_versions AS v USING (notice_key, version)
-    JOIN newcomers AS n ON n.crawl_id = f.crawl_id AND n.url = f.url
-    WHERE f.source = $source AND f.crawl_id IN (SELECT crawl_id FROM backfill)
-    GROUP BY f.crawl_id, f.url
+    LEFT JOIN published AS p USING (notice_key)
+    WHERE s.crawl_id IN (SELECT crawl_id FROM backfill)
+    GROUP BY s.crawl_id, s.url
 ),
 spans AS (
     SELECT notice_key, crawl_id AS shown_in, crawl_at AS shown_at,
@@ -72,31 +55,42 @@ spans AS (
     WINDOW w AS (PARTITION BY notice_key ORDER BY crawl_at, crawl_id)
 ),
 shown_by AS (
-    -- the addresses a span's showing counts: live, those of the crawl that showed it (the
-    -- listing and the post together); backfilled, every address that had shown it by
-    -- then, since each capture is a crawl of its own (a post captured after its listing
-    -- would otherwise leave only the post, which always shows it)
-    SELECT sp.notice_key, sp.shown_in, se.url
+    -- the addresses a span's showing counts, each with the crawl in which it last showed
+    -- the notice by then: live, those of the crawl that showed it (the listing and the post
+    -- together); backfilled, every address that had shown it by then, since each capture
+    -- is a crawl of its own (a post captured after its listing would otherwise leave only
+    -- the post, which always shows it)
+    SELECT sp.notice_key, sp.shown_in, se.url, sp.shown_in AS last_on_url
     FROM spans AS sp
     JOIN seen AS se ON se.notice_key = sp.notice_key AND se.crawl_id = sp.shown_in
     UNION
-    SELECT sp.notice_key, sp.shown_in, o.url
+    SELECT sp.notice_key, sp.shown_in, se.url, arg_max(se.crawl_id, ct.crawl_at)
     FROM spans AS sp
-    JOIN on_url AS o ON o.notice_key = sp.notice_key AND o.first_at <= sp.shown_at
+    JOIN seen AS se ON se.notice_key = sp.notice_key
+    JOIN crawl_times AS ct ON ct.crawl_id = se.crawl_id AND ct.crawl_at <= sp.shown_at
     WHERE sp.shown_in IN (SELECT crawl_id FROM backfill)
+    GROUP BY sp.notice_key, sp.shown_in, se.url
 ),
 candidates AS (
+    -- A backfill's capture is one page, fetched alone. A notice older than all the page
+    -- shows now, where the page shows a notice it did not show when it last showed this
+    -- one, was pushed to the next page of a "latest N" listing (unread in that crawl), not
+    -- removed; a page that only lost notices, or only changed them, pushed nothing off.
     SELECT sp.notice_key, sp.shown_in, sp.seen_next, cu.crawl_id, ct.crawl_at
     FROM spans AS sp
     JOIN shown_by AS se ON se.notice_key = sp.notice_key AND se.shown_in = sp.shown_in
     JOIN crawl_urls AS cu ON cu.url = se.url
     JOIN crawl_times AS ct ON ct.crawl_id = cu.crawl_id
     LEFT JOIN published AS p ON p.notice_key = sp.notice_key
-    LEFT JOIN oldest AS o ON o.crawl_id = cu.crawl_id AND o.url = cu.url
+    LEFT JOIN pages AS now ON now.crawl_id = cu.crawl_id AND now.url = cu.url
+    LEFT JOIN pages AS before ON before.crawl_id = se.last_on_url AND before.url = se.url
     WHERE ct.crawl_at > sp.shown_at AND (sp.seen_next_at IS NULL OR ct.crawl_at < sp.seen_next_at)
       AND cu.crawl_id IN (SELECT crawl_id FROM clean)
     GROUP BY sp.notice_key, sp.shown_in, sp.seen_next, cu.crawl_id, ct.crawl_at
-    HAVING bool_or(cu.ok AND NOT coalesce(p.published < o.oldest, false))
+    HAVING bool_or(cu.ok AND NOT coalesce(
+               p.published < now.oldest
+               AND len(list_filter(now.keys, lambda k: NOT list_contains(before.keys, k))) > 0,
+               false))
        AND NOT bool_or(cu.inconclusive)
 ),
 vanished AS (

@@ -378,3 +378,51 @@ def test_a_linked_posts_lookup_that_failed_is_asked_again_next_run(
         (POST_URL,),
         (LISTING_URL,),
     ]
+
+
+PAGE_2_URL = "https://support.nhs.net/servicestatus/page/2/"
+EVENTS = ("SELECT n.reference, e.event FROM notice_events e JOIN notices n USING (notice_key)"
+          " WHERE e.event IN ('vanished', 'reappeared') ORDER BY e.event_at, 1")  # fmt: skip
+
+
+def _relay(state: str = "RESOLVED") -> str:
+    return article(f"INC30000001 – Relay – {state}", "10/05/2022 09:00:00 AM", f"{state} – Relay.")
+
+
+def _portal() -> str:
+    return article(
+        "INC30000002 – Portal – RESOLVED", "09/05/2022 09:00:00 AM", "RESOLVED – Portal."
+    )
+
+
+def _teams(state: str = "NEW") -> str:
+    return article(f"INC30000003 – Teams – {state}", "11/05/2022 09:00:00 AM", f"{state} – Teams.")
+
+
+@pytest.mark.parametrize(
+    "captures",
+    [
+        # pushed off by Teams, then the page captured again with only an edit
+        [(LISTING_URL, [_relay(), _portal()]), (LISTING_URL, [_teams(), _relay()]),
+         (LISTING_URL, [_teams("RESOLVED"), _relay()])],
+        # and seen on page 2 meanwhile: page 1's edit is no news of it
+        [(LISTING_URL, [_relay(), _portal()]), (LISTING_URL, [_teams(), _relay()]),
+         (PAGE_2_URL, [_portal()]), (LISTING_URL, [_teams("RESOLVED"), _relay()]),
+         (PAGE_2_URL, [_portal(), ""])],
+    ],
+)  # fmt: skip
+def test_a_pushed_off_notice_stays_pushed_off_when_its_page_is_only_edited(
+    httpserver: HTTPServer, db: Path, captures: list[tuple[str, list[str]]]
+) -> None:
+    """Compared with the capture that last showed it: the page shows a notice that one did
+    not (Teams), so Portal was pushed off, whatever edits come later."""
+    snaps = [
+        Snapshot(
+            f"202205{10 + n // 4}{10 + n % 4 * 3:02d}0000", url, listing(*items).encode(), str(n)
+        )
+        for n, (url, items) in enumerate(captures)
+    ]
+    archive = FakeArchive(httpserver, snaps)
+    done = backfill(db, archive, "--pattern", "support.nhs.net/servicestatus/*")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert rows(db, EVENTS) == []

@@ -51,11 +51,23 @@ def detect(page: Page, url: str | None) -> list[str]:
             return status
         # The furniture without the sections: a WordPress archive headed "Service Status"
         return [*status, *_wordpress(head, url)]
-    if status_url and any(has_notice_section(page, rules) for rules in _SECTIONS.values()):
-        # a status page whose "Last updated" line is missing (a copy that left it out)
+    if (
+        status_url
+        and not _wordpress_marks(page, head)
+        and any(has_notice_section(page, rules) for rules in _SECTIONS.values())
+    ):
+        # a status page whose "Last updated" line is missing (a copy that left it out); the
+        # WordPress listing at the same address since 2020 dates its notices
         old, new = servicestatus_2017.NAME, portal_2018.NAME
         return [new, old] if portal_2018.URL_RE.search(url) else [old, new]
     return _wordpress(head, url)
+
+
+def _wordpress_marks(page: Page, head: list[Line]) -> bool:
+    """What the 2017-2019 pages never show: posts, or notices with date lines."""
+    return any(line.post for line in page.lines) or any(
+        date_line(line) is not None for line in head
+    )
 
 
 def _wordpress(head: list[Line], url: str) -> list[str]:

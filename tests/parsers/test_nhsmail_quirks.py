@@ -4,6 +4,7 @@ input lines, exact values. Each case names the quirk it pins down."""
 from __future__ import annotations
 
 import codecs
+import json
 import time
 from datetime import UTC, date, datetime
 from typing import Any
@@ -2793,3 +2794,20 @@ def test_a_status_page_without_its_last_updated_line_is_still_a_status_page() ->
     assert "Last updated" not in page and len(forced.records) > 1
     assert result.layout == "servicestatus_2017"
     assert [r["notice_key"] for r in result.records] == [r["notice_key"] for r in forced.records]
+
+
+def test_the_status_listing_at_the_status_address_is_never_a_2017_page() -> None:
+    """The WordPress listing has shown at the 2017 address since 2020, with no "Last
+    updated": a heading that matches a 2017 section ("Service notices", a post titled
+    "… Known Issue") must not make it a status page of sections."""
+    from tests.golden import FIXTURES
+
+    folder = FIXTURES / "nhsmail" / "wp_listing-2024-11-12"
+    page = next(folder.glob("page.*")).read_bytes()
+    lines = (folder / "expected.jsonl").read_text(encoding="utf-8").splitlines()
+    expected = [json.loads(line)["notice_key"] for line in lines]
+    result = parse(
+        "nhsmail", page, url="https://support.nhs.net/servicestatus/", fetched_at=FETCHED
+    )
+    assert result.layout == "wp_listing"
+    assert [r["notice_key"] for r in result.records] == expected

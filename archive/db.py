@@ -295,7 +295,9 @@ def _check_current(con: duckdb.DuckDBPyConnection, target: Path) -> None:
 # new_notices.sql, the renderings) and the views. Bump it with any change to what they give:
 # archives record it, a release never rewrites one a newer release has written, and
 # tests/archive/test_derivation.py holds the files' digests to it.
-DERIVATION = 4  # 2: stated_final_at; 3: coverage gaps by month spanned; 4: excerpts
+# 2: stated_final_at; 3: coverage gaps by month spanned; 4: excerpts as renderings (undone:
+# it hid state changes on one listing); 5: an excerpt and its full text are no revision
+DERIVATION = 5
 
 
 def _newer(have: int, meta: dict[str, str], target: Path) -> str | None:
@@ -319,6 +321,10 @@ def _derivation(meta: dict[str, str]) -> float:
         return int(meta.get("derivation", "0"))
     except ValueError:
         return float("inf")
+
+
+def _sql_file(name: str) -> str:
+    return resources.files("archive.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
 
 def notices_derivation() -> str:
@@ -346,6 +352,13 @@ def refresh_notices(con: duckdb.DuckDBPyConnection) -> bool:
         rebuilt = bool(con.execute("SELECT count(*) FROM notices").fetchone()[0])
         if rebuilt:
             rebuild_notices(con, "SELECT DISTINCT notice_key FROM notice_versions")
+            # what each version changed, by this release's rule (its events stay as they
+            # were recorded: `notices reparse` replays those)
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE stage_new_keys AS"
+                " SELECT notice_key, version FROM notice_versions"
+            )
+            con.execute(_sql_file("version_changes"))
         con.execute(
             "INSERT OR REPLACE INTO archive_meta VALUES ('notices_derivation', ?),"
             " ('derivation', ?)",
@@ -359,7 +372,7 @@ def refresh_notices(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def create_rendering(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create the rendering(layout, flags) macro from the parsers' registry: code, like the
+    """(Re)create the rendering(layout) macro from the parsers' registry: code, like the
     views, so every writable open brings it up to date."""
     families: dict[str, list[str]] = {}
     for layout, family in sorted(RENDERINGS.items()):

@@ -464,7 +464,7 @@ def _insert_versions(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> No
     )
     con.execute(_sql("version_changes"))
     # A notice appears with its first version and changes with a new version of a
-    # rendering (`rendering(layout, flags)`) it already had, i.e. one numbered after the first
+    # rendering (`rendering(layout)`) it already had, i.e. one numbered after the first
     # version in that rendering; a first version in another rendering (its post, after the
     # listing's excerpt) is neither. (Compared with each rendering's first version, not with
     # every earlier version: a batch of a notice's whole history, as a reparse gives, would
@@ -475,7 +475,7 @@ def _insert_versions(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> No
         WITH later AS (
             SELECT * FROM stage_new WHERE NOT (is_first AND version = 1)
         ), first_in_layout AS (
-            SELECT notice_key, rendering(layout, flags) AS layout, min(version) AS version
+            SELECT notice_key, rendering(layout) AS layout, min(version) AS version
             FROM notice_versions
             WHERE notice_key IN (SELECT notice_key FROM later) GROUP BY ALL
         )
@@ -485,10 +485,12 @@ def _insert_versions(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> No
         UNION ALL
         SELECT n.notice_key, 'changed', n.first_at, n.version, $crawl, n.first_fetch
         FROM later AS n
-        JOIN stage_in AS s USING (rid)
+        JOIN stage AS s USING (rid)
         JOIN first_in_layout AS f
-          ON f.notice_key = s.notice_key AND f.layout = rendering(s.layout, s.flags)
-        WHERE f.version < n.version
+          ON f.notice_key = s.notice_key AND f.layout = rendering(s.layout)
+        JOIN notice_versions AS v ON v.notice_key = n.notice_key AND v.version = n.version
+        -- and something changed: an excerpt's fuller text (version_changes.sql) is not
+        WHERE f.version < n.version AND coalesce(len(v.changed), 1) > 0
         """,
         {"crawl": crawl_id},
     )

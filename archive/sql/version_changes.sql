@@ -1,6 +1,6 @@
 -- Which fields each version in temp table `stage_new_keys` (notice_key, version: the new
 -- versions, or every version of notices numbered again) changed from the notice's previous
--- version in the same rendering (`rendering(layout, flags)`): a listing's excerpt and the notice's
+-- version in the same rendering (`rendering(layout)`): a listing's excerpt and the notice's
 -- own post are two renderings, not a revision of one another. A version with no
 -- predecessor in its rendering keeps changed = NULL.
 UPDATE notice_versions AS v
@@ -11,8 +11,7 @@ FROM (
         -- a join on version < version: that pairs every two versions of a long history);
         -- a notice whose only new version is its first has none
         SELECT notice_key, version,
-               lag(version) OVER (PARTITION BY notice_key, rendering(layout, flags)
-                                    ORDER BY version)
+               lag(version) OVER (PARTITION BY notice_key, rendering(layout) ORDER BY version)
                    AS previous
         FROM notice_versions
         WHERE notice_key IN (SELECT notice_key FROM stage_new_keys WHERE version > 1)
@@ -59,8 +58,15 @@ FROM (
             CASE WHEN cur.stated_duration_minutes IS DISTINCT FROM prev.stated_duration_minutes
                  THEN 'stated_duration' END,
             CASE WHEN cur.details IS DISTINCT FROM prev.details THEN 'details' END,
-            CASE WHEN cur.body IS DISTINCT FROM prev.body THEN 'body' END,
-            CASE WHEN cur.flags IS DISTINCT FROM prev.flags THEN 'flags' END,
+            -- an excerpt and the fuller text it starts (a tag archive showing the whole
+            -- post) are no change of the notice's text, nor is the excerpt mark
+            CASE WHEN cur.body IS DISTINCT FROM prev.body AND NOT (
+                (list_contains(cur.flags, 'excerpt') AND starts_with(prev.body, cur.body))
+                OR (list_contains(prev.flags, 'excerpt') AND starts_with(cur.body, prev.body))
+            ) THEN 'body' END,
+            CASE WHEN list_filter(cur.flags, lambda f: f <> 'excerpt')
+                      IS DISTINCT FROM list_filter(prev.flags, lambda f: f <> 'excerpt')
+                 THEN 'flags' END,
             CASE WHEN cur.section IS DISTINCT FROM prev.section THEN 'section' END,
             CASE WHEN cur.timeline IS DISTINCT FROM prev.timeline THEN 'updates' END
         ], lambda f: f IS NOT NULL) AS changed

@@ -1,7 +1,7 @@
 -- The appeared and changed events of the notices in temp table `earlier` (whose history a
 -- batch reached back into), from their whole history, by the rules ingest applies as
 -- versions arrive: a notice appears with its first version and changes with a version
--- numbered after the first in its rendering (`rendering(layout, flags)`). Each is dated at the version's first
+-- numbered after the first in its rendering (`rendering(layout)`). Each is dated at the version's first
 -- observation and names the fetch (and crawl) that made it.
 INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
 WITH versions AS (
@@ -9,8 +9,8 @@ WITH versions AS (
         notice_key,
         version,
         first_observed_at,
-        min(version) OVER (PARTITION BY notice_key, rendering(layout, flags))
-            AS first_in_layout
+        min(version) OVER (PARTITION BY notice_key, rendering(layout)) AS first_in_layout,
+        changed
     FROM notice_versions
     WHERE notice_key IN (SELECT notice_key FROM earlier)
 ),
@@ -30,4 +30,5 @@ SELECT
 FROM versions AS v
 LEFT JOIN first_sightings AS s USING (notice_key, version)
 LEFT JOIN fetches AS f USING (fetch_id)
-WHERE v.version = 1 OR v.version > v.first_in_layout
+-- (and something changed: an excerpt's fuller text, version_changes.sql, is not)
+WHERE v.version = 1 OR (v.version > v.first_in_layout AND coalesce(len(v.changed), 1) > 0)

@@ -687,10 +687,48 @@ def test_an_excerpt_and_the_full_text_are_no_revision_of_one_another(db: Path) -
               T0 + timedelta(hours=2))]  # fmt: skip
     for url, body, at in pages:
         _visit(con, url, body, at)
-    # version 2, the full text, has no version before it in its rendering: no revision;
-    # version 3, the excerpt edited, is one of the first excerpt
+    # version 2, the full text the excerpt starts, changes nothing; version 3, the excerpt
+    # edited, changes the text
     assert con.execute("SELECT version, changed FROM revisions ORDER BY version").fetchall() == [
-        (3, ["body"])
+        (2, []),
+        (3, ["body"]),
     ]
     events = "SELECT event, version FROM notice_events ORDER BY event_at"
     assert con.execute(events).fetchall() == [("appeared", 1), ("changed", 3)]
+
+
+def test_a_short_notice_that_grows_into_an_excerpt_is_still_revised(db: Path) -> None:
+    """WordPress marks an excerpt only when the text is long: a short NEW notice that grows
+    into a long RESOLVED one on the same listing is a change of state, whatever the mark."""
+    from tests.crawl.site import article, listing
+
+    short = listing(article("INC28274463 – Portal – NEW", "14/04/2022 09:35:00 AM",
+                            "We are investigating."))  # fmt: skip
+    long = listing(article("INC28274463 – Portal – RESOLVED", "14/04/2022 09:35:00 AM",
+                           "RESOLVED – We investigated and restored the Portal […]"))  # fmt: skip
+    con = connect(db)
+    for body, at in ((short, T0), (long, T0 + timedelta(hours=1))):
+        _visit(con, "https://support.nhs.net/servicestatus/", body, at)
+    [(changed,)] = con.execute("SELECT changed FROM revisions").fetchall()
+    assert "state" in changed and "body" in changed
+    events = "SELECT event, version FROM notice_events ORDER BY event_at"
+    assert con.execute(events).fetchall() == [("appeared", 1), ("changed", 2)]
+
+
+def test_an_older_derivations_revisions_are_redone_on_upgrade(db: Path) -> None:
+    """What each stored version changed follows this release's rule once the archive is
+    opened for writing (the events stay as recorded: a reparse replays those)."""
+    from tests.crawl.site import article, listing
+
+    text = "RESOLVED – The Portal was down this morning. Engineers restored access at noon."
+    short = listing(article("INC28274463 – Portal – RESOLVED", "14/04/2022 09:35:00 AM",
+                            text[:30] + " […]"))  # fmt: skip
+    full = listing(article("INC28274463 – Portal – RESOLVED", "14/04/2022 09:35:00 AM", text))
+    con = connect(db)
+    _visit(con, "https://support.nhs.net/servicestatus/", short, T0)
+    _visit(con, "https://support.nhs.net/tag/portal/", full, T0 + timedelta(hours=1))
+    con.execute("UPDATE notice_versions SET changed = ['body', 'flags'] WHERE version = 2")
+    con.execute("UPDATE archive_meta SET value = '4' WHERE name = 'derivation'")
+    con.close()
+    con = connect(db)
+    assert con.execute("SELECT changed FROM notice_versions WHERE version = 2").fetchone() == ([],)

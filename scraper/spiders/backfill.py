@@ -112,15 +112,19 @@ class BackfillSpider(scrapy.Spider):
         """(resume key name, CDX parameters) for every pattern the source declares."""
         return [self.query(pattern, match) for pattern, match in self.patterns]
 
-    def query(self, pattern: str, match: str) -> tuple[str, dict[str, str]]:
+    def query(
+        self, pattern: str, match: str, span: tuple[str | None, str | None] | None = None
+    ) -> tuple[str, dict[str, str]]:
+        """The CDX query for a pattern over ``span`` (this run's --from/--to by default)."""
+        start, end = span if span is not None else (self.start_ts, self.end_ts)
         params = {"url": pattern, "matchType": match, "output": "json",
                   "filter": "statuscode:200", "collapse": "digest",
                   "showResumeKey": "true", "limit": str(PAGE_SIZE)}  # fmt: skip
-        if self.start_ts:
-            params["from"] = self.start_ts
-        if self.end_ts:
-            params["to"] = self.end_ts
-        return f"{pattern} {match} {self.start_ts or ''}-{self.end_ts or ''}", params
+        if start:
+            params["from"] = start
+        if end:
+            params["to"] = end
+        return f"{pattern} {match} {start or ''}-{end or ''}", params
 
     async def start(self) -> AsyncIterator[Any]:
         if must_not_start(self.crawler):
@@ -134,15 +138,17 @@ class BackfillSpider(scrapy.Spider):
             # A finished query is asked again from its first page: the web archive keeps
             # capturing, and what it listed before is known, so nothing is fetched twice.
             yield self.cdx_request(key, params, None if done else resume_key)
-        # A linked post's query cut short by an earlier run goes on; a finished one is
-        # asked again when a listing links it again.
-        span = f"{self.start_ts or ''}-{self.end_ts or ''}"
+        # A linked post's query cut short by an earlier run goes on, over that run's dates
+        # (its listing is stored and will not link it again); a finished one is asked again
+        # when a listing links it again.
+        self.followed.update(p for p, match in self.patterns if match == "exact")
         for key, (resume_key, done) in self.resume.queries.items():
             pattern, _, rest = key.partition(" exact ")
-            if done or rest != span or key in dict(declared) or not self._post(pattern):
+            if done or not rest or key in dict(declared) or not self._post(pattern):
                 continue
+            start, _, end = rest.partition("-")
             self.followed.add(pattern)
-            yield self.cdx_request(*self.query(pattern, "exact"), resume_key)
+            yield self.cdx_request(*self.query(pattern, "exact", (start, end)), resume_key)
 
     def cdx_request(self, key: str, params: dict[str, str], resume_key: str | None) -> Any:
         query = dict(params, **({"resumeKey": resume_key} if resume_key else {}))

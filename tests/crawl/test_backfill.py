@@ -352,8 +352,9 @@ def test_a_post_captured_after_its_listing_does_not_keep_it_on_show(
     ]
 
 
+@pytest.mark.parametrize("first_range", [[], ["--from", "2022", "--to", "2022"]])
 def test_a_linked_posts_lookup_that_failed_is_asked_again_next_run(
-    httpserver: HTTPServer, db: Path
+    httpserver: HTTPServer, db: Path, first_range: list[str]
 ) -> None:
     """The listing's capture is stored (and never read again): the lookups of the posts it
     links must outlive a run that failed or stopped before the index answered them."""
@@ -368,7 +369,7 @@ def test_a_linked_posts_lookup_that_failed_is_asked_again_next_run(
     bare_post = POST_URL.removeprefix("https://")
     archive.cdx_down = {bare_post}
     first = backfill(db, archive, "--pattern", "support.nhs.net/servicestatus/*", "-s",
-                     "RETRY_TIMES=0")  # fmt: skip
+                     "RETRY_TIMES=0", *first_range)  # fmt: skip
     assert first.returncode != 0, first.stdout
     assert rows(db, "SELECT url FROM snapshots") == [(LISTING_URL,)]
     archive.cdx_down = set()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -123,9 +124,22 @@ def _summarise(db: Path) -> None:
     ).fetchall():
         print(f"  {event:10} {key}" + (f" (version {version})" if version else ""))
     con.close()
+    cmd = _command()
     print(
-        f"\nNext: notices status --db {db}\n"
-        f'      notices sql "SELECT notice_key, state, first_seen_at, vanished_at FROM notices"'
+        f"\nNext: {cmd} status --db {db}\n"
+        f'      {cmd} sql "SELECT notice_key, state, first_seen_at, vanished_at FROM notices"'
         f" --db {db}\n"
-        "      notices parse nhsmail tests/fixtures/nhsmail/wp_post-2023-07-28/page.html"
+        f"      {cmd} parse nhsmail tests/fixtures/nhsmail/wp_post-2023-07-28/page.html"
     )
+
+
+def _command() -> str:
+    """How to type `notices` here: bare when it is on PATH, else its path (the fresh
+    clone's `.venv/bin/notices`, no environment activated)."""
+    exe = Path(sys.executable).parent / "notices"
+    if shutil.which("notices") == str(exe) or not exe.exists():
+        return "notices"
+    try:
+        return str(exe.relative_to(Path.cwd()))
+    except ValueError:
+        return str(exe)

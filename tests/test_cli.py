@@ -111,6 +111,9 @@ def test_demo_crawls_the_sample_site_twice(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "crawl nhsmail #1: ok" in out and "crawl nhsmail #2: ok" in out
     assert "vanished" in out and "appeared   nhsmail:INC46760001" in out
+    # the next command as it can be typed here: on PATH, or the environment's own
+    command = out.split("\nNext: ", 1)[1].split(" status ", 1)[0]
+    assert (command == "notices" and shutil.which("notices")) or Path(command).exists(), command
 
 
 def test_console_script_is_installed(listing: Path) -> None:

@@ -40,12 +40,11 @@ backfill AS (
     SELECT crawl_id FROM crawls WHERE source = $source AND origin = 'backfill'
 ),
 pages AS (
-    -- what each page (crawl, URL) showed; for backfill captures, with its oldest notice
+    -- what each page (crawl, URL) showed, live or captured, with its oldest notice
     SELECT s.crawl_id, s.url, list(DISTINCT s.notice_key) AS keys,
-           min(p.published) AS oldest
+           min(p.published) AS oldest, s.crawl_id IN (SELECT crawl_id FROM backfill) AS backfill
     FROM seen AS s
     LEFT JOIN published AS p USING (notice_key)
-    WHERE s.crawl_id IN (SELECT crawl_id FROM backfill)
     GROUP BY s.crawl_id, s.url
 ),
 spans AS (
@@ -64,7 +63,7 @@ shown_by AS (
     FROM spans AS sp
     JOIN seen AS se ON se.notice_key = sp.notice_key AND se.crawl_id = sp.shown_in
     UNION
-    SELECT sp.notice_key, sp.shown_in, se.url, arg_max(se.crawl_id, ct.crawl_at)
+    SELECT sp.notice_key, sp.shown_in, se.url, arg_max(se.crawl_id, ct.crawl_at) AS last_on_url
     FROM spans AS sp
     JOIN seen AS se ON se.notice_key = sp.notice_key
     JOIN crawl_times AS ct ON ct.crawl_id = se.crawl_id AND ct.crawl_at <= sp.shown_at
@@ -88,7 +87,8 @@ candidates AS (
       AND cu.crawl_id IN (SELECT crawl_id FROM clean)
     GROUP BY sp.notice_key, sp.shown_in, sp.seen_next, cu.crawl_id, ct.crawl_at
     HAVING bool_or(cu.ok AND NOT coalesce(
-               p.published < now.oldest
+               now.backfill
+               AND p.published < now.oldest
                AND len(list_filter(now.keys, lambda k: NOT list_contains(before.keys, k))) > 0,
                false))
        AND NOT bool_or(cu.inconclusive)

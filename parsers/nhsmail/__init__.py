@@ -53,7 +53,7 @@ def detect(page: Page, url: str | None) -> list[str]:
         return [*status, *_wordpress(head, url)]
     if (
         status_url
-        and not _wordpress_marks(page, head)
+        and not _wordpress_marks(page, head, status_title)
         and any(has_notice_section(page, rules) for rules in _SECTIONS.values())
     ):
         # a status page whose "Last updated" line is missing (a copy that left it out); the
@@ -63,11 +63,13 @@ def detect(page: Page, url: str | None) -> list[str]:
     return _wordpress(head, url)
 
 
-def _wordpress_marks(page: Page, head: list[Line]) -> bool:
-    """What the 2017-2019 pages never show: posts, or notices with date lines."""
-    return any(line.post for line in page.lines) or any(
-        date_line(line) is not None for line in head
-    )
+def _wordpress_marks(page: Page, head: list[Line], status_title: bool) -> bool:
+    """What the 2017-2019 pages never show: posts, or notices with date lines (one dated
+    line may be an item's own "Date: …" under the page's "Service Status" heading)."""
+    if any(line.post for line in page.lines):
+        return True
+    dated = sum(1 for line in head if date_line(line) is not None)
+    return dated >= 2 or (dated == 1 and not status_title)
 
 
 def _wordpress(head: list[Line], url: str) -> list[str]:

@@ -86,7 +86,7 @@ class BackfillSpider(scrapy.Spider):
         follow = ARCHIVE_FOLLOW.get(source)
         self.follow = LinkExtractor(allow=follow) if follow else None
         self.follow_res = [re.compile(p) for p in follow or ()]
-        self.followed: set[str] = set()  # CDX queries asked for linked posts
+        self.followed: set[str] = set()  # CDX query keys (post and dates) asked this run
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BackfillSpider:
@@ -141,13 +141,13 @@ class BackfillSpider(scrapy.Spider):
         # A linked post's query cut short by an earlier run goes on, over that run's dates
         # (its listing is stored and will not link it again); a finished one is asked again
         # when a listing links it again.
-        self.followed.update(p for p, match in self.patterns if match == "exact")
+        self.followed.update(key for key, _ in declared)
         for key, (resume_key, done) in self.resume.queries.items():
             pattern, _, rest = key.partition(" exact ")
-            if done or not rest or key in dict(declared) or not self._post(pattern):
+            if done or not rest or key in self.followed or not self._post(pattern):
                 continue
             start, _, end = rest.partition("-")
-            self.followed.add(pattern)
+            self.followed.add(key)
             yield self.cdx_request(*self.query(pattern, "exact", (start, end)), resume_key)
 
     def cdx_request(self, key: str, params: dict[str, str], resume_key: str | None) -> Any:
@@ -226,10 +226,10 @@ class BackfillSpider(scrapy.Spider):
             if parts.hostname != host:
                 continue
             bare = link.url.split("://", 1)[-1].split("#", 1)[0]
-            if bare in self.followed:
-                continue
-            self.followed.add(bare)
             key, params = self.query(bare, "exact")
+            if key in self.followed:
+                continue
+            self.followed.add(key)
             yield CdxPage(self.source, key, [], None, queued=True)  # noted before it is asked
             yield self.cdx_request(key, params, None)
 

@@ -732,3 +732,29 @@ def test_an_older_derivations_revisions_are_redone_on_upgrade(db: Path) -> None:
     con.close()
     con = connect(db)
     assert con.execute("SELECT changed FROM notice_versions WHERE version = 2").fetchone() == ([],)
+
+
+def test_a_capture_after_a_live_crawl_pushes_off_what_the_live_crawl_showed(db: Path) -> None:
+    """The capture that last showed a notice may be a live crawl's page: what it showed is
+    compared all the same."""
+    from archive.ingest import replay_vanishing
+    from tests.crawl.site import article, listing
+
+    url = "https://support.nhs.net/servicestatus/"
+    relay = article("INC30000001 – Relay – RESOLVED", "10/05/2022 09:00:00 AM", "RESOLVED – Relay.")
+    portal = article("INC30000002 – Portal – RESOLVED", "09/05/2022 09:00:00 AM", "RESOLVED.")
+    teams = article("INC30000003 – Teams – NEW", "11/05/2022 09:00:00 AM", "Teams is down.")
+    con = connect(db)
+    _visit(con, url, listing(relay, portal), T0)  # live: relay, portal
+    at = T0 + timedelta(hours=1)  # a capture: teams in at the top, portal pushed off
+    crawl_id = start_crawl(con, "nhsmail", at, origin="backfill")
+    page = FetchedPage("nhsmail", url, at, 200, listing(teams, relay).encode(),
+                       origin="backfill", capture_id=f"{at} {url}")  # fmt: skip
+    ingest_page(con, crawl_id, page, _parse)
+    finish_crawl(con, crawl_id, at, decide_vanishing=False)
+    con.begin()
+    replay_vanishing(con, "nhsmail")
+    con.commit()
+    assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
+        0,
+    )

@@ -427,3 +427,27 @@ def test_a_pushed_off_notice_stays_pushed_off_when_its_page_is_only_edited(
     done = backfill(db, archive, "--pattern", "support.nhs.net/servicestatus/*")
     assert done.returncode == 0, done.stdout + done.stderr
     assert rows(db, EVENTS) == []
+
+
+def test_a_resumed_lookup_does_not_stand_in_for_this_runs_dates(
+    httpserver: HTTPServer, db: Path
+) -> None:
+    """A post's lookup queued over 2023 and resumed is not its lookup over this run's 2022:
+    a 2022 listing linking it still has the post looked up over 2022."""
+    page = listing(article("INC28274463 – Portal Access – RESOLVED", "14/05/2022 09:35:00 AM",
+                           "RESOLVED – The Portal could not be reached.", POST_URL))  # fmt: skip
+    full = post("INC28274463 – Portal Access – NEW", "14/05/2022 09:35:00 AM", "Portal down.")
+    snaps = [
+        Snapshot("20220515120000", LISTING_URL, page.encode(), "L1"),
+        Snapshot("20220514100000", POST_URL, full.encode(), "P1"),
+        Snapshot("20230515120000", LISTING_URL, (page + " ").encode(), "L2"),
+    ]
+    archive = FakeArchive(httpserver, snaps)
+    archive.cdx_down = {POST_URL.removeprefix("https://")}
+    pattern = ["--pattern", "support.nhs.net/servicestatus/*"]
+    first = backfill(db, archive, *pattern, "-s", "RETRY_TIMES=0", "--from", "2023")
+    assert first.returncode != 0, first.stdout
+    archive.cdx_down = set()
+    again = backfill(db, archive, *pattern, "--from", "2022")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert (POST_URL,) in rows(db, "SELECT url FROM snapshots")

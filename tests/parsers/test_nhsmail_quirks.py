@@ -2811,3 +2811,14 @@ def test_the_status_listing_at_the_status_address_is_never_a_2017_page() -> None
     )
     assert result.layout == "wp_listing"
     assert [r["notice_key"] for r in result.records] == expected
+
+
+@pytest.mark.parametrize("dated", ["Date: 10/05/2017 07:10", "10/05/2017 07:10"])
+def test_a_status_page_without_last_updated_may_date_one_item(dated: str) -> None:
+    from tests.golden import FIXTURES
+
+    page = (FIXTURES / "nhsmail" / "servicestatus_2017-2017-05-12" / "page.txt").read_text()
+    page = page.replace("Last updated: 11/05/2017 16:45\n", "")
+    page = page.replace("    RESOLVED – Some users", f"    {dated}\n\n    RESOLVED – Some users")
+    result = parse("nhsmail", page, url="http://support.nhs.net/servicestatus", fetched_at=FETCHED)
+    assert (result.layout, len(result.records)) == ("servicestatus_2017", 4)

@@ -296,8 +296,8 @@ def _check_current(con: duckdb.DuckDBPyConnection, target: Path) -> None:
 # archives record it, a release never rewrites one a newer release has written, and
 # tests/archive/test_derivation.py holds the files' digests to it.
 # 2: stated_final_at; 3: coverage gaps by month spanned; 4: excerpts as renderings (undone:
-# it hid state changes on one listing); 5: an excerpt and its full text are no revision
-DERIVATION = 5
+# it hid state changes on one listing); 5, 6: an excerpt and its fuller text are no revision
+DERIVATION = 6
 
 
 def _newer(have: int, meta: dict[str, str], target: Path) -> str | None:
@@ -352,13 +352,19 @@ def refresh_notices(con: duckdb.DuckDBPyConnection) -> bool:
         rebuilt = bool(con.execute("SELECT count(*) FROM notices").fetchone()[0])
         if rebuilt:
             rebuild_notices(con, "SELECT DISTINCT notice_key FROM notice_versions")
-            # what each version changed, by this release's rule (its events stay as they
-            # were recorded: `notices reparse` replays those)
+            # what each version changed, and so its appeared/changed events, by this
+            # release's rule (vanishing is the crawls' and stays)
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE stage_new_keys AS"
                 " SELECT notice_key, version FROM notice_versions"
             )
             con.execute(_sql_file("version_changes"))
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE earlier AS"
+                " SELECT DISTINCT notice_key FROM notice_versions"
+            )
+            con.execute("DELETE FROM notice_events WHERE event IN ('appeared', 'changed')")
+            con.execute(_sql_file("version_events"))
         con.execute(
             "INSERT OR REPLACE INTO archive_meta VALUES ('notices_derivation', ?),"
             " ('derivation', ?)",

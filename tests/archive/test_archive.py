@@ -716,8 +716,8 @@ def test_a_short_notice_that_grows_into_an_excerpt_is_still_revised(db: Path) ->
 
 
 def test_an_older_derivations_revisions_are_redone_on_upgrade(db: Path) -> None:
-    """What each stored version changed follows this release's rule once the archive is
-    opened for writing (the events stay as recorded: a reparse replays those)."""
+    """What each stored version changed, and its appeared/changed events, follow this
+    release's rule once the archive is opened for writing."""
     from tests.crawl.site import article, listing
 
     text = "RESOLVED – The Portal was down this morning. Engineers restored access at noon."
@@ -727,11 +727,18 @@ def test_an_older_derivations_revisions_are_redone_on_upgrade(db: Path) -> None:
     con = connect(db)
     _visit(con, "https://support.nhs.net/servicestatus/", short, T0)
     _visit(con, "https://support.nhs.net/tag/portal/", full, T0 + timedelta(hours=1))
+    events = "SELECT event, version FROM notice_events ORDER BY event_at"
+    want = con.execute(events).fetchall()
     con.execute("UPDATE notice_versions SET changed = ['body', 'flags'] WHERE version = 2")
+    con.execute(
+        "INSERT INTO notice_events (notice_key, event, event_at, version)"
+        " SELECT notice_key, 'changed', first_observed_at, 2 FROM notice_versions WHERE version = 2"
+    )
     con.execute("UPDATE archive_meta SET value = '4' WHERE name = 'derivation'")
     con.close()
     con = connect(db)
     assert con.execute("SELECT changed FROM notice_versions WHERE version = 2").fetchone() == ([],)
+    assert con.execute(events).fetchall() == want == [("appeared", 1)]
 
 
 def test_a_capture_after_a_live_crawl_pushes_off_what_the_live_crawl_showed(db: Path) -> None:
@@ -758,3 +765,48 @@ def test_a_capture_after_a_live_crawl_pushes_off_what_the_live_crawl_showed(db: 
     assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
         0,
     )
+
+
+EXCERPTED = (
+    "RESOLVED – The NHSmail Portal could not be reached by some users this morning. "
+    "Engineers restarted the web servers and access was restored at noon."
+)
+TWO_PARAGRAPHS = (
+    "RESOLVED – The NHSmail Portal could not be reached.\n"
+    "Engineers restarted the web servers and access was restored."
+)
+WITH_UPDATES = (
+    "RESOLVED – Portal access was restored at 12:00.\n"
+    "Update 11:00 – Engineers have identified the cause and are applying a fix to the servers.\n"
+    "Update 10:00 – We are investigating reports that users cannot reach the Portal."
+)
+FRONT, TAG = "https://support.nhs.net/servicestatus/", "https://support.nhs.net/tag/portal/"
+
+
+@pytest.mark.parametrize(
+    ("pages", "last_changed"),
+    [
+        # an edit of the full text behind an excerpt: compared with the last full text
+        ([(TAG, EXCERPTED), (FRONT, EXCERPTED[:60] + " […]"),
+          (TAG, EXCERPTED.replace("at noon", "at 11:45"))], ["body"]),
+        # an excerpt runs paragraphs together: still the start of the full text
+        ([(FRONT, TWO_PARAGRAPHS.replace("\n", " ")[:80] + " […]"), (TAG, TWO_PARAGRAPHS)], []),
+        # the excerpt shows less of the timeline: no change of it either
+        ([(FRONT, WITH_UPDATES.replace("\n", " ")[:120] + " […]"), (TAG, WITH_UPDATES)], []),
+    ],
+)  # fmt: skip
+def test_an_excerpt_and_its_fuller_text(
+    db: Path, pages: list[tuple[str, str]], last_changed: list[str]
+) -> None:
+    from tests.crawl.site import article, listing
+
+    con = connect(db)
+    for i, (url, text) in enumerate(pages):
+        page = listing(article("INC28274463 – Portal – RESOLVED", "14/04/2022 09:35:00 AM", text))
+        _visit(con, url, page, T0 + timedelta(hours=i))
+    [(changed,)] = con.execute(
+        "SELECT changed FROM notice_versions ORDER BY version DESC LIMIT 1"
+    ).fetchall()
+    assert changed == last_changed
+    events = [e for (e,) in con.execute("SELECT event FROM notice_events").fetchall()]
+    assert events.count("changed") == (1 if last_changed else 0)

@@ -223,13 +223,7 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> tuple[list[str], bool]:
     """What every writable open does: the migrations this archive lacks, the views and
     macro as this release defines them, and its notices derived as this release derives
     them. Returns the migrations applied and whether the notices were rebuilt."""
-    tables = _tables(con)
-    have = 0
-    if "schema_migrations" in tables:
-        have = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
-    meta = {}
-    if "archive_meta" in tables:
-        meta = dict(con.execute("SELECT name, value FROM archive_meta").fetchall())
+    have, meta = _recorded(con)
     path = con.execute(
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchone()[0]
@@ -248,7 +242,7 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> tuple[list[str], bool]:
 def views_digest() -> str:
     """A digest of the views and the rendering macro this release defines."""
     text = "\0".join(f"{name}\0{sql}" for name, sql in sorted(views().items()))
-    macro = resources.files("archive.sql").joinpath("rendering.sql").read_text(encoding="utf-8")
+    macro = sql_file("rendering")
     extra = repr(sorted(RENDERINGS.items()))
     return hashlib.sha256(f"{text}\0{macro}\0{extra}".encode()).hexdigest()[:16]
 
@@ -258,18 +252,24 @@ class ArchiveOutdated(ArchiveUnusable):
     connection cannot migrate it, and its analysis would be wrong or missing."""
 
 
+def _recorded(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, str]]:
+    """The archive's schema version (0: none) and its `archive_meta` rows."""
+    tables = _tables(con)
+    have = 0
+    if "schema_migrations" in tables:
+        have = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
+    meta: dict[str, str] = {}
+    if "archive_meta" in tables:
+        meta = dict(con.execute("SELECT name, value FROM archive_meta").fetchall())
+    return have, meta
+
+
 def _check_current(con: duckdb.DuckDBPyConnection, target: Path) -> None:
     latest = migrations()[-1][0]
-    try:
-        have = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
-        meta = (
-            dict(con.execute("SELECT name, value FROM archive_meta").fetchall())
-            if have >= latest
-            else {}
-        )
-    except duckdb.CatalogException:
+    have, meta = _recorded(con)
+    if not have:
         con.close()
-        raise ArchiveUnusable(_FOREIGN.format(target=target)) from None
+        raise ArchiveUnusable(_FOREIGN.format(target=target))
     newer = _newer(have, meta, target)
     if newer:
         con.close()
@@ -323,18 +323,16 @@ def _derivation(meta: dict[str, str]) -> float:
         return float("inf")
 
 
-def _sql_file(name: str) -> str:
+def sql_file(name: str) -> str:
+    """The SQL of `archive/sql/<name>.sql`."""
     return resources.files("archive.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
 
 def notices_derivation() -> str:
     """A digest of what derives the `notices` rows: its SQL and the renderings."""
-    sql = b"\0".join(
-        resources.files("archive.sql").joinpath(f"{name}.sql").read_bytes()
-        for name in ("rebuild_notices", "new_notices")
-    )
-    renderings = repr(sorted(RENDERINGS.items())).encode()
-    return hashlib.sha256(sql + b"\0" + renderings).hexdigest()[:16]
+    sql = "\0".join(sql_file(name) for name in ("rebuild_notices", "new_notices"))
+    renderings = repr(sorted(RENDERINGS.items()))
+    return hashlib.sha256(f"{sql}\0{renderings}".encode()).hexdigest()[:16]
 
 
 def refresh_notices(con: duckdb.DuckDBPyConnection) -> bool:
@@ -358,13 +356,13 @@ def refresh_notices(con: duckdb.DuckDBPyConnection) -> bool:
                 "CREATE OR REPLACE TEMP TABLE stage_new_keys AS"
                 " SELECT notice_key, version FROM notice_versions"
             )
-            con.execute(_sql_file("version_changes"))
+            con.execute(sql_file("version_changes"))
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE earlier AS"
                 " SELECT DISTINCT notice_key FROM notice_versions"
             )
             con.execute("DELETE FROM notice_events WHERE event IN ('appeared', 'changed')")
-            con.execute(_sql_file("version_events"))
+            con.execute(sql_file("version_events"))
         con.execute(
             "INSERT OR REPLACE INTO archive_meta VALUES ('notices_derivation', ?),"
             " ('derivation', ?)",
@@ -387,5 +385,4 @@ def create_rendering(con: duckdb.DuckDBPyConnection) -> None:
         f"WHEN layout IN ({', '.join(repr(x) for x in layouts)}) THEN '{family}'"
         for family, layouts in families.items()
     )
-    sql = resources.files("archive.sql").joinpath("rendering.sql").read_text(encoding="utf-8")
-    con.execute(sql.replace("{{RENDERINGS}}", cases or "WHEN FALSE THEN NULL"))
+    con.execute(sql_file("rendering").replace("{{RENDERINGS}}", cases or "WHEN FALSE THEN NULL"))

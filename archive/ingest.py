@@ -20,7 +20,6 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import resources
 from typing import Any
 
 import duckdb
@@ -28,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 
 from archive.columns import HASHED, NOT_HASHED, RECORD_COLUMNS, stage_rows
-from archive.db import rollback
+from archive.db import rollback, sql_file
 from parsers.result import ParseResult
 
 DRIFT_RATIO = 0.5  # fewer than half the previous snapshot's notices counts as drift
@@ -427,7 +426,7 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
     if versions_new:
         # Brand-new notices get their current row straight from their one staged row; the
         # others are rebuilt from the history.
-        con.execute(_sql("new_notices"))
+        con.execute(sql_file("new_notices"))
         con.execute(
             "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT notice_key FROM stage"
             " ANTI JOIN (SELECT notice_key FROM stage_new WHERE single) USING (notice_key)"
@@ -462,7 +461,7 @@ def _insert_versions(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> No
         )
         """
     )
-    con.execute(_sql("version_changes"))
+    con.execute(sql_file("version_changes"))
     # A notice appears with its first version and changes with a new version of a
     # rendering (`rendering(layout)`) it already had, i.e. one numbered after the first
     # version in that rendering; a first version in another rendering (its post, after the
@@ -534,12 +533,12 @@ def _reach_back(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE OR REPLACE TEMP TABLE stage_new_keys AS SELECT notice_key, version"
         " FROM notice_versions WHERE notice_key IN (SELECT notice_key FROM earlier)"
     )
-    con.execute(_sql("version_changes"))
+    con.execute(sql_file("version_changes"))
     con.execute(
         "DELETE FROM notice_events WHERE event IN ('appeared', 'changed')"
         " AND notice_key IN (SELECT notice_key FROM earlier)"
     )
-    con.execute(_sql("version_events"))
+    con.execute(sql_file("version_events"))
 
 
 def _after_sightings(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> None:
@@ -569,15 +568,11 @@ def _after_sightings(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> No
     rebuild_notices(con, "SELECT notice_key FROM touched")
 
 
-def _sql(name: str) -> str:
-    return resources.files("archive.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
-
-
 def rebuild_notices(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
     """Recompute the `notices` rows for the keys ``keys_sql`` selects, from the history."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE rebuild_keys AS SELECT DISTINCT * FROM ({keys_sql})")
     con.execute("DELETE FROM notices WHERE notice_key IN (SELECT notice_key FROM rebuild_keys)")
-    con.execute(_sql("rebuild_notices"))
+    con.execute(sql_file("rebuild_notices"))
 
 
 def replay_vanishing(con: duckdb.DuckDBPyConnection, source: str) -> None:
@@ -593,7 +588,7 @@ def replay_vanishing(con: duckdb.DuckDBPyConnection, source: str) -> None:
         "DELETE FROM notice_events WHERE event IN ('vanished', 'reappeared')"
         " AND notice_key IN (SELECT notice_key FROM replayed)"
     )
-    con.execute(_sql("replay_vanishing"), {"source": source})
+    con.execute(sql_file("replay_vanishing"), {"source": source})
     rebuild_notices(con, "SELECT notice_key FROM replayed")
 
 

@@ -5,11 +5,14 @@
 -- predecessor in its rendering keeps changed = NULL.
 --
 -- Within a listing an excerpt and the fuller text it starts (a tag archive showing the
--- whole post) are the same text cut short: where one is the other's start (whitespace
--- aside: an excerpt runs paragraphs together), what the text gives (body, updates,
--- details, window, duration, references, summary, flags) is no change. A full text after
--- an excerpt is compared with the last full text before it, so an edit is not lost
--- behind an excerpt.
+-- whole post) are the same text cut short (`cut`: their texts differ, the shorter is not
+-- empty and, whitespace aside, starts the longer: an excerpt runs paragraphs together).
+-- Across a cut, what the text gives (an untitled notice's summary, references, window,
+-- duration, details, body, flags, updates) is no change; a full text after an excerpt that also started the
+-- last full text is compared with that one (`via_full`), so an edit past the cut is not
+-- lost, and one the excerpt showed is not counted twice. The fields a cut cannot explain
+-- (title, reference, state, category, severity, published, section) are always compared
+-- with the version just before.
 UPDATE notice_versions AS v
 SET changed = c.changed
 FROM (
@@ -18,9 +21,8 @@ FROM (
         -- full text before it (windows, not a join on version < version: that pairs every
         -- two versions of a long history); a notice whose only new version is its first
         -- has none
-        SELECT notice_key, version, list_contains(flags, 'excerpt') AS excerpt,
+        SELECT notice_key, version,
                lag(version) OVER w AS previous,
-               lag(list_contains(flags, 'excerpt')) OVER w AS previous_excerpt,
                max(version) FILTER (WHERE NOT list_contains(flags, 'excerpt')) OVER (
                    w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_full
         FROM notice_versions
@@ -28,9 +30,7 @@ FROM (
         WINDOW w AS (PARTITION BY notice_key, rendering(layout) ORDER BY version)
     ),
     pairs AS (
-        SELECT notice_key, version,
-               CASE WHEN previous_excerpt AND NOT excerpt AND last_full IS NOT NULL
-                    THEN last_full ELSE previous END AS previous
+        SELECT notice_key, version, previous, last_full
         FROM stage_new_keys
         JOIN ordered USING (notice_key, version)
         WHERE previous IS NOT NULL
@@ -39,6 +39,8 @@ FROM (
         SELECT notice_key, version FROM pairs
         UNION
         SELECT notice_key, previous FROM pairs
+        UNION
+        SELECT notice_key, last_full FROM pairs WHERE last_full IS NOT NULL
     ),
     timelines AS (
         SELECT u.notice_key, u.version,
@@ -49,44 +51,61 @@ FROM (
     ),
     sides AS (
         SELECT n.*, t.timeline, list_contains(n.flags, 'excerpt') AS excerpt,
-               regexp_replace(n.body, '\s+', ' ', 'g') AS text
+               regexp_replace(n.body, '\s+', ' ', 'g') AS text,
+               list_filter(n.flags, lambda f: f <> 'excerpt') AS marks
         FROM notice_versions AS n
         JOIN both_versions USING (notice_key, version)
         LEFT JOIN timelines AS t USING (notice_key, version)
+    ),
+    compared AS (
+        SELECT
+            cur.notice_key,
+            cur.version,
+            -- (DuckDB reads a select-list alias in the expressions after it)
+            cur.text <> prev.text AND (
+                (cur.excerpt AND cur.text <> '' AND starts_with(prev.text, cur.text))
+                OR (prev.excerpt AND prev.text <> '' AND starts_with(cur.text, prev.text))
+            ) AS cut,
+            cut AND prev.excerpt AND NOT cur.excerpt AND lf.version IS NOT NULL
+                AND starts_with(lf.text, prev.text) AS via_full,
+            -- the version the text-derived fields are compared with (NULL: none, a cut)
+            CASE WHEN via_full THEN lf WHEN NOT cut THEN prev END AS base,
+            list_filter([
+                CASE WHEN cur.title IS DISTINCT FROM prev.title THEN 'title' END,
+                -- a titled notice's summary is its title; an untitled one's, its text's
+                CASE WHEN cur.title IS NOT NULL AND cur.summary IS DISTINCT FROM prev.summary
+                          OR cur.title IS NULL AND base IS NOT NULL
+                             AND cur.summary IS DISTINCT FROM base['summary']
+                     THEN 'summary' END,
+                CASE WHEN cur.reference IS DISTINCT FROM prev.reference THEN 'reference' END,
+                CASE WHEN base IS NOT NULL AND cur."references" IS DISTINCT FROM base['references']
+                     THEN 'references' END,
+                CASE WHEN cur.state IS DISTINCT FROM prev.state
+                      OR cur.state_raw IS DISTINCT FROM prev.state_raw THEN 'state' END,
+                CASE WHEN cur.category IS DISTINCT FROM prev.category THEN 'category' END,
+                CASE WHEN cur.severity IS DISTINCT FROM prev.severity THEN 'severity' END,
+                CASE WHEN cur.published_raw IS DISTINCT FROM prev.published_raw
+                     THEN 'published' END,
+                CASE WHEN base IS NOT NULL AND (cur.window_start IS DISTINCT FROM base['window_start']
+                          OR cur.window_end IS DISTINCT FROM base['window_end']) THEN 'window' END,
+                CASE WHEN base IS NOT NULL
+                          AND cur.stated_duration_minutes IS DISTINCT FROM base['stated_duration_minutes']
+                     THEN 'stated_duration' END,
+                CASE WHEN base IS NOT NULL AND cur.details IS DISTINCT FROM base['details']
+                     THEN 'details' END,
+                CASE WHEN base IS NOT NULL AND cur.text IS DISTINCT FROM base['text']
+                          AND cur.body IS DISTINCT FROM base['body'] THEN 'body' END,
+                CASE WHEN base IS NOT NULL AND cur.marks IS DISTINCT FROM base['marks']
+                     THEN 'flags' END,
+                CASE WHEN cur.section IS DISTINCT FROM prev.section THEN 'section' END,
+                CASE WHEN base IS NOT NULL AND cur.timeline IS DISTINCT FROM base['timeline']
+                     THEN 'updates' END
+            ], lambda f: f IS NOT NULL) AS changed
+        FROM pairs
+        JOIN sides AS cur ON cur.notice_key = pairs.notice_key AND cur.version = pairs.version
+        JOIN sides AS prev ON prev.notice_key = pairs.notice_key AND prev.version = pairs.previous
+        LEFT JOIN sides AS lf ON lf.notice_key = pairs.notice_key AND lf.version = pairs.last_full
     )
-    SELECT
-        cur.notice_key,
-        cur.version,
-        -- (DuckDB reads a select-list alias in the expressions after it)
-        (cur.excerpt AND starts_with(prev.text, cur.text))
-            OR (prev.excerpt AND starts_with(cur.text, prev.text)) AS cut,
-        list_filter([
-            CASE WHEN cur.title IS DISTINCT FROM prev.title THEN 'title' END,
-            CASE WHEN cur.summary IS DISTINCT FROM prev.summary AND NOT cut THEN 'summary' END,
-            CASE WHEN cur.reference IS DISTINCT FROM prev.reference THEN 'reference' END,
-            CASE WHEN cur."references" IS DISTINCT FROM prev."references" AND NOT cut
-                 THEN 'references' END,
-            CASE WHEN cur.state IS DISTINCT FROM prev.state
-                  OR cur.state_raw IS DISTINCT FROM prev.state_raw THEN 'state' END,
-            CASE WHEN cur.category IS DISTINCT FROM prev.category THEN 'category' END,
-            CASE WHEN cur.severity IS DISTINCT FROM prev.severity THEN 'severity' END,
-            CASE WHEN cur.published_raw IS DISTINCT FROM prev.published_raw THEN 'published' END,
-            CASE WHEN (cur.window_start IS DISTINCT FROM prev.window_start
-                       OR cur.window_end IS DISTINCT FROM prev.window_end) AND NOT cut
-                 THEN 'window' END,
-            CASE WHEN cur.stated_duration_minutes IS DISTINCT FROM prev.stated_duration_minutes
-                      AND NOT cut THEN 'stated_duration' END,
-            CASE WHEN cur.details IS DISTINCT FROM prev.details AND NOT cut THEN 'details' END,
-            CASE WHEN cur.body IS DISTINCT FROM prev.body AND NOT cut THEN 'body' END,
-            CASE WHEN list_filter(cur.flags, lambda f: f <> 'excerpt')
-                      IS DISTINCT FROM list_filter(prev.flags, lambda f: f <> 'excerpt')
-                      AND NOT cut
-                 THEN 'flags' END,
-            CASE WHEN cur.section IS DISTINCT FROM prev.section THEN 'section' END,
-            CASE WHEN cur.timeline IS DISTINCT FROM prev.timeline AND NOT cut THEN 'updates' END
-        ], lambda f: f IS NOT NULL) AS changed
-    FROM pairs
-    JOIN sides AS cur ON cur.notice_key = pairs.notice_key AND cur.version = pairs.version
-    JOIN sides AS prev ON prev.notice_key = pairs.notice_key AND prev.version = pairs.previous
+    SELECT notice_key, version, changed FROM compared
 ) AS c
 WHERE v.notice_key = c.notice_key AND v.version = c.version

@@ -810,3 +810,67 @@ def test_an_excerpt_and_its_fuller_text(
     assert changed == last_changed
     events = [e for (e,) in con.execute("SELECT event FROM notice_events").fetchall()]
     assert events.count("changed") == (1 if last_changed else 0)
+
+
+def test_a_state_change_seen_in_the_excerpt_and_the_full_text_is_one_change(db: Path) -> None:
+    """Each crawl shows the notice's excerpt (front page) and its full text (a tag archive),
+    both listings: the state change is one change, not one per rendering of it."""
+    from tests.crawl.site import article, listing
+
+    full = ("The NHSmail Portal could not be reached by some users this morning. "
+            "Engineers restarted the web servers and access was restored at noon.")  # fmt: skip
+    con = connect(db)
+    for i, (url, state, text) in enumerate([
+        (FRONT, "NEW", full[:60] + " […]"), (TAG, "NEW", full),
+        (FRONT, "RESOLVED", full[:60] + " […]"), (TAG, "RESOLVED", full),
+    ]):  # fmt: skip
+        page = listing(article(f"INC28274463 – Portal – {state}", "14/04/2022 09:35:00 AM", text))
+        _visit(con, url, page, T0 + timedelta(hours=i))
+    events = "SELECT event, version FROM notice_events ORDER BY event_at"
+    assert con.execute(events).fetchall() == [("appeared", 1), ("changed", 3)]
+    changed = "SELECT version, changed FROM notice_versions ORDER BY version"
+    assert con.execute(changed).fetchall() == [
+        (1, None),
+        (2, []),
+        (3, ["title", "summary", "state"]),
+        (4, []),
+    ]
+
+
+def test_a_history_line_rescheduled_with_the_same_message_is_a_change(db: Path) -> None:
+    """A Statuspage history line is an excerpt whose window comes from its time, not its
+    text: the same words at a new time are a change."""
+    import json
+
+    line = {"code": "hjan08dbmain", "name": "Database maintenance", "impact": "maintenance",
+            "message": "The scheduled maintenance has been completed.",
+            "timestamp": "Jan <var data-var='date'> 8</var>, <var data-var='time'>02:00</var>"
+                         " - <var data-var='time'>04:00</var> UTC"}  # fmt: skip
+    moved = dict(
+        line, timestamp=line["timestamp"].replace("02:00", "03:00").replace("04:00", "05:00")
+    )
+    con = connect(db)
+    url = "https://www.githubstatus.com/history.json"
+    for i, item in enumerate((line, moved)):
+        at = T0 + timedelta(hours=i)
+        body = json.dumps({"months": [{"name": "January", "year": 2025, "incidents": [item]}]})
+        crawl_id = start_crawl(con, "statuspage", at)
+        ingest_page(con, crawl_id, FetchedPage("statuspage", url, at, 200, body.encode()),
+                    lambda p: parse(p.source, p.body, url=p.url, fetched_at=p.fetched_at))  # fmt: skip
+        finish_crawl(con, crawl_id, at)
+    [(changed,)] = con.execute("SELECT changed FROM notice_versions WHERE version = 2").fetchall()
+    assert "window" in changed
+
+
+def test_an_edit_the_excerpt_showed_is_counted_once(db: Path) -> None:
+    from tests.crawl.site import article, listing
+
+    edited = EXCERPTED.replace("some users", "all users")  # inside the excerpt's 60 characters
+    con = connect(db)
+    for i, (url, text) in enumerate(
+        [(TAG, EXCERPTED), (FRONT, edited[:60] + " […]"), (TAG, edited)]
+    ):
+        page = listing(article("INC28274463 – Portal – RESOLVED", "14/04/2022 09:35:00 AM", text))
+        _visit(con, url, page, T0 + timedelta(hours=i))
+    changed = "SELECT version, changed FROM notice_versions ORDER BY version"
+    assert con.execute(changed).fetchall() == [(1, None), (2, ["body"]), (3, [])]

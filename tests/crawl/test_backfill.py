@@ -352,19 +352,24 @@ def test_a_post_captured_after_its_listing_does_not_keep_it_on_show(
     ]
 
 
+def _listing_and_post() -> list[Snapshot]:
+    """A listing captured on 15 May 2022 linking a post captured the day before."""
+    page = listing(article("INC28274463 – Portal Access – RESOLVED", "14/05/2022 09:35:00 AM",
+                           "RESOLVED – The Portal could not be reached.", POST_URL))  # fmt: skip
+    full = post("INC28274463 – Portal Access – NEW", "14/05/2022 09:35:00 AM", "Portal down.")
+    return [
+        Snapshot("20220515120000", LISTING_URL, page.encode(), "L1"),
+        Snapshot("20220514100000", POST_URL, full.encode(), "P1"),
+    ]
+
+
 @pytest.mark.parametrize("first_range", [[], ["--from", "2022", "--to", "2022"]])
 def test_a_linked_posts_lookup_that_failed_is_asked_again_next_run(
     httpserver: HTTPServer, db: Path, first_range: list[str]
 ) -> None:
     """The listing's capture is stored (and never read again): the lookups of the posts it
     links must outlive a run that failed or stopped before the index answered them."""
-    page = listing(article("INC28274463 – Portal Access – RESOLVED", "14/05/2022 09:35:00 AM",
-                           "RESOLVED – The Portal could not be reached.", POST_URL))  # fmt: skip
-    full = post("INC28274463 – Portal Access – NEW", "14/05/2022 09:35:00 AM", "Portal down.")
-    snaps = [
-        Snapshot("20220515120000", LISTING_URL, page.encode(), "L1"),
-        Snapshot("20220514100000", POST_URL, full.encode(), "P1"),
-    ]
+    snaps = _listing_and_post()
     archive = FakeArchive(httpserver, snaps)
     bare_post = POST_URL.removeprefix("https://")
     archive.cdx_down = {bare_post}
@@ -434,14 +439,9 @@ def test_a_resumed_lookup_does_not_stand_in_for_this_runs_dates(
 ) -> None:
     """A post's lookup queued over 2023 and resumed is not its lookup over this run's 2022:
     a 2022 listing linking it still has the post looked up over 2022."""
-    page = listing(article("INC28274463 – Portal Access – RESOLVED", "14/05/2022 09:35:00 AM",
-                           "RESOLVED – The Portal could not be reached.", POST_URL))  # fmt: skip
-    full = post("INC28274463 – Portal Access – NEW", "14/05/2022 09:35:00 AM", "Portal down.")
-    snaps = [
-        Snapshot("20220515120000", LISTING_URL, page.encode(), "L1"),
-        Snapshot("20220514100000", POST_URL, full.encode(), "P1"),
-        Snapshot("20230515120000", LISTING_URL, (page + " ").encode(), "L2"),
-    ]
+    snaps = _listing_and_post()
+    page = snaps[0].body.decode()
+    snaps.append(Snapshot("20230515120000", LISTING_URL, (page + " ").encode(), "L2"))
     archive = FakeArchive(httpserver, snaps)
     archive.cdx_down = {POST_URL.removeprefix("https://")}
     pattern = ["--pattern", "support.nhs.net/servicestatus/*"]

@@ -4,15 +4,14 @@
 -- own post are two renderings, not a revision of one another. A version with no
 -- predecessor in its rendering keeps changed = NULL.
 --
--- Within a listing an excerpt and the fuller text it starts (a tag archive showing the
--- whole post) are the same text cut short (`cut`: their texts differ, the shorter is not
--- empty and, whitespace aside, starts the longer: an excerpt runs paragraphs together).
--- Across a cut, what the text gives (an untitled notice's summary, references, window,
--- duration, details, body, flags, updates) is no change; a full text after an excerpt that also started the
--- last full text is compared with that one (`via_full`), so an edit past the cut is not
--- lost, and one the excerpt showed is not counted twice. The fields a cut cannot explain
--- (title, reference, state, category, severity, published, section) are always compared
--- with the version just before.
+-- Within a listing a notice may show as an excerpt (the front page) and as its full text
+-- (a tag archive), crawl after crawl. What the text gives (body, updates, details,
+-- window, duration, references, flags, an untitled notice's summary) is compared with the
+-- last version shown the same way, an excerpt with an excerpt, a full text with a full
+-- text (none yet: no change), and two excerpts where one starts the other (whitespace
+-- aside) have the same body. What a cut cannot explain (title, reference, state,
+-- category, severity, published, section, a titled notice's summary) is compared with the
+-- version just before, so a change is counted once, at the first version that shows it.
 UPDATE notice_versions AS v
 SET changed = c.changed
 FROM (
@@ -23,14 +22,15 @@ FROM (
         -- has none
         SELECT notice_key, version,
                lag(version) OVER w AS previous,
-               max(version) FILTER (WHERE NOT list_contains(flags, 'excerpt')) OVER (
-                   w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_full
+               lag(version) OVER (
+                   PARTITION BY notice_key, rendering(layout), list_contains(flags, 'excerpt')
+                   ORDER BY version) AS last_same
         FROM notice_versions
         WHERE notice_key IN (SELECT notice_key FROM stage_new_keys WHERE version > 1)
         WINDOW w AS (PARTITION BY notice_key, rendering(layout) ORDER BY version)
     ),
     pairs AS (
-        SELECT notice_key, version, previous, last_full
+        SELECT notice_key, version, previous, last_same
         FROM stage_new_keys
         JOIN ordered USING (notice_key, version)
         WHERE previous IS NOT NULL
@@ -40,7 +40,7 @@ FROM (
         UNION
         SELECT notice_key, previous FROM pairs
         UNION
-        SELECT notice_key, last_full FROM pairs WHERE last_full IS NOT NULL
+        SELECT notice_key, last_same FROM pairs WHERE last_same IS NOT NULL
     ),
     timelines AS (
         SELECT u.notice_key, u.version,
@@ -62,23 +62,18 @@ FROM (
             cur.notice_key,
             cur.version,
             -- (DuckDB reads a select-list alias in the expressions after it)
-            cur.text <> prev.text AND (
-                (cur.excerpt AND cur.text <> '' AND starts_with(prev.text, cur.text))
-                OR (prev.excerpt AND prev.text <> '' AND starts_with(cur.text, prev.text))
-            ) AS cut,
-            cut AND prev.excerpt AND NOT cur.excerpt AND lf.version IS NOT NULL
-                AND starts_with(lf.text, prev.text) AS via_full,
-            -- the version the text-derived fields are compared with (NULL: none, a cut)
-            CASE WHEN via_full THEN lf WHEN NOT cut THEN prev END AS base,
+            coalesce(base.excerpt AND cur.excerpt AND cur.text <> base.text
+                AND (starts_with(base.text, cur.text) OR starts_with(cur.text, base.text)),
+                false) AS cut,
             list_filter([
                 CASE WHEN cur.title IS DISTINCT FROM prev.title THEN 'title' END,
                 -- a titled notice's summary is its title; an untitled one's, its text's
                 CASE WHEN cur.title IS NOT NULL AND cur.summary IS DISTINCT FROM prev.summary
-                          OR cur.title IS NULL AND base IS NOT NULL
-                             AND cur.summary IS DISTINCT FROM base['summary']
+                          OR cur.title IS NULL AND base.version IS NOT NULL AND NOT cut
+                             AND cur.summary IS DISTINCT FROM base.summary
                      THEN 'summary' END,
                 CASE WHEN cur.reference IS DISTINCT FROM prev.reference THEN 'reference' END,
-                CASE WHEN base IS NOT NULL AND cur."references" IS DISTINCT FROM base['references']
+                CASE WHEN base.version IS NOT NULL AND cur."references" IS DISTINCT FROM base."references"
                      THEN 'references' END,
                 CASE WHEN cur.state IS DISTINCT FROM prev.state
                       OR cur.state_raw IS DISTINCT FROM prev.state_raw THEN 'state' END,
@@ -86,25 +81,26 @@ FROM (
                 CASE WHEN cur.severity IS DISTINCT FROM prev.severity THEN 'severity' END,
                 CASE WHEN cur.published_raw IS DISTINCT FROM prev.published_raw
                      THEN 'published' END,
-                CASE WHEN base IS NOT NULL AND (cur.window_start IS DISTINCT FROM base['window_start']
-                          OR cur.window_end IS DISTINCT FROM base['window_end']) THEN 'window' END,
-                CASE WHEN base IS NOT NULL
-                          AND cur.stated_duration_minutes IS DISTINCT FROM base['stated_duration_minutes']
+                CASE WHEN base.version IS NOT NULL AND (cur.window_start IS DISTINCT FROM base.window_start
+                          OR cur.window_end IS DISTINCT FROM base.window_end) THEN 'window' END,
+                CASE WHEN base.version IS NOT NULL
+                          AND cur.stated_duration_minutes IS DISTINCT FROM base.stated_duration_minutes
                      THEN 'stated_duration' END,
-                CASE WHEN base IS NOT NULL AND cur.details IS DISTINCT FROM base['details']
+                CASE WHEN base.version IS NOT NULL AND cur.details IS DISTINCT FROM base.details
                      THEN 'details' END,
-                CASE WHEN base IS NOT NULL AND cur.text IS DISTINCT FROM base['text']
-                          AND cur.body IS DISTINCT FROM base['body'] THEN 'body' END,
-                CASE WHEN base IS NOT NULL AND cur.marks IS DISTINCT FROM base['marks']
+                CASE WHEN base.version IS NOT NULL AND cur.text IS DISTINCT FROM base.text
+                          AND NOT cut THEN 'body' END,
+                CASE WHEN base.version IS NOT NULL AND cur.marks IS DISTINCT FROM base.marks
                      THEN 'flags' END,
                 CASE WHEN cur.section IS DISTINCT FROM prev.section THEN 'section' END,
-                CASE WHEN base IS NOT NULL AND cur.timeline IS DISTINCT FROM base['timeline']
+                CASE WHEN base.version IS NOT NULL AND cur.timeline IS DISTINCT FROM base.timeline
                      THEN 'updates' END
             ], lambda f: f IS NOT NULL) AS changed
         FROM pairs
         JOIN sides AS cur ON cur.notice_key = pairs.notice_key AND cur.version = pairs.version
         JOIN sides AS prev ON prev.notice_key = pairs.notice_key AND prev.version = pairs.previous
-        LEFT JOIN sides AS lf ON lf.notice_key = pairs.notice_key AND lf.version = pairs.last_full
+        LEFT JOIN sides AS base
+            ON base.notice_key = pairs.notice_key AND base.version = pairs.last_same
     )
     SELECT notice_key, version, changed FROM compared
 ) AS c

@@ -183,17 +183,24 @@ def connect(
             con.execute("SET lock_configuration = true")  # and no query can undo any of it
         return con
     target.parent.mkdir(parents=True, exist_ok=True)
+    con, _, _ = open_upgraded(target)
+    return con
+
+
+def open_upgraded(target: Path) -> tuple[duckdb.DuckDBPyConnection, list[str], bool]:
+    """A writable connection to the archive at ``target``, brought up to date (`upgrade`),
+    with the migrations applied and whether its notices were rebuilt."""
     con = _open(target)
     if _foreign(con):
         con.close()
         raise ArchiveUnusable(_FOREIGN.format(target=target))
     con.execute("SET TimeZone = 'UTC'")  # timestamps print and compare in UTC
     try:
-        upgrade(con)
+        applied, rebuilt = upgrade(con)
     except BaseException:
         con.close()
         raise
-    return con
+    return con, applied, rebuilt
 
 
 _FOREIGN = (

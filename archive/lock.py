@@ -17,14 +17,22 @@ class ArchiveLocked(Exception):
     """Another process holds this archive's lock."""
 
 
+class LockUnavailable(Exception):
+    """The lock file cannot be made or opened (a read-only or immutable directory)."""
+
+
 class ArchiveLock:
     def __init__(self, db_path: str | Path) -> None:
         self.path = Path(f"{db_path}.lock")
         self._fd: int | None = None
 
     def __enter__(self) -> ArchiveLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            raise LockUnavailable(f"cannot take the archive's lock {self.path}: {why}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -22,7 +22,8 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -193,45 +194,50 @@ def _read_only(db: str, *, allow_files: bool = False) -> Any:
         raise BadArchive(str(exc)) from None
 
 
+@contextmanager
+def _writing(db: str, *, probe: bool = False) -> Iterator[tuple[Any, list[str], bool]]:
+    """The archive's lock, then a writable connection brought up to date (the migrations
+    applied, whether the notices were rebuilt), closed after; the ways a writer is refused
+    as this command's errors. ``probe``: look read-only first, so that an archive an older
+    release wrote is refused rather than migrated (a dry run writes nothing)."""
+    from archive.db import ArchiveBusy, ArchiveUnusable, open_upgraded
+    from archive.lock import ArchiveLock, ArchiveLocked, LockUnavailable
+
+    if not Path(db).exists():
+        raise UsageError(f"no archive at {db}")
+    try:
+        lock = ArchiveLock(db).__enter__()
+    except ArchiveLocked as exc:
+        raise Busy(str(exc)) from None
+    except LockUnavailable as exc:
+        raise BadArchive(str(exc)) from None
+    try:
+        if probe:
+            _read_only(db).close()
+        try:
+            con, applied, rebuilt = open_upgraded(Path(db))
+        except ArchiveBusy as exc:
+            raise Busy(f"busy: {exc}; try again when it is closed") from None
+        except ArchiveUnusable as exc:
+            raise BadArchive(str(exc)) from None
+        try:
+            yield con, applied, rebuilt
+        finally:
+            con.close()
+    finally:
+        lock.__exit__(None, None, None)
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Bring an archive an older release wrote up to date: its schema and its notices'
     derived columns (what any writable open does, for readers, which cannot)."""
-    from archive.db import (
-        _FOREIGN,
-        ArchiveBusy,
-        ArchiveUnusable,
-        _foreign,
-        _open,
-        migrations,
-        upgrade,
-    )
-    from archive.lock import ArchiveLock, ArchiveLocked
+    from archive.db import migrations
 
-    target = Path(args.db)
-    if not target.exists():
-        raise UsageError(f"no archive at {target}")
-    try:
-        with ArchiveLock(target):
-            con = _open(target)
-            if _foreign(con):
-                con.close()
-                raise BadArchive(_FOREIGN.format(target=target))
-            try:
-                con.execute("SET TimeZone = 'UTC'")
-                applied, rebuilt = upgrade(con)
-            finally:
-                con.close()
-    except ArchiveLocked as exc:
-        raise Busy(str(exc)) from None
-    except ArchiveBusy as exc:
-        raise Busy(f"busy: {exc}; try again when it is closed") from None
-    except ArchiveUnusable as exc:
-        raise BadArchive(str(exc)) from None
-    except OSError as exc:  # the lock file cannot be made beside it
-        raise BadArchive(f"cannot take the archive's lock: {exc}") from None
+    with _writing(args.db) as (_, applied, rebuilt):
+        pass
     done = f"applied {', '.join(applied)}" if applied else "schema already current"
     print(
-        f"{target}: schema {migrations()[-1][0]:03d} ({done});"
+        f"{args.db}: schema {migrations()[-1][0]:03d} ({done});"
         f" {'notices rebuilt' if rebuilt else 'notices already current'}"
     )
     return EXIT_OK
@@ -326,33 +332,19 @@ def _csv_cell(value: Any) -> Any:
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
-    from archive.db import ArchiveBusy, ArchiveUnusable, connect
-    from archive.lock import ArchiveLock, ArchiveLocked
     from archive.reparse import ReparseError, reparse
-
-    if not Path(args.db).exists():
-        raise UsageError(f"no archive at {args.db}")
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():
             print(f"\rparsed {done}/{total} snapshots ", end="", file=sys.stderr, flush=True)
 
     try:
-        with ArchiveLock(args.db):
-            if args.dry_run:
-                # a look first, read-only: a dry run writes nothing, not even a migration
-                _read_only(args.db).close()
-            try:
-                con = connect(args.db)
-            except ArchiveBusy as exc:
-                raise Busy(f"busy: {exc}; try again when it is closed") from None
-            except ArchiveUnusable as exc:
-                raise BadArchive(str(exc)) from None
+        # a dry run writes nothing, not even a migration
+        with _writing(args.db, probe=args.dry_run) as (con, _, _):
             # a source the archive never stored is a typo, not "nothing changed"
             stored = [row[0] for row in con.execute(
                 "SELECT DISTINCT source FROM snapshots ORDER BY 1").fetchall()]  # fmt: skip
             if args.source is not None and args.source not in stored:
-                con.close()
                 known = ", ".join(stored) or "none yet"
                 raise UsageError(
                     f"no snapshots of source {args.source!r} in {args.db} (it has: {known})"
@@ -360,12 +352,6 @@ def cmd_reparse(args: argparse.Namespace) -> int:
             report = reparse(
                 con, args.source, dry_run=args.dry_run, progress=progress, jobs=args.jobs
             )
-            con.close()
-    except ArchiveLocked as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_LOCKED
-    except OSError as exc:  # the lock file cannot be made beside it
-        raise BadArchive(f"cannot take the archive's lock: {exc}") from None
     except ReparseError as exc:
         if sys.stderr.isatty():
             print(file=sys.stderr)  # past the progress line

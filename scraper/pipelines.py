@@ -27,7 +27,7 @@ from archive.ingest import (
     start_crawl,
     validators,
 )
-from archive.lock import ArchiveLock, ArchiveLocked
+from archive.lock import ArchiveLock, ArchiveLocked, LockUnavailable
 from parsers import parse_as
 from parsers.result import ParseResult
 
@@ -116,10 +116,9 @@ class ArchivePipeline:
             self.crawler.notices_locked = str(exc)  # type: ignore[attr-defined]
             log.error("%s; this run stops without touching it", exc)
             return False
-        except OSError as exc:  # the lock file cannot be made (a read-only directory)
-            why = f"cannot take the archive's lock {lock.path}: {exc.strerror or exc}"
-            self.crawler.notices_unusable = why  # type: ignore[attr-defined]
-            log.error("%s; this run stops without touching it", why)
+        except LockUnavailable as exc:  # a read-only directory, say
+            self.crawler.notices_unusable = str(exc)  # type: ignore[attr-defined]
+            log.error("%s; this run stops without touching it", exc)
             raise CloseSpider("archive_unusable") from None
         self.lock = lock
         try:

@@ -69,26 +69,6 @@ RECORD_COLUMNS: dict[str, pa.DataType] = {
 NOT_HASHED = {"source", "url", "layout", "parser_version", "page_updated_raw",
               "page_updated_local", "page_updated_at"}  # fmt: skip
 HASHED = [name for name in RECORD_COLUMNS if name not in NOT_HASHED and name != "notice_key"]
-
-
-def _length(name: str) -> str:
-    return f'{"cardinality" if pa.types.is_map(RECORD_COLUMNS[name]) else "len"}("{name}")'
-
-
-# A version's `content_hash`: DuckDB's hash() over the hashed columns, as 16 hex digits.
-# md5 over their text cost three times as much (casting nested values to text, then md5 over
-# ~300 bytes a row), and the first ingest of 1M rows ~9% of its time. hash() is DuckDB's own
-# and not promised stable across its releases: archives record what theirs was computed by
-# (`archive.db.rehash`), and a writable open rehashes every version when that changes.
-# hash() takes NULL, [] and [NULL] for one list (and NULL and {} for one map), so each nested
-# column's length is hashed too. Unqualified names: it runs over the staged rows and over
-# `notice_versions` alike.
-CONTENT_HASH_SQL = (
-    "printf('%016x', hash("
-    + ", ".join([f'"{name}"' for name in HASHED]
-                + [_length(name) for name in HASHED if pa.types.is_nested(RECORD_COLUMNS[name])])
-    + "))"
-)  # fmt: skip
 STAGE_COLUMNS: dict[str, pa.DataType] = {
     "fetch_id": pa.int64(),
     "observed_at": UTC,

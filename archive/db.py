@@ -18,7 +18,6 @@ from typing import Any
 
 import duckdb
 
-from archive.columns import CONTENT_HASH_SQL
 from parsers import RENDERINGS
 from parsers.record import CATEGORIES
 from parsers.states import STATES
@@ -239,7 +238,6 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> tuple[list[str], bool]:
     if newer:  # never rewritten by an older release: its rows, views and schema stay
         raise ArchiveUnusable(newer)
     applied = migrate(con)
-    rehash(con)
     create_rendering(con)
     create_views(con)
     digest = views_digest()
@@ -305,10 +303,8 @@ def _check_current(con: duckdb.DuckDBPyConnection, target: Path) -> None:
 # archives record it, a release never rewrites one a newer release has written, and
 # tests/archive/test_derivation.py holds the files' digests to it.
 # 2: stated_final_at; 3: coverage gaps by month spanned; 4: excerpts as renderings (undone:
-# it hid state changes on one listing); 5-8: an excerpt and its fuller text are no revision;
-# 9: content hashes by DuckDB's hash() (`rehash`), which an older release's md5 would not
-# match: every notice it saw again would become a new version
-DERIVATION = 9
+# it hid state changes on one listing); 5-8: an excerpt and its fuller text are no revision
+DERIVATION = 8
 
 
 def _newer(have: int, meta: dict[str, str], target: Path) -> str | None:
@@ -385,63 +381,6 @@ def refresh_notices(con: duckdb.DuckDBPyConnection) -> bool:
         rollback(con)
         raise
     return rebuilt
-
-
-# hash() of a value of each type the hashed columns have: a string longer than DuckDB
-# inlines, an empty one, NULL, a number, a flag, both timestamps, a list of structs, a map,
-# lists of text.
-_HASH_PROBE = (
-    "SELECT hash('INC28274463 – Mail Delay – RESOLVED (longer than an inlined string)', '',"
-    " NULL::VARCHAR, 30::INTEGER, true, TIMESTAMP '2022-04-14 09:35:00',"
-    " TIMESTAMPTZ '2022-04-14 08:35:00+00',"
-    " [{'kind': 'nhsmail_inc', 'value': 'INC28274463', 'where': 'title'}],"
-    " MAP {'issue_status': 'RESOLVED'}, ['hour_24_with_pm'], []::VARCHAR[])"
-)
-
-
-def content_hash_key(con: duckdb.DuckDBPyConnection) -> str:
-    """What content hashes computed now depend on: the expression, the DuckDB release
-    that computes it, and what its hash() gives the probe."""
-    probe = con.execute(_HASH_PROBE).fetchone()[0]
-    text = f"{CONTENT_HASH_SQL}\0{duckdb.__version__}\0{probe}"
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def rehash(con: duckdb.DuckDBPyConnection) -> bool:
-    """Recompute every version's `content_hash`, and the current notices', when they were
-    computed otherwise (`content_hash_key`): by an older release's expression, or by another
-    DuckDB release's hash(). An ingest pairs what it sees with the stored versions by this
-    hash, so with a stale one every notice seen again would become a new version. In one
-    transaction; returns whether any rows were rehashed."""
-    key = content_hash_key(con)
-    if con.execute("SELECT value FROM archive_meta WHERE name = 'content_hash'").fetchone() == (
-        key,
-    ):
-        return False
-    con.begin()
-    try:
-        rows = con.execute("SELECT count(*) FROM notice_versions").fetchone()[0]
-        if rows:
-            con.execute(f"UPDATE notice_versions SET content_hash = {CONTENT_HASH_SQL}")
-            same = con.execute(
-                "SELECT notice_key, list(version ORDER BY version) FROM notice_versions"
-                " GROUP BY notice_key, content_hash HAVING count(*) > 1 LIMIT 1"
-            ).fetchone()
-            if same:  # two versions alike: hand-edited, or a hash collision
-                raise ArchiveUnusable(
-                    f"versions {same[1]} of {same[0]} have the same content hash: the"
-                    " archive's content hashes were not recomputed, and nothing was written"
-                )
-            con.execute(
-                "UPDATE notices n SET content_hash = v.content_hash FROM notice_versions v"
-                " WHERE v.notice_key = n.notice_key AND v.version = n.version"
-            )
-        con.execute("INSERT OR REPLACE INTO archive_meta VALUES ('content_hash', ?)", [key])
-        con.commit()
-    except BaseException:
-        rollback(con)
-        raise
-    return bool(rows)
 
 
 def create_rendering(con: duckdb.DuckDBPyConnection) -> None:

@@ -26,7 +26,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from archive.columns import CONTENT_HASH_SQL, NOT_HASHED, RECORD_COLUMNS, stage_rows
+from archive.columns import HASHED, NOT_HASHED, RECORD_COLUMNS, stage_rows
 from archive.db import rollback, sql_file
 from parsers.result import ParseResult
 
@@ -302,6 +302,11 @@ def _quoted(column: str) -> str:
     return f'"{column}"'  # "references" is an SQL keyword; quoting every name is harmless
 
 
+_HASH_SQL = (
+    "md5(concat_ws(chr(31), "
+    + ", ".join(f"coalesce(CAST({_quoted(c)} AS VARCHAR), chr(0))" for c in HASHED)
+    + "))"
+)
 # What a version takes from the row that first showed it, beside its content.
 _FIRST_ROW = ("snapshot_id", *sorted(NOT_HASHED))
 _FIRST_ROW_COLUMNS = ", ".join(f"i.{_quoted(c)}" for c in _FIRST_ROW)
@@ -337,7 +342,7 @@ def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stage AS"
         " SELECT rid, fetch_id, observed_at, notice_key, url, layout, is_open,"
-        f" {CONTENT_HASH_SQL} AS content_hash FROM stage_in"
+        f" {_HASH_SQL} AS content_hash FROM stage_in"
     )
     # Each (notice, content) pair of the batch: its first row (and that row's fetch), its
     # observed bracket, its number of rows.

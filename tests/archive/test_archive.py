@@ -446,7 +446,7 @@ def test_versions_first_seen_at_the_same_instant_keep_their_fetch_order(tmp_path
     post = "https://support.nhs.net/knowledge-base/inc10000001/"
     t = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
     hash_orders = set()
-    for variant in (0, 11):  # texts whose hashes sort before and after the listing's
+    for variant in (0, 12):  # texts whose hashes sort after and before the listing's
         post_text = notice("INC10000001 – Relay Delay – NEW", "10/01/2023 09:00:00 AM",
                            f"The relay is slow ({variant}).")  # fmt: skip
         pages = [(t, LISTING, [A_OPEN]), (t, post, [post_text]),

@@ -190,6 +190,9 @@ class ArchivePipeline:
             print(file=sys.stderr)  # end the progress line
         try:
             summary = finish_crawl(self.con, self.crawl_id, datetime.now(UTC), complete=complete)
+            summary["robots_forbidden"] = self.crawler.stats.get_value(  # type: ignore[union-attr]
+                "notices/robots_forbidden", 0
+            )
             self.crawler.notices_summary = summary  # type: ignore[attr-defined]
         finally:
             self.con.close()

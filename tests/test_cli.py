@@ -191,6 +191,31 @@ def test_status_and_export(demo_db: Path, tmp_path: Path, capsys) -> None:
     assert (out / "backfill_captures.parquet").exists(), "bookkeeping tables go too"
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
+def test_export_writes_every_table_and_view_whole(demo_db: Path, tmp_path: Path, fmt: str) -> None:
+    import duckdb
+
+    out = tmp_path / fmt
+    assert main(["export", str(out), "--db", str(demo_db), "--format", fmt]) == 0
+    archive = duckdb.connect(str(demo_db), read_only=True)
+    names = [r[0] for r in archive.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+        " UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal"
+        " AND schema_name = 'main'").fetchall()]  # fmt: skip
+    assert {"notices", "notice_versions", "sightings", "incidents", "time_to_resolve"} <= set(names)
+    bookkeeping = {"schema_migrations", "archive_meta"}  # the archive's own, not public
+    public = [n for n in names if n not in bookkeeping]
+    assert sorted(f.name for f in out.iterdir()) == sorted(f"{n}.{fmt}" for n in public)
+    reader = {"parquet": "read_parquet", "csv": "read_csv", "jsonl": "read_json"}[fmt]
+    con = duckdb.connect()
+    for name in ("notices", "notice_versions", "sightings", "incidents"):
+        want = archive.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+        assert want, name
+        got = con.execute(f"SELECT count(*) FROM {reader}('{out / f'{name}.{fmt}'}')").fetchone()
+        assert got[0] == want, name
+    archive.close()
+
+
 def test_missing_archive_is_a_usage_error(tmp_path: Path, capsys) -> None:
     assert main(["status", "--db", str(tmp_path / "none.duckdb")]) == 2
     assert "no archive" in capsys.readouterr().err

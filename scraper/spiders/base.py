@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -50,6 +51,9 @@ class StatusSpider(scrapy.Spider):
     handle_httpstatus_list: ClassVar[list[int]] = [304]
     # request roles sent as conditional GETs (see ConditionalRequestMiddleware)
     conditional_roles: ClassVar[tuple[str, ...]] = ("post",)
+    # request roles of pages that lead nowhere (one notice's own page): one that robots.txt
+    # forbids is left out, not failed; the listings decide what vanished
+    leaf_roles: ClassVar[tuple[str, ...]] = ("post",)
 
     def __init__(
         self,
@@ -121,8 +125,20 @@ class StatusSpider(scrapy.Spider):
         )
 
     def failed(self, failure: Failure) -> Iterable[FetchedPage]:
-        """A fetch that failed after retries: a failed observation, never a sighting."""
+        """A fetch that failed after retries: a failed observation, never a sighting.
+
+        A notice's own page that robots.txt forbids was never asked for: no observation, and
+        no failure of the crawl (which would stop every scheduled crawl of such a site from
+        deciding what vanished). A start page or listing it forbids still fails loudly."""
         request = failure.request  # type: ignore[attr-defined]
+        if (
+            failure.check(IgnoreRequest)
+            and "robots.txt" in failure.getErrorMessage()
+            and request.meta.get("role") in self.leaf_roles
+        ):
+            self.crawler.stats.inc_value("notices/robots_forbidden")
+            self.logger.warning("%s: forbidden by robots.txt, not fetched", request.url)
+            return
         response = getattr(failure.value, "response", None)
         yield FetchedPage(
             source=self.source,

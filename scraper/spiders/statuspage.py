@@ -99,6 +99,7 @@ class StatuspageSpider(StatusSpider):
     # Only an incident's own JSON is asked conditionally: the lists and the history pages
     # are the hubs that name the incidents, so they are always fetched in full.
     conditional_roles: ClassVar[tuple[str, ...]] = ("incident",)
+    leaf_roles: ClassVar[tuple[str, ...]] = ("incident",)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

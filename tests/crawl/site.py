@@ -55,6 +55,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     fail_first: int = 0  # answer 500 to this many requests first
+    late_first: int = 0  # answer this many requests first after the client gave up (4 s)
 
 
 class Site:
@@ -83,6 +84,9 @@ class Site:
             return Response("not found", status=404)
         if route.delay:
             time.sleep(route.delay)
+        if route.late_first > 0:
+            route.late_first -= 1
+            time.sleep(4)  # DOWNLOAD_TIMEOUT is 3 in tests
         if route.fail_first > 0:
             route.fail_first -= 1
             self.log.append((request.path, headers, 500))

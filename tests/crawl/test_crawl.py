@@ -170,6 +170,7 @@ def test_listings_are_fetched_in_full_so_posts_are_still_found(site: Site, db: P
     assert crawl(db, site.url("/status/")).returncode == 0
     assert "If-None-Match" not in site.requests_for("/status/")[-1][1]
     assert len(site.requests_for(P1)) == 2, "the post linked from the listing was asked again"
+    check_invariants(db)
 
 
 def test_max_age_does_not_stop_the_next_crawl_asking(site: Site, db: Path) -> None:
@@ -181,6 +182,7 @@ def test_max_age_does_not_stop_the_next_crawl_asking(site: Site, db: Path) -> No
     for path in ("/status/", P1):
         assert len(site.requests_for(path)) == 2, f"the second crawl asked the server for {path}"
     assert site.requests_for(P1)[1][1].get("If-Modified-Since") == "Mon, 01 Jan 2018 00:00:00 GMT"
+    check_invariants(db)
 
 
 def test_500_on_revalidation_is_a_failed_observation(site: Site, db: Path) -> None:
@@ -219,6 +221,81 @@ def test_500s_then_success_is_retried_with_backoff(site: Site, db: Path) -> None
     assert done.returncode == 0, done.stdout
     statuses = [entry[2] for entry in site.requests_for("/status/")]
     assert statuses == [500, 500, 200]
+    check_invariants(db)
+
+
+def _revalidated(site: Site, db: Path, route: Route, *extra: str) -> None:
+    """Crawl 1 stores the post with its ETag; crawl 2 asks for it again conditionally and
+    gets ``route``'s answer: a failed observation of the post, never a sighting of it."""
+    site.routes[P1].headers["ETag"] = '"p1"'
+    assert crawl(db, site.url("/status/")).returncode == 0
+    before = check_invariants(db)
+    seen = rows(db, "SELECT last_observed_at FROM notice_versions WHERE url LIKE '%portal/'")
+    asked = len(site.log)
+    site.routes[P1] = route
+    done = crawl(db, site.url("/status/"), extra=list(extra))
+    assert done.returncode == 1, done.stdout
+    again = [h for p, h, _ in site.log[asked:] if p == P1]
+    assert again and all(h.get("If-None-Match") == '"p1"' for h in again), "asked conditionally"
+    assert rows(db, "SELECT outcome, snapshot_id FROM fetches WHERE crawl_id = 2"
+                " AND url LIKE '%portal/'") == [("failed", None)]  # fmt: skip
+    assert rows(db, "SELECT count(*) FROM sightings JOIN fetches USING (fetch_id)"
+                " WHERE crawl_id = 2 AND fetches.url LIKE '%portal/'") == [(0,)]  # fmt: skip
+    # the stored post was not seen again, and a failed crawl decides no vanishing
+    assert (
+        rows(db, "SELECT last_observed_at FROM notice_versions WHERE url LIKE '%portal/'") == seen
+    )
+    assert rows(db, "SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL") == [(0,)]
+    assert check_invariants(db)["notice_versions"] == before["notice_versions"]
+
+
+def test_a_500_to_a_conditional_request_is_a_failed_observation(site: Site, db: Path) -> None:
+    _revalidated(site, db, Route("down", status=500))
+
+
+def test_a_timeout_of_a_conditional_request_is_a_failed_observation(site: Site, db: Path) -> None:
+    # the answer would have been 304, had it come in time
+    slow = Route(site.routes[P1].body, headers={"ETag": '"p1"'}, late_first=2)
+    _revalidated(site, db, slow, "-s", "RETRY_TIMES=1")
+
+
+def test_timeouts_then_success_are_retried(site: Site, db: Path) -> None:
+    site.routes["/status/"].late_first = 2
+    done = crawl(db, site.url("/status/"))
+    assert done.returncode == 0, done.stdout
+    assert len(site.requests_for("/status/")) == 3
+    assert rows(db, "SELECT outcome, count(*) FROM fetches GROUP BY ALL") == [("new", 4)]
+    check_invariants(db)
+
+
+def test_notice_pages_robots_txt_forbids_are_left_out_not_failed(site: Site, db: Path) -> None:
+    site.routes["/robots.txt"].body = "User-agent: *\nDisallow: /2022/\n"
+    done = crawl(db, site.url("/status/"))
+    assert done.returncode == 0, done.stdout
+    assert "2 notice pages left out (robots.txt forbids them)" in done.stdout
+    assert not site.requests_for(P1) and not site.requests_for(P2)
+    assert rows(db, "SELECT count(*) FROM fetches WHERE outcome <> 'new'") == [(0,)]
+    # the listings still decide what vanished
+    site.routes["/status/"] = Route(
+        listing(
+            article("INC28274463 – Portal Unavailable – NEW", "14/04/2022 09:35:00 AM",
+                    "The NHSmail team are aware of an issue affecting the Portal.", P1),
+            next_page="/status/page/2/",
+        )
+    )  # fmt: skip
+    assert crawl(db, site.url("/status/")).returncode == 0
+    assert rows(db, "SELECT notice_key FROM notices WHERE vanished_at IS NOT NULL") == [
+        ("nhsmail:20220321T1020:mail-sent-via-the-relay-was-rejected",)
+    ]
+    check_invariants(db)
+
+
+def test_a_listing_robots_txt_forbids_fails_the_crawl(site: Site, db: Path) -> None:
+    site.routes["/robots.txt"].body = "User-agent: *\nDisallow: /status/page/\n"
+    done = crawl(db, site.url("/status/"))
+    assert done.returncode == 1, done.stdout
+    assert "Forbidden by robots.txt" in done.stdout
+    check_invariants(db)
 
 
 def test_timeout_is_a_failed_observation(site: Site, db: Path) -> None:
@@ -228,6 +305,7 @@ def test_timeout_is_a_failed_observation(site: Site, db: Path) -> None:
     errors = rows(db, "SELECT outcome, error FROM fetches")
     assert errors[0][0] == "failed" and "Timeout" in errors[0][1]
     assert rows(db, "SELECT count(*) FROM sightings")[0][0] == 0
+    check_invariants(db)
 
 
 def test_layout_change_is_drift_and_vanishes_nothing(site: Site, db: Path) -> None:
@@ -383,6 +461,7 @@ def test_a_crawl_cut_short_by_the_page_cap_is_interrupted(site: Site, db: Path) 
     assert done.returncode == 1, done.stdout
     assert "interrupted" in done.stdout
     assert rows(db, "SELECT outcome FROM crawls") == [("interrupted",)]
+    check_invariants(db)
 
 
 def test_kill_9_mid_ingest_leaves_the_archive_whole(site: Site, db: Path, tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""Downloader middlewares: retries that back off, conditional requests, crawl scope, and
-redirects that leave a trace."""
+"""Downloader middlewares: retries that back off, conditional requests, crawl scope,
+redirects that leave a trace, and a User-Agent with our contact."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.asyncio import sleep
@@ -257,3 +258,20 @@ def private_address(host: str) -> str | None:
         ):
             return f"{host} resolves to a non-public address {address}"
     return None
+
+
+class ContactUserAgentMiddleware(UserAgentMiddleware):
+    """Scrapy's User-Agent, naming NOTICES_CONTACT however it was given. The settings
+    module reads the environment once, as it loads, so `-s NOTICES_CONTACT=…` alone would
+    not reach the User-Agent. A USER_AGENT set on its own is kept as it is."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ContactUserAgentMiddleware:
+        from scraper.settings import USER_AGENT, user_agent
+
+        agent = crawler.settings.get("USER_AGENT")
+        if agent == USER_AGENT:
+            agent = user_agent(crawler.settings.get("NOTICES_CONTACT", ""))
+        middleware = cls(agent)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        return middleware

@@ -16,11 +16,18 @@ BOT_NAME = "notice-archive"
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
 
-# Who we are and how to reach us: set NOTICES_CONTACT (an email address or URL).
+
+def user_agent(contact: str) -> str:
+    """Who we are, and how to reach us when a contact is given."""
+    return "notice-archive/0.1 (+status-page history archive" + (
+        f"; contact {contact})" if contact else ")"
+    )
+
+
+# Who we are and how to reach us: set NOTICES_CONTACT (an email address or URL), in the
+# environment or as a setting (scraper.middlewares.ContactUserAgentMiddleware).
 NOTICES_CONTACT = os.environ.get("NOTICES_CONTACT", "")
-USER_AGENT = "notice-archive/0.1 (+status-page history archive" + (
-    f"; contact {NOTICES_CONTACT})" if NOTICES_CONTACT else ")"
-)
+USER_AGENT = user_agent(NOTICES_CONTACT)
 
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 4
@@ -57,6 +64,8 @@ NOTICES_ALLOW_PRIVATE_HOSTS = False
 
 DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.ScopeMiddleware": 50,
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "scraper.middlewares.ContactUserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,
     "scraper.middlewares.ConditionalRequestMiddleware": 560,

@@ -82,6 +82,18 @@ def test_full_crawl_follows_pagination_and_posts(site: Site, db: Path) -> None:
     check_invariants(db)
 
 
+@pytest.mark.parametrize("how", ["environment", "setting"])
+def test_the_user_agent_names_the_contact(site: Site, db: Path, how: str) -> None:
+    contact = "ops@example.org"
+    if how == "setting":
+        done = crawl(db, site.url("/status/"), extra=["-s", f"NOTICES_CONTACT={contact}"])
+    else:
+        done = crawl(db, site.url("/status/"), env={"NOTICES_CONTACT": contact})
+    assert done.returncode == 0, done.stdout
+    want = "notice-archive/0.1 (+status-page history archive; contact ops@example.org)"
+    assert {h["User-Agent"] for _, h, _ in site.log} == {want}  # robots.txt's request too
+
+
 def test_unchanged_second_crawl_adds_a_crawl_and_sightings_only(site: Site, db: Path) -> None:
     assert crawl(db, site.url("/status/")).returncode == 0
     before = check_invariants(db)

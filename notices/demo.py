@@ -85,13 +85,16 @@ def run(db: Path, samples: Path = SAMPLES) -> int:
     root = [folders[0]]
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_SiteHandler, root=root))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/status/"
+    site = f"http://127.0.0.1:{server.server_address[1]}"
+    # the WordPress listing of today, and the portal page of 2018-2019 (another layout)
+    urls = [f"{site}/status/", f"{site}/Help/servicestatus/"]
     try:
         for folder in folders:
             root[0] = folder
-            print(f"\n== {folder.name}: crawling {url}")
+            print(f"\n== {folder.name}: crawling {' and '.join(urls)}")
+            starts = [arg for url in urls for arg in ("--start-url", url)]
             done = subprocess.run(
-                [sys.executable, "-m", "notices", "crawl", "nhsmail", "--start-url", url,
+                [sys.executable, "-m", "notices", "crawl", "nhsmail", *starts,
                  "--db", str(db), *FAST],
                 capture_output=True, text=True, timeout=300,
             )  # fmt: skip

@@ -111,6 +111,15 @@ def test_demo_crawls_the_sample_site_twice(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "crawl nhsmail #1: ok" in out and "crawl nhsmail #2: ok" in out
     assert "vanished" in out and "appeared   nhsmail:INC46760001" in out
+    # two page generations: the listing and its posts, and the 2018 portal page (unchanged
+    # at the second crawl)
+    assert "crawl nhsmail #2: ok — 5 pages (3 new, 2 unchanged" in out
+    from archive.db import connect
+
+    con = connect(db, read_only=True)
+    layouts = con.execute("SELECT layout, count(*) FROM notices GROUP BY 1 ORDER BY 1").fetchall()
+    con.close()
+    assert layouts == [("portal_2018", 2), ("wp_listing", 3), ("wp_post", 2)]
     # the next command as it can be typed here: on PATH, or the environment's own
     command = out.split("\nNext: ", 1)[1].split(" status ", 1)[0]
     assert (command == "notices" and shutil.which("notices")) or Path(command).exists(), command
@@ -186,7 +195,7 @@ def test_status_and_export(demo_db: Path, tmp_path: Path, capsys) -> None:
 
     con = duckdb.connect()
     n = con.execute(f"SELECT count(*) FROM '{out / 'notices.parquet'}'").fetchone()[0]
-    assert n == 5
+    assert n == 7
     assert (out / "sightings.parquet").exists() and (out / "crawls.parquet").exists()
     assert (out / "backfill_captures.parquet").exists(), "bookkeeping tables go too"
 

@@ -6,9 +6,9 @@ Exit codes (stable, for cron and scripts):
      was refused; the archive file is not a valid archive (damaged, or not DuckDB) (the
      message says which and why)
   2  usage error (bad arguments, missing file)
-  3  the archive is locked by another crawl, or open in another process (nothing was
-     touched; a crawl of several sources of which only some were locked out exits 1, or
-     4 if one drifted)
+  3  the archive is locked by another crawl, or (for a command that reads it) open in a
+     process that writes it (nothing was touched; a crawl of several sources of which only
+     some were locked out exits 1, or 4 if one drifted)
   4  drift: a page that used to give notices now gives none or far fewer (the snapshot is
      kept for a later reparse; nothing was marked vanished because of it)
   5  a crawl or backfill found the archive held open by another process that is no crawl

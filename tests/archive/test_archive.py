@@ -57,6 +57,29 @@ def test_migrations_are_recorded_and_reopening_applies_nothing(db: Path) -> None
     assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(names)
 
 
+def test_a_migration_that_fails_leaves_no_part_of_itself(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive.db
+
+    connect(db).close()
+    shipped = migrations()
+    broken = "CREATE TABLE half_done (x INTEGER); ALTER TABLE notices ADD COLUMN half INTEGER;"
+    broken += " INSERT INTO half_done SELECT * FROM no_such_table;"
+    monkeypatch.setattr(archive.db, "migrations", lambda: [*shipped, (999, "broken", broken)])
+    with pytest.raises(duckdb.CatalogException, match="no_such_table"):
+        connect(db)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == shipped[-1][0]
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert "half_done" not in tables
+    columns = {r[0] for r in con.execute("DESCRIBE notices").fetchall()}
+    assert "half" not in columns
+    con.close()
+    monkeypatch.undo()
+    connect(db).close()  # and the release's own migrations still open it
+
+
 def test_state_and_category_checks_come_from_the_parsers_vocabulary(db: Path) -> None:
     con = connect(db)
     sql = con.execute(

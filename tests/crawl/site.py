@@ -70,6 +70,7 @@ class Site:
         }
         self.log: list[tuple[str, dict[str, str], int]] = []
         self.arrived: list[str] = []  # paths as requests arrive, before any delay
+        self.arrival_times: list[tuple[str, float]] = []  # (path, time.monotonic())
         server.expect_request("").respond_with_handler(self.handle)  # every path
 
     def url(self, path: str) -> str:
@@ -77,6 +78,7 @@ class Site:
 
     def handle(self, request: Request) -> Response:
         self.arrived.append(request.path)
+        self.arrival_times.append((request.path, time.monotonic()))
         route = self.routes.get(request.path)
         headers = {k: v for k, v in request.headers.items()}
         if route is None:

@@ -229,10 +229,14 @@ def test_500_on_revalidation_is_a_failed_observation(site: Site, db: Path) -> No
 
 def test_500s_then_success_is_retried_with_backoff(site: Site, db: Path) -> None:
     site.routes["/status/"].fail_first = 2
-    done = crawl(db, site.url("/status/"))
+    done = crawl(db, site.url("/status/"), extra=["-s", "RETRY_BACKOFF_BASE=0.5"])
     assert done.returncode == 0, done.stdout
     statuses = [entry[2] for entry in site.requests_for("/status/")]
     assert statuses == [500, 500, 200]
+    times = [t for path, t in site.arrival_times if path == "/status/"]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    # 0.5 s before the first retry, then twice that (a busy machine only adds to them)
+    assert gaps[0] >= 0.45 and gaps[1] >= 0.95, gaps
     check_invariants(db)
 
 
@@ -308,6 +312,42 @@ def test_a_listing_robots_txt_forbids_fails_the_crawl(site: Site, db: Path) -> N
     assert done.returncode == 1, done.stdout
     assert "Forbidden by robots.txt" in done.stdout
     check_invariants(db)
+
+
+def test_a_crawl_on_a_terminal_shows_its_progress(site: Site, db: Path) -> None:
+    """One line, rewritten as pages come in, on stderr when it is a terminal."""
+    import os
+    import pty
+    import subprocess
+
+    from tests.crawl.site import FAST, NOTICES
+
+    master, slave = pty.openpty()
+    args = [
+        NOTICES,
+        "crawl",
+        "nhsmail",
+        "--db",
+        str(db),
+        *FAST,
+        "--start-url",
+        site.url("/status/"),
+    ]
+    done = subprocess.run(args, stdout=subprocess.PIPE, stderr=slave, text=True, timeout=120)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal's other end is closed: all read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert done.returncode == 0, done.stdout
+    assert b"\r4 pages (4 new); 0 queued" in shown, shown
+    assert "queued" not in done.stdout  # the one-line summary alone goes to stdout
 
 
 def test_timeout_is_a_failed_observation(site: Site, db: Path) -> None:

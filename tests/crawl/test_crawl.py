@@ -307,6 +307,32 @@ def test_notice_pages_robots_txt_forbids_are_left_out_not_failed(site: Site, db:
     check_invariants(db)
 
 
+def test_a_post_given_as_the_start_page_that_robots_txt_forbids_fails(site: Site, db: Path) -> None:
+    site.routes["/robots.txt"].body = "User-agent: *\nDisallow: /2022/\n"
+    done = crawl(db, site.url(P1))
+    assert done.returncode == 1, done.stdout
+    assert rows(db, "SELECT outcome, error FROM fetches") == [
+        ("failed", "IgnoreRequest: Forbidden by robots.txt")
+    ]
+
+
+@pytest.mark.parametrize(("group", "left_out"), [("example", False), ("notice-archive", True)])
+def test_robots_txt_groups_are_matched_against_our_product_token(
+    site: Site, db: Path, group: str, left_out: bool
+) -> None:
+    """Not against the whole User-Agent, whose contact (ops@example.org) would otherwise
+    pick another agent's group."""
+    site.routes[
+        "/robots.txt"
+    ].body = f"User-agent: {group}\nDisallow: /2022/\n\nUser-agent: *\nAllow: /\n"
+    for how in ({"env": {"NOTICES_CONTACT": "ops@example.org"}},
+                {"extra": ["-s", "NOTICES_CONTACT=ops@example.org"]}):  # fmt: skip
+        done = crawl(db, site.url("/status/"), **how)  # type: ignore[arg-type]
+        assert done.returncode == 0, done.stdout
+        assert ("left out" in done.stdout) is left_out, (how, done.stdout)
+    assert bool(site.requests_for(P1)) is not left_out
+
+
 def test_a_listing_robots_txt_forbids_fails_the_crawl(site: Site, db: Path) -> None:
     site.routes["/robots.txt"].body = "User-agent: *\nDisallow: /status/page/\n"
     done = crawl(db, site.url("/status/"))
@@ -320,10 +346,25 @@ def test_a_crawl_on_a_terminal_shows_its_progress(site: Site, db: Path) -> None:
     import os
     import pty
     import subprocess
+    import threading
 
     from tests.crawl.site import FAST, NOTICES
 
     master, slave = pty.openpty()
+    chunks: list[bytes] = []
+
+    def read() -> None:  # as it comes: a full terminal would stall the crawl
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal's other end is closed: all read
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     args = [
         NOTICES,
         "crawl",
@@ -336,16 +377,9 @@ def test_a_crawl_on_a_terminal_shows_its_progress(site: Site, db: Path) -> None:
     ]
     done = subprocess.run(args, stdout=subprocess.PIPE, stderr=slave, text=True, timeout=120)
     os.close(slave)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # the terminal's other end is closed: all read
-            break
-        if not chunk:
-            break
-        shown += chunk
+    reader.join(10)
     os.close(master)
+    shown = b"".join(chunks)
     assert done.returncode == 0, done.stdout
     assert b"\r4 pages (4 new); 0 queued" in shown, shown
     assert "queued" not in done.stdout  # the one-line summary alone goes to stdout

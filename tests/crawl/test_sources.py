@@ -156,6 +156,22 @@ def test_full_statuspage_crawl(harbourline: tuple[PayloadSite, Path], db: Path) 
     check_invariants(db)
 
 
+def test_incident_pages_robots_txt_forbids_are_left_out(
+    harbourline: tuple[PayloadSite, Path], db: Path
+) -> None:
+    site, sources = harbourline
+    site.routes["/robots.txt"] = Payload(
+        b"User-agent: *\nDisallow: /api/v2/incidents/\n", "text/plain"
+    )
+    done = crawl(db, "harbourline", sources=sources)
+    assert done.returncode == 0, done.stdout + done.stderr
+    left_out = len(LIST_CODES | HISTORY_CODES)
+    assert f"{left_out} notice pages left out (robots.txt forbids them)" in done.stdout
+    assert incident_requests(site) == set()
+    assert rows(db, "SELECT count(*) FROM fetches WHERE outcome = 'failed'") == [(0,)]
+    check_invariants(db)
+
+
 def test_incremental_recrawl_fetches_only_what_changed(
     harbourline: tuple[PayloadSite, Path], db: Path
 ) -> None:

@@ -638,8 +638,11 @@ def finish_crawl(
     errors: list[str] | None = None,
     complete: bool = True,
     decide_vanishing: bool = True,
+    left_out: int = 0,
 ) -> dict[str, Any]:
     """Vanishings, counts and outcome of a crawl, in one transaction.
+
+    ``left_out``: the pages robots.txt kept the crawl from asking for (`pages_left_out`).
 
     Vanishing is decided only by a clean, complete crawl: every page fetched and read (no
     failure, no drift, not cut short), since a notice may have moved to the page that
@@ -740,11 +743,11 @@ def finish_crawl(
             """
             UPDATE crawls SET finished_at = ?, outcome = ?, pages_fetched = ?, pages_new = ?,
                 pages_unchanged = ?, pages_failed = ?, pages_drift = ?, notices_seen = ?,
-                versions_new = ?, vanished = ?, errors = ?
+                versions_new = ?, vanished = ?, errors = ?, pages_left_out = ?
             WHERE crawl_id = ?
             """,
             [finished_at, outcome, fetched, new, unchanged, failed, drift, seen, versions_new,
-             vanished, all_errors, crawl_id],
+             vanished, all_errors, left_out, crawl_id],
         )  # fmt: skip
         con.commit()
     except BaseException:
@@ -754,5 +757,5 @@ def finish_crawl(
         "crawl_id": crawl_id, "source": source, "outcome": outcome, "pages": fetched,
         "new": new, "unchanged": unchanged, "failed": failed, "drift": drift,
         "notices": seen, "versions_new": versions_new, "vanished": vanished,
-        "errors": all_errors,
+        "errors": all_errors, "left_out": left_out,
     }  # fmt: skip

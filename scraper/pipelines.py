@@ -189,9 +189,9 @@ class ArchivePipeline:
         if sys.stderr.isatty():
             print(file=sys.stderr)  # end the progress line
         try:
-            summary = finish_crawl(self.con, self.crawl_id, datetime.now(UTC), complete=complete)
-            summary["robots_forbidden"] = self.crawler.stats.get_value(  # type: ignore[union-attr]
-                "notices/robots_forbidden", 0
+            left_out = self.crawler.stats.get_value("notices/robots_forbidden", 0)  # type: ignore[union-attr]
+            summary = finish_crawl(
+                self.con, self.crawl_id, datetime.now(UTC), complete=complete, left_out=left_out
             )
             self.crawler.notices_summary = summary  # type: ignore[attr-defined]
         finally:

@@ -48,8 +48,8 @@ class CrawlReport:
             f"{s['drift']} drift), {s['notices']} notices seen, {s['versions_new']} new "
             f"versions, {s['vanished']} vanished"
         )
-        if s.get("robots_forbidden"):
-            line += f", {s['robots_forbidden']} notice pages left out (robots.txt forbids them)"
+        if s.get("left_out"):
+            line += f", {s['left_out']} notice pages left out (robots.txt forbids them)"
         # what stopped the crawl itself (a damaged archive, a pipeline that raised) first:
         # the fetches' own errors say nothing of it
         errors = [*self.errors, *s["errors"]]

@@ -290,6 +290,7 @@ def test_notice_pages_robots_txt_forbids_are_left_out_not_failed(site: Site, db:
     done = crawl(db, site.url("/status/"))
     assert done.returncode == 0, done.stdout
     assert "2 notice pages left out (robots.txt forbids them)" in done.stdout
+    assert rows(db, "SELECT outcome, pages_left_out FROM crawls") == [("ok", 2)]
     assert not site.requests_for(P1) and not site.requests_for(P2)
     assert rows(db, "SELECT count(*) FROM fetches WHERE outcome <> 'new'") == [(0,)]
     # the listings still decide what vanished

@@ -1,0 +1,4 @@
+-- Pages a crawl did not ask for because robots.txt forbids them (a notice's own page: the
+-- listings still show the notice). Not fetched, so no `fetches` row: this count is the
+-- only trace, beside the crawl's summary line.
+ALTER TABLE crawls ADD COLUMN pages_left_out INTEGER DEFAULT 0;

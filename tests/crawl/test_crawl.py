@@ -48,6 +48,17 @@ def _site(server: HTTPServer) -> Site:
     return site
 
 
+def _without_the_relay_notice(state: str, body: str) -> Route:
+    """The first listing page once the untitled relay notice has dropped off it."""
+    return Route(
+        listing(
+            article(f"INC28274463 – Portal Unavailable – {state}", "14/04/2022 09:35:00 AM",
+                    body, P1),
+            next_page="/status/page/2/",
+        )
+    )  # fmt: skip
+
+
 @pytest.fixture
 def site(httpserver: HTTPServer) -> Site:
     return _site(httpserver)
@@ -111,13 +122,9 @@ def test_unchanged_second_crawl_adds_a_crawl_and_sightings_only(site: Site, db: 
 def test_state_change_vanish_and_reappear(site: Site, db: Path) -> None:
     assert crawl(db, site.url("/status/")).returncode == 0
     # crawl 2: the incident resolves; the untitled notice drops off the listing
-    site.routes["/status/"] = Route(
-        listing(
-            article("INC28274463 – Portal Unavailable – RESOLVED", "14/04/2022 09:35:00 AM",
-                    "RESOLVED – The NHSmail team are aware of an issue affecting the Portal.", P1),
-            next_page="/status/page/2/",
-        )
-    )  # fmt: skip
+    site.routes["/status/"] = _without_the_relay_notice(
+        "RESOLVED", "RESOLVED – The NHSmail team are aware of an issue affecting the Portal."
+    )
     site.routes[P1] = Route(
         post("INC28274463 – Portal Unavailable – RESOLVED", "14/04/2022 09:35:00 AM",
              "Issue Status: RESOLVED\nDescription: The NHSmail Portal cannot be reached.\n"
@@ -294,13 +301,9 @@ def test_notice_pages_robots_txt_forbids_are_left_out_not_failed(site: Site, db:
     assert not site.requests_for(P1) and not site.requests_for(P2)
     assert rows(db, "SELECT count(*) FROM fetches WHERE outcome <> 'new'") == [(0,)]
     # the listings still decide what vanished
-    site.routes["/status/"] = Route(
-        listing(
-            article("INC28274463 – Portal Unavailable – NEW", "14/04/2022 09:35:00 AM",
-                    "The NHSmail team are aware of an issue affecting the Portal.", P1),
-            next_page="/status/page/2/",
-        )
-    )  # fmt: skip
+    site.routes["/status/"] = _without_the_relay_notice(
+        "NEW", "The NHSmail team are aware of an issue affecting the Portal."
+    )
     assert crawl(db, site.url("/status/")).returncode == 0
     assert rows(db, "SELECT notice_key FROM notices WHERE vanished_at IS NOT NULL") == [
         ("nhsmail:20220321T1020:mail-sent-via-the-relay-was-rejected",)

@@ -45,17 +45,23 @@ def render(text: str, today: date) -> str:
 
 
 class _SiteHandler(SimpleHTTPRequestHandler):
-    """Serves whichever sample folder is current: one address, the site as it changes."""
+    """Serves whichever sample folder is current: one address, the site as it changes. A
+    later folder holds what changed; a page it lacks is as the folders before it had it."""
 
-    root: list[Path]
+    root: list[Path]  # the current folder, then the earlier ones, latest first
 
     def __init__(self, *args: Any, root: list[Path], **kwargs: Any) -> None:
         self.root = root
         super().__init__(*args, directory=str(root[0]), **kwargs)
 
     def translate_path(self, path: str) -> str:
-        self.directory = str(self.root[0])
-        return super().translate_path(path)
+        paths = []
+        for folder in self.root:
+            self.directory = str(folder)
+            paths.append(super().translate_path(path))
+            if Path(paths[-1]).exists():
+                return paths[-1]
+        return paths[0]
 
     def do_GET(self) -> None:
         path = Path(self.translate_path(self.path))
@@ -89,8 +95,8 @@ def run(db: Path, samples: Path = SAMPLES) -> int:
     # the WordPress listing of today, and the portal page of 2018-2019 (another layout)
     urls = [f"{site}/status/", f"{site}/Help/servicestatus/"]
     try:
-        for folder in folders:
-            root[0] = folder
+        for i, folder in enumerate(folders):
+            root[:] = [folder, *reversed(folders[:i])]
             print(f"\n== {folder.name}: crawling {' and '.join(urls)}")
             starts = [arg for url in urls for arg in ("--start-url", url)]
             done = subprocess.run(

@@ -49,7 +49,8 @@ class CrawlReport:
             f"versions, {s['vanished']} vanished"
         )
         if s.get("left_out"):
-            line += f", {s['left_out']} notice pages left out (robots.txt forbids them)"
+            n = s["left_out"]
+            line += f", {n} notice page{'s' if n != 1 else ''} left out (robots.txt forbids them)"
         # what stopped the crawl itself (a damaged archive, a pipeline that raised) first:
         # the fetches' own errors say nothing of it
         errors = [*self.errors, *s["errors"]]

@@ -30,10 +30,11 @@ NOTICES_CONTACT = os.environ.get("NOTICES_CONTACT", "")
 USER_AGENT = user_agent(NOTICES_CONTACT)
 
 ROBOTSTXT_OBEY = True
-# robots.txt groups are matched against our product token alone: the whole User-Agent would
-# let words in the contact (ops@example.org) pick another agent's group, and differ as the
-# contact was given (environment or -s)
-ROBOTSTXT_USER_AGENT = "notice-archive"
+# robots.txt groups are matched against our product and version alone (a group named
+# `notice-archive` or `notice-archive/0.1` is ours): the whole User-Agent would let words in
+# the contact (ops@example.org) pick another agent's group, and differ as the contact was
+# given (environment or -s)
+ROBOTSTXT_USER_AGENT = "notice-archive/0.1"
 CONCURRENT_REQUESTS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 2.0

@@ -46,7 +46,8 @@ def render(text: str, today: date) -> str:
 
 class _SiteHandler(SimpleHTTPRequestHandler):
     """Serves whichever sample folder is current: one address, the site as it changes. A
-    later folder holds what changed; a page it lacks is as the folders before it had it."""
+    later folder holds what changed; a page it lacks is as the folders before it had it
+    (so no page can be taken away; nor does a folder list what earlier folders hold)."""
 
     root: list[Path]  # the current folder, then the earlier ones, latest first
 
@@ -59,7 +60,8 @@ class _SiteHandler(SimpleHTTPRequestHandler):
         for folder in self.root:
             self.directory = str(folder)
             paths.append(super().translate_path(path))
-            if Path(paths[-1]).exists():
+            found = Path(paths[-1])
+            if found.is_file() or (found / "index.html").is_file():  # a page, not a folder
                 return paths[-1]
         return paths[0]
 

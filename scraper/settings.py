@@ -17,24 +17,26 @@ SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
 
 
+# Our product token and version: the User-Agent starts with it, and robots.txt groups are
+# matched against it alone (a group for `notice-archive`, or for this version, is ours). The
+# whole User-Agent would let words in the contact (ops@example.org) pick another agent's
+# group, and differ as the contact was given (environment or -s).
+ROBOTSTXT_USER_AGENT = "notice-archive/0.1"
+
+
 def user_agent(contact: str) -> str:
     """Who we are, and how to reach us when a contact is given."""
-    return "notice-archive/0.1 (+status-page history archive" + (
+    return f"{ROBOTSTXT_USER_AGENT} (+status-page history archive" + (
         f"; contact {contact})" if contact else ")"
     )
 
 
-# Who we are and how to reach us: set NOTICES_CONTACT (an email address or URL), in the
-# environment or as a setting (scraper.middlewares.ContactUserAgentMiddleware).
+# How to reach us: set NOTICES_CONTACT (an email address or URL), in the environment or as
+# a setting (scraper.middlewares.ContactUserAgentMiddleware).
 NOTICES_CONTACT = os.environ.get("NOTICES_CONTACT", "")
 USER_AGENT = user_agent(NOTICES_CONTACT)
 
 ROBOTSTXT_OBEY = True
-# robots.txt groups are matched against our product and version alone (a group named
-# `notice-archive` or `notice-archive/0.1` is ours): the whole User-Agent would let words in
-# the contact (ops@example.org) pick another agent's group, and differ as the contact was
-# given (environment or -s)
-ROBOTSTXT_USER_AGENT = "notice-archive/0.1"
 CONCURRENT_REQUESTS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 2.0

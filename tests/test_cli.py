@@ -136,6 +136,23 @@ def test_demo_crawls_the_sample_site_twice(tmp_path: Path, capsys) -> None:
     assert (command == "notices" and shutil.which("notices")) or Path(command).exists(), command
 
 
+def test_a_later_sample_folder_holds_only_what_changed(tmp_path: Path, capsys) -> None:
+    """A page a later folder lacks is served as an earlier one had it, even where the later
+    folder has pages below it (a folder is not a page)."""
+    from notices.demo import SAMPLES, run
+
+    samples = tmp_path / "samples"
+    shutil.copytree(SAMPLES, samples)
+    (samples / "crawl-2" / "status" / "index.html").unlink()  # the listing as it was
+    deeper = samples / "crawl-2" / "status" / "page" / "2" / "index.html"
+    deeper.parent.mkdir(parents=True, exist_ok=True)
+    older = (samples / "crawl-1" / "status" / "page" / "2" / "index.html").read_text()
+    deeper.write_text(older.replace("</article>", "<p>Edited.</p></article>", 1))
+    assert run(tmp_path / "demo.duckdb", samples) == 0
+    out = capsys.readouterr().out
+    assert "crawl nhsmail #2: ok — 4 pages (2 new, 2 unchanged, 0 failed, 0 drift)" in out, out
+
+
 def test_console_script_is_installed(listing: Path) -> None:
     exe = shutil.which("notices", path=str(Path(sys.executable).parent))
     assert exe, "the `notices` console script is installed beside the interpreter"

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.ingest import FetchedPage
@@ -144,11 +145,15 @@ class StatusSpider(scrapy.Spider):
             self.logger.warning("%s: forbidden by robots.txt, not fetched", request.url)
             return
         response = getattr(failure.value, "response", None)
+        if failure.check(HttpError) and response is not None:
+            error = f"HTTP {response.status}"  # Scrapy's own words name no status
+        else:
+            error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         yield FetchedPage(
             source=self.source,
             url=request.url,
             fetched_at=datetime.now(UTC),
             http_status=response.status if response is not None else None,
-            error=f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500],
+            error=error,
             kind=self.kind or None,
         )

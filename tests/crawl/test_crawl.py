@@ -218,11 +218,13 @@ def test_500_on_revalidation_is_a_failed_observation(site: Site, db: Path) -> No
         ("not_modified",)
     ]
     assert "1 failed" in done.stdout
+    assert "/status/: HTTP 500" in done.stdout  # the line names the status
     failed = rows(
         db,
-        "SELECT http_status, snapshot_id FROM fetches WHERE crawl_id = 2 AND url LIKE '%/status/'",
+        "SELECT http_status, snapshot_id, error FROM fetches WHERE crawl_id = 2"
+        " AND url LIKE '%/status/'",
     )
-    assert failed == [(500, None)]
+    assert failed == [(500, None, "HTTP 500")]
     assert (
         rows(
             db,

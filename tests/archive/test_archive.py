@@ -41,6 +41,12 @@ def _visit(con: duckdb.DuckDBPyConnection, url: str, body: str, at: datetime):  
     return outcome, finish_crawl(con, crawl_id, at)
 
 
+def _visits(con: duckdb.DuckDBPyConnection, url: str, pages: list[tuple[str, datetime]]):  # type: ignore[no-untyped-def]
+    """One crawl of one page per (body, time): their outcomes and the last crawl's summary."""
+    visits = [_visit(con, url, body, at) for body, at in pages]
+    return [outcome for outcome, _ in visits], visits[-1][1]
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "a.duckdb"
@@ -209,10 +215,7 @@ def test_a_status_page_emptied_of_incidents_is_not_drift(db: Path) -> None:
     url = "http://support.nhs.net/servicestatus"
     pages = [(STATUS_PAGE.format(updated="10/05/2017 09:00", items=ITEM), T0),
              (STATUS_PAGE.format(updated="10/05/2017 12:00", items=""), T0 + timedelta(hours=3))]  # fmt: skip
-    outcomes = []
-    for body, at in pages:
-        outcome, summary = _visit(con, url, body, at)
-        outcomes.append(outcome)
+    outcomes, summary = _visits(con, url, pages)
     assert [o.outcome for o in outcomes] == ["new", "new"]
     assert summary["outcome"] == "ok" and summary["vanished"] == 1
     assert con.execute("SELECT vanished_at FROM notices").fetchall() == [(T0 + timedelta(hours=3),)]
@@ -230,10 +233,7 @@ def test_a_status_page_cut_short_vanishes_nothing(db: Path) -> None:
     cut = cut[: cut.index(" will be provided")]
     pages = [(STATUS_PAGE.format(updated="10/05/2017 09:00", items=ITEM), T0),
              (cut, T0 + timedelta(hours=3))]  # fmt: skip
-    outcomes = []
-    for body, at in pages:
-        outcome, summary = _visit(con, url, body, at)
-        outcomes.append(outcome)
+    outcomes, summary = _visits(con, url, pages)
     assert [o.outcome for o in outcomes] == ["new", "drift"]
     assert summary["outcome"] == "drift" and summary["vanished"] == 0
     assert con.execute("SELECT vanished_at FROM notices").fetchall() == [(None,)]
@@ -250,10 +250,7 @@ def test_a_redesign_keeping_the_status_header_is_drift_not_an_empty_page(db: Pat
     pages = [(STATUS_PAGE.format(updated="10/05/2017 09:00", items=ITEM), T0),
              (redesign, T0 + timedelta(hours=3)),
              (redesign.replace("12:00", "13:00"), T0 + timedelta(hours=4))]  # fmt: skip
-    outcomes = []
-    for body, at in pages:
-        outcome, summary = _visit(con, url, body, at)
-        outcomes.append(outcome)
+    outcomes, summary = _visits(con, url, pages)
     # still drift on the second changed body: compared with the last page the parsers read
     assert [o.outcome for o in outcomes] == ["new", "drift", "drift"]
     assert summary["outcome"] == "drift"

@@ -1,4 +1,6 @@
-"""Putting observations into the archive: one transaction per fetched page or batch.
+"""Putting observations into the archive: one transaction per batch. A live crawl is one
+batch (`ingest_crawl`): its row, every page it fetched and what vanished are booked
+together, so a killed process leaves the archive as before the crawl or after it.
 
 A fetched page becomes a `fetches` row, always; new content also becomes a `snapshots` row
 (raw bytes stored once per distinct content) and, through the parser, notice versions and
@@ -12,8 +14,10 @@ row-by-row inserts.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import logging
 import os
 import time
 import zlib
@@ -32,6 +36,8 @@ from parsers.result import ParseResult
 
 DRIFT_RATIO = 0.5  # fewer than half the previous snapshot's notices counts as drift
 OK_FETCHES = ("new", "unchanged", "not_modified")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -204,6 +210,89 @@ def ingest_page(
         rollback(con)
         raise
     return outcome
+
+
+@dataclass(slots=True)
+class CrawlPlan:
+    """What a crawl saw, to be booked in one transaction once it is over."""
+
+    source: str
+    started_at: datetime
+    finished_at: datetime
+    pages: list[FetchedPage]
+    origin: str = "live"
+    complete: bool = True  # not cut short (SIGTERM, a page cap): else vanishes nothing
+    decide_vanishing: bool = True
+    left_out: int = 0  # pages robots.txt kept it from asking for
+
+
+class _PageBroke(Exception):
+    def __init__(self, index: int, exc: Exception) -> None:
+        self.index, self.exc = index, exc
+
+
+def ingest_crawl(
+    con: duckdb.DuckDBPyConnection,
+    plan: CrawlPlan,
+    parse: Parse,
+    *,
+    before_commit: Callable[[int, list[PageOutcome]], None] | None = None,
+) -> tuple[dict[str, Any], list[PageOutcome]]:
+    """Book a whole crawl (its row, every page, vanishings, counts) in one transaction, so
+    that a process killed at any moment leaves the archive as before the crawl or as after
+    it: a crawl is one ingest step.
+
+    A page whose ingest raises (a bug) costs that page, not the crawl: the transaction is
+    rolled back and booked again with that page as a failed observation. ``before_commit``
+    may add to the transaction (a backfill marks its capture done).
+    """
+    broken: dict[int, Exception] = {}
+    parsed: dict[int, ParseResult] = {}  # parsing is pure: a second attempt reuses it
+
+    def parse_once(i: int) -> Parse:
+        def run(page: FetchedPage) -> ParseResult:
+            if i not in parsed:
+                parsed[i] = parse(page)
+            return parsed[i]
+
+        return run
+
+    while True:
+        con.begin()
+        try:
+            crawl_id = _start_crawl(con, plan.source, plan.started_at, plan.origin)
+            outcomes = []
+            for i, page in enumerate(plan.pages):
+                if i in broken:
+                    exc = broken[i]
+                    error = f"ingest error: {type(exc).__name__}: {exc}"[:500]
+                    page = dataclasses.replace(page, error=error)
+                try:
+                    outcomes.append(_ingest_page(con, crawl_id, page, parse_once(i)))
+                except Exception as exc:
+                    if i in broken:
+                        raise  # booking it as failed failed too: nothing left to drop
+                    raise _PageBroke(i, exc) from exc
+            summary = _finish_crawl(
+                con, crawl_id, plan.finished_at, complete=plan.complete,
+                decide_vanishing=plan.decide_vanishing, left_out=plan.left_out,
+            )  # fmt: skip
+            if before_commit is not None:
+                before_commit(crawl_id, outcomes)
+            _fault_point("ingest")
+            con.commit()
+            return summary, outcomes
+        except _PageBroke as broke:
+            rollback(con)
+            log.error(
+                "ingesting %s failed; booked as a failed fetch",
+                plan.pages[broke.index].url,
+                exc_info=broke.exc,
+            )
+            broken[broke.index] = broke.exc
+        except BaseException:
+            rollback(con)
+            raise
 
 
 def _already_recorded(con: duckdb.DuckDBPyConnection, page: FetchedPage) -> bool:
@@ -595,9 +684,24 @@ def replay_vanishing(con: duckdb.DuckDBPyConnection, source: str) -> None:
 def start_crawl(
     con: duckdb.DuckDBPyConnection, source: str, started_at: datetime, origin: str = "live"
 ) -> int:
-    """A new crawl row. Call with the archive's lock held: any crawl still 'running' then
-    belongs to a process that died (kill -9, power loss) and is marked 'interrupted'."""
-    # What such a crawl did get done is committed fetch by fetch: its row says so, and it
+    """A new crawl row, in a transaction of its own. Call with the archive's lock held."""
+    con.begin()
+    try:
+        crawl_id = _start_crawl(con, source, started_at, origin)
+        con.commit()
+    except BaseException:
+        rollback(con)
+        raise
+    return crawl_id
+
+
+def _start_crawl(
+    con: duckdb.DuckDBPyConnection, source: str, started_at: datetime, origin: str = "live"
+) -> int:
+    """A new crawl row. Any crawl still 'running' belongs to a process that died (kill -9,
+    power loss) when crawls were still booked page by page (earlier releases) and is marked
+    'interrupted'."""
+    # What such a crawl did get done was committed fetch by fetch: its row says so, and it
     # ended at its last fetch (when this one starts, it was long dead).
     con.execute(
         """
@@ -653,106 +757,123 @@ def finish_crawl(
     """
     con.begin()
     try:
-        source = _one(con, "SELECT source FROM crawls WHERE crawl_id = ?", [crawl_id])
-        unclean = _one(
-            con,
-            "SELECT count(*) FROM fetches WHERE crawl_id = ?"
-            " AND outcome IN ('failed', 'drift', 'no_notices')",
-            [crawl_id],
-        )
-        if complete and decide_vanishing and not unclean:
-            con.execute(
-                """
-                CREATE OR REPLACE TEMP TABLE gone AS
-                WITH this_crawl AS (
-                    SELECT url,
-                           bool_or(outcome IN ('new', 'unchanged', 'not_modified')) AS ok,
-                           bool_or(outcome IN ('failed', 'drift', 'no_notices')) AS inconclusive
-                    FROM fetches WHERE crawl_id = $crawl GROUP BY url
-                ), seen_now AS (
-                    SELECT DISTINCT s.notice_key FROM sightings s JOIN fetches f USING (fetch_id)
-                    WHERE f.crawl_id = $crawl
-                ), shown_before AS (
-                    -- where each notice still on show was seen in the last crawl that saw it
-                    SELECT s.notice_key, f.url FROM sightings s
-                    JOIN fetches f USING (fetch_id) JOIN notices n USING (notice_key)
-                    WHERE n.source = $source AND n.vanished_at IS NULL
-                      AND f.crawl_id <> $crawl
-                    -- latest in observation time: backfilled crawls may carry old times
-                    QUALIFY f.crawl_id IS NOT DISTINCT FROM first_value(f.crawl_id) OVER (
-                        PARTITION BY s.notice_key ORDER BY s.observed_at DESC, s.fetch_id DESC)
-                )
-                SELECT b.notice_key FROM shown_before b LEFT JOIN this_crawl c USING (url)
-                WHERE b.notice_key NOT IN (SELECT notice_key FROM seen_now)
-                GROUP BY b.notice_key
-                HAVING bool_or(coalesce(c.ok, false))
-                   AND NOT bool_or(coalesce(c.inconclusive, false))
-                """,
-                {"crawl": crawl_id, "source": source},
-            )
-            con.execute(
-                "INSERT INTO notice_events (notice_key, event, event_at, crawl_id)"
-                " SELECT notice_key, 'vanished', $at, $crawl FROM gone",
-                {"at": finished_at, "crawl": crawl_id},
-            )
-            rebuild_notices(con, "SELECT notice_key FROM gone")
-            vanished = int(_one(con, "SELECT count(*) FROM gone", []))
-        else:
-            vanished = 0
-        counts = con.execute(
-            """
-            SELECT count(*),
-                   count(*) FILTER (outcome = 'new'),
-                   count(*) FILTER (outcome IN ('unchanged', 'not_modified')),
-                   count(*) FILTER (outcome = 'failed'),
-                   count(*) FILTER (outcome IN ('drift', 'no_notices'))
-            FROM fetches WHERE crawl_id = ?
-            """,
-            [crawl_id],
-        ).fetchone()
-        seen = _one(
-            con,
-            "SELECT count(DISTINCT notice_key) FROM sightings JOIN fetches USING (fetch_id)"
-            " WHERE crawl_id = ?",
-            [crawl_id],
-        )
-        versions_new = _one(
-            con,
-            "SELECT count(*) FROM notice_versions JOIN snapshots USING (snapshot_id)"
-            " WHERE crawl_id = ?",
-            [crawl_id],
-        )
-        fetched, new, unchanged, failed, drift = (int(x) for x in counts)
-        all_errors = list(errors or [])
-        all_errors += [
-            r[0]
-            for r in con.execute(
-                "SELECT url || ': ' || coalesce(error, outcome) FROM fetches"
-                " WHERE crawl_id = ? AND outcome IN ('failed', 'drift', 'no_notices')"
-                " ORDER BY fetch_id",
-                [crawl_id],
-            ).fetchall()
-        ]
-        if drift:
-            outcome = "drift"
-        elif failed or errors or not complete or fetched == 0:
-            outcome = "failed" if complete else "interrupted"
-        else:
-            outcome = "ok"
-        con.execute(
-            """
-            UPDATE crawls SET finished_at = ?, outcome = ?, pages_fetched = ?, pages_new = ?,
-                pages_unchanged = ?, pages_failed = ?, pages_drift = ?, notices_seen = ?,
-                versions_new = ?, vanished = ?, errors = ?, pages_left_out = ?
-            WHERE crawl_id = ?
-            """,
-            [finished_at, outcome, fetched, new, unchanged, failed, drift, seen, versions_new,
-             vanished, all_errors, left_out, crawl_id],
+        summary = _finish_crawl(
+            con, crawl_id, finished_at, errors=errors, complete=complete,
+            decide_vanishing=decide_vanishing, left_out=left_out,
         )  # fmt: skip
         con.commit()
     except BaseException:
         rollback(con)
         raise
+    return summary
+
+
+def _finish_crawl(
+    con: duckdb.DuckDBPyConnection,
+    crawl_id: int,
+    finished_at: datetime,
+    *,
+    errors: list[str] | None = None,
+    complete: bool = True,
+    decide_vanishing: bool = True,
+    left_out: int = 0,
+) -> dict[str, Any]:
+    source = _one(con, "SELECT source FROM crawls WHERE crawl_id = ?", [crawl_id])
+    unclean = _one(
+        con,
+        "SELECT count(*) FROM fetches WHERE crawl_id = ?"
+        " AND outcome IN ('failed', 'drift', 'no_notices')",
+        [crawl_id],
+    )
+    if complete and decide_vanishing and not unclean:
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE gone AS
+            WITH this_crawl AS (
+                SELECT url,
+                       bool_or(outcome IN ('new', 'unchanged', 'not_modified')) AS ok,
+                       bool_or(outcome IN ('failed', 'drift', 'no_notices')) AS inconclusive
+                FROM fetches WHERE crawl_id = $crawl GROUP BY url
+            ), seen_now AS (
+                SELECT DISTINCT s.notice_key FROM sightings s JOIN fetches f USING (fetch_id)
+                WHERE f.crawl_id = $crawl
+            ), shown_before AS (
+                -- where each notice still on show was seen in the last crawl that saw it
+                SELECT s.notice_key, f.url FROM sightings s
+                JOIN fetches f USING (fetch_id) JOIN notices n USING (notice_key)
+                WHERE n.source = $source AND n.vanished_at IS NULL
+                  AND f.crawl_id <> $crawl
+                -- latest in observation time: backfilled crawls may carry old times
+                QUALIFY f.crawl_id IS NOT DISTINCT FROM first_value(f.crawl_id) OVER (
+                    PARTITION BY s.notice_key ORDER BY s.observed_at DESC, s.fetch_id DESC)
+            )
+            SELECT b.notice_key FROM shown_before b LEFT JOIN this_crawl c USING (url)
+            WHERE b.notice_key NOT IN (SELECT notice_key FROM seen_now)
+            GROUP BY b.notice_key
+            HAVING bool_or(coalesce(c.ok, false))
+               AND NOT bool_or(coalesce(c.inconclusive, false))
+            """,
+            {"crawl": crawl_id, "source": source},
+        )
+        con.execute(
+            "INSERT INTO notice_events (notice_key, event, event_at, crawl_id)"
+            " SELECT notice_key, 'vanished', $at, $crawl FROM gone",
+            {"at": finished_at, "crawl": crawl_id},
+        )
+        rebuild_notices(con, "SELECT notice_key FROM gone")
+        vanished = int(_one(con, "SELECT count(*) FROM gone", []))
+    else:
+        vanished = 0
+    counts = con.execute(
+        """
+        SELECT count(*),
+               count(*) FILTER (outcome = 'new'),
+               count(*) FILTER (outcome IN ('unchanged', 'not_modified')),
+               count(*) FILTER (outcome = 'failed'),
+               count(*) FILTER (outcome IN ('drift', 'no_notices'))
+        FROM fetches WHERE crawl_id = ?
+        """,
+        [crawl_id],
+    ).fetchone()
+    seen = _one(
+        con,
+        "SELECT count(DISTINCT notice_key) FROM sightings JOIN fetches USING (fetch_id)"
+        " WHERE crawl_id = ?",
+        [crawl_id],
+    )
+    versions_new = _one(
+        con,
+        "SELECT count(*) FROM notice_versions JOIN snapshots USING (snapshot_id)"
+        " WHERE crawl_id = ?",
+        [crawl_id],
+    )
+    fetched, new, unchanged, failed, drift = (int(x) for x in counts)
+    all_errors = list(errors or [])
+    all_errors += [
+        r[0]
+        for r in con.execute(
+            "SELECT url || ': ' || coalesce(error, outcome) FROM fetches"
+            " WHERE crawl_id = ? AND outcome IN ('failed', 'drift', 'no_notices')"
+            " ORDER BY fetch_id",
+            [crawl_id],
+        ).fetchall()
+    ]
+    if drift:
+        outcome = "drift"
+    elif failed or errors or not complete or fetched == 0:
+        outcome = "failed" if complete else "interrupted"
+    else:
+        outcome = "ok"
+    con.execute(
+        """
+        UPDATE crawls SET finished_at = ?, outcome = ?, pages_fetched = ?, pages_new = ?,
+            pages_unchanged = ?, pages_failed = ?, pages_drift = ?, notices_seen = ?,
+            versions_new = ?, vanished = ?, errors = ?, pages_left_out = ?
+        WHERE crawl_id = ?
+        """,
+        [finished_at, outcome, fetched, new, unchanged, failed, drift, seen, versions_new,
+         vanished, all_errors, left_out, crawl_id],
+    )  # fmt: skip
     return {
         "crawl_id": crawl_id, "source": source, "outcome": outcome, "pages": fetched,
         "new": new, "unchanged": unchanged, "failed": failed, "drift": drift,

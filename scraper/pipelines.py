@@ -1,12 +1,14 @@
 """Item pipeline: each fetched page is parsed (pure parsers/) and ingested (archive/).
 
-One transaction per page. The pipeline holds the archive's lock for the whole crawl; if
-another crawl holds it, this one stops at once and says so (`crawler.notices_locked`).
+A crawl is one transaction: its pages are held until the spider closes, then parsed and
+booked together with the crawl's row, so a kill -9 at any moment leaves the archive as
+before the crawl or after it. A backfill books each capture (a crawl of its own) in one.
+The pipeline holds the archive's lock for the whole crawl; if another crawl holds it, this
+one stops at once and says so (`crawler.notices_locked`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import sys
 import time
@@ -20,11 +22,11 @@ from scrapy.exceptions import CloseSpider
 from archive.backfill import CdxPage, counts, mark_capture, record_cdx_page, resume_state
 from archive.db import ArchiveBusy, ArchiveUnusable, connect, rollback
 from archive.ingest import (
+    CrawlPlan,
     FetchedPage,
-    finish_crawl,
-    ingest_page,
+    PageOutcome,
+    ingest_crawl,
     replay_vanishing,
-    start_crawl,
     validators,
 )
 from archive.lock import ArchiveLock, ArchiveLocked, LockUnavailable
@@ -47,12 +49,6 @@ def _connect_writer(db: str, wait: float = 60.0) -> Any:
             if time.monotonic() >= deadline:
                 raise
             time.sleep(min(2.0, max(0.1, deadline - time.monotonic())))
-
-
-def record_failure(con: Any, crawl_id: int | None, page: FetchedPage, exc: Exception) -> Any:
-    """Record a page whose ingest raised as a failed observation, in its own transaction."""
-    failed = dataclasses.replace(page, error=f"ingest error: {type(exc).__name__}: {exc}"[:500])
-    return ingest_page(con, crawl_id, failed, parse_page)
 
 
 def parse_page(page: FetchedPage) -> ParseResult:
@@ -92,7 +88,8 @@ class ArchivePipeline:
         self.db = crawler.settings.get("NOTICES_DB")
         self.lock: ArchiveLock | None = None
         self.con: Any = None
-        self.crawl_id: int | None = None
+        self.pages: list[FetchedPage] = []
+        self.started_at = datetime.now(UTC)
         crawler.notices_summary = None  # type: ignore[attr-defined]
         crawler.notices_locked = None  # type: ignore[attr-defined]
         crawler.notices_unusable = None  # type: ignore[attr-defined]
@@ -147,7 +144,7 @@ class ArchivePipeline:
         if not self._open_archive():
             return
         spider = self.crawler.spider
-        self.crawl_id = start_crawl(self.con, spider.source, datetime.now(UTC))
+        self.started_at = datetime.now(UTC)
         spider.validators = validators(self.con, spider.source)
         if hasattr(spider, "stored"):
             spider.stored = stored_incidents(self.con, spider.source)
@@ -155,29 +152,21 @@ class ArchivePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchedPage) or self.con is None:
             return item  # (no archive: the spider asks nothing more once it sees the lock)
-        try:
-            outcome = ingest_page(self.con, self.crawl_id, item, parse_page)
-        except Exception as exc:  # a bug must cost one page, recorded, not the crawl
-            log.exception("ingesting %s failed", item.url)
-            outcome = record_failure(self.con, self.crawl_id, item, exc)
-        stats = self.crawler.stats
-        stats.inc_value(f"notices/fetch/{outcome.outcome}")  # type: ignore[union-attr]
-        self._progress(stats.get_stats())  # type: ignore[union-attr]
-        if outcome.outcome in ("drift", "failed"):
-            log.error("%s %s: %s", outcome.outcome, item.url, outcome.message or item.error)
+        self.pages.append(item)  # booked when the crawl is over, in one transaction
+        self._progress()
         return item
 
-    def _progress(self, stats: dict[str, Any]) -> None:
+    def _progress(self) -> None:
         """One updating line on a terminal, so a long crawl shows it is alive."""
         if not sys.stderr.isatty():
             return
-        counts = {
-            k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("notices/fetch/")
-        }
-        done = sum(counts.values())
-        detail = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+        stats = self.crawler.stats.get_stats()  # type: ignore[union-attr]
+        failed = sum(page.failed for page in self.pages)
         queued = stats.get("scheduler/enqueued", 0) - stats.get("scheduler/dequeued", 0)
-        print(f"\r{done} pages ({detail}); {queued} queued ", end="", file=sys.stderr, flush=True)
+        print(
+            f"\r{len(self.pages)} pages fetched ({failed} failed); {queued} queued ",
+            end="", file=sys.stderr, flush=True,
+        )  # fmt: skip
 
     def spider_closed(self, reason: str) -> None:
         if self.con is None:
@@ -185,20 +174,37 @@ class ArchivePipeline:
         truncated = self.crawler.stats.get_value("notices/truncated")  # type: ignore[union-attr]
         # a stop asked for while opening may find the spider idle, closing as "finished"
         stopped = getattr(self.crawler, "notices_stopping", False)
-        complete = reason == "finished" and not truncated and not stopped
+        left_out = self.crawler.stats.get_value("notices/robots_forbidden", 0)  # type: ignore[union-attr]
+        plan = CrawlPlan(
+            source=self.crawler.spider.source,  # type: ignore[union-attr]
+            started_at=self.started_at,
+            finished_at=datetime.now(UTC),
+            pages=self.pages,
+            complete=reason == "finished" and not truncated and not stopped,
+            left_out=left_out,
+        )
         if sys.stderr.isatty():
-            print(file=sys.stderr)  # end the progress line
+            print(f"\nbooking {len(self.pages)} pages…", file=sys.stderr, flush=True)
         try:
-            left_out = self.crawler.stats.get_value("notices/robots_forbidden", 0)  # type: ignore[union-attr]
-            summary = finish_crawl(
-                self.con, self.crawl_id, datetime.now(UTC), complete=complete, left_out=left_out
-            )
+            summary, outcomes = ingest_crawl(self.con, plan, parse_page)
             self.crawler.notices_summary = summary  # type: ignore[attr-defined]
+            self._tell(outcomes)
+        except Exception as exc:  # disk full, say: the archive is as before the crawl
+            log.exception("booking the crawl failed")
+            message = f"booking the crawl failed, the archive is as before it: {exc!r}"
+            self.crawler.notices_unusable = message[:500]  # type: ignore[attr-defined]
         finally:
             self.con.close()
             self.con = None
             if self.lock is not None:
                 self.lock.__exit__(None, None, None)
+
+    def _tell(self, outcomes: list[PageOutcome]) -> None:
+        stats = self.crawler.stats
+        for page, outcome in zip(self.pages, outcomes, strict=True):
+            stats.inc_value(f"notices/fetch/{outcome.outcome}")  # type: ignore[union-attr]
+            if outcome.outcome in ("drift", "failed"):
+                log.error("%s %s: %s", outcome.outcome, page.url, outcome.message or page.error)
 
 
 class BackfillPipeline(ArchivePipeline):
@@ -226,11 +232,18 @@ class BackfillPipeline(ArchivePipeline):
             return item
         if not isinstance(item, FetchedPage):
             return item
-        crawl_id = start_crawl(self.con, item.source, item.fetched_at, origin="backfill")
-        outcome = ingest_page(self.con, crawl_id, item, parse_page)
-        finish_crawl(self.con, crawl_id, item.fetched_at, decide_vanishing=False)
+        plan = CrawlPlan(
+            source=item.source, started_at=item.fetched_at, finished_at=item.fetched_at,
+            pages=[item], origin="backfill", decide_vanishing=False,
+        )  # fmt: skip
+
+        def mark(_crawl_id: int, outcomes: list[PageOutcome]) -> None:
+            ok = outcomes[0].outcome != "failed"
+            mark_capture(self.con, item.source, item.capture_id or "", ok, outcomes[0].fetch_id)
+
+        # the capture's crawl, its page and its mark as done: one transaction
+        _, [outcome] = ingest_crawl(self.con, plan, parse_page, before_commit=mark)
         ok = outcome.outcome != "failed"
-        mark_capture(self.con, item.source, item.capture_id or "", ok, outcome.fetch_id)
         self.done += 1
         if not ok:
             self.failed += 1

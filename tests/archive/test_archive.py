@@ -285,27 +285,58 @@ def test_no_vanishing_when_another_page_of_the_crawl_failed(db: Path) -> None:
     )
 
 
-def test_an_ingest_error_is_recorded_as_a_failed_fetch(db: Path) -> None:
-    from scraper.pipelines import record_failure
+def test_an_ingest_error_costs_its_page_not_the_crawl(db: Path) -> None:
+    """A page whose ingest raises (a parser bug) is booked as a failed fetch; the crawl's
+    other pages are booked whole, in the same transaction, and parsed once each."""
+    from archive.ingest import CrawlPlan, ingest_crawl
 
     con = connect(db)
-    crawl_id = start_crawl(con, "nhsmail", T0)
-    page = FetchedPage("nhsmail", URL, T0, 200, LISTING)
-    with pytest.raises(RuntimeError):
-        ingest_page(
-            con, crawl_id, page, lambda p: (_ for _ in ()).throw(RuntimeError("parser bug"))
-        )
-    outcome = record_failure(con, crawl_id, page, RuntimeError("parser bug"))
-    summary = finish_crawl(con, crawl_id, T0)
-    assert outcome.outcome == "failed" and summary["outcome"] == "failed"
-    assert (
-        con.execute("SELECT error FROM fetches")
-        .fetchone()[0]
-        .startswith("ingest error: RuntimeError")
+    pages = [FetchedPage("nhsmail", f"{URL}?p={i}", T0, 200, LISTING) for i in range(3)]
+    calls: list[str] = []
+
+    def parse_or_break(page: FetchedPage):  # type: ignore[no-untyped-def]
+        calls.append(page.url)
+        if page.url.endswith("p=1"):
+            raise RuntimeError("parser bug")
+        return _parse(page)
+
+    plan = CrawlPlan("nhsmail", T0, T0, pages)
+    summary, outcomes = ingest_crawl(con, plan, parse_or_break)
+    assert [o.outcome for o in outcomes] == ["new", "failed", "new"]
+    assert summary["outcome"] == "failed" and summary["pages"] == 3
+    assert calls == [f"{URL}?p=0", f"{URL}?p=1", f"{URL}?p=2"], "each page parsed once"
+    assert con.execute("SELECT url, error FROM fetches WHERE outcome = 'failed'").fetchall() == [
+        (f"{URL}?p=1", "ingest error: RuntimeError: parser bug")
+    ]
+    assert con.execute("SELECT url FROM snapshots ORDER BY url").fetchall() == [
+        (f"{URL}?p=0",),
+        (f"{URL}?p=2",),
+    ], "the failed page left nothing half-written"
+    # one crawl row (ids are not transactional: the rolled-back attempt used one up)
+    assert con.execute("SELECT outcome FROM crawls").fetchall() == [("failed",)]
+    con.close()
+    check_invariants(db)
+
+
+def test_a_crawl_that_cannot_be_booked_leaves_the_archive_as_before(db: Path) -> None:
+    from archive.ingest import CrawlPlan, ingest_crawl
+
+    con = connect(db)
+    ingest_crawl(
+        con, CrawlPlan("nhsmail", T0, T0, [FetchedPage("nhsmail", URL, T0, 200, LISTING)]), _parse
     )
-    assert con.execute("SELECT count(*) FROM snapshots").fetchone() == (0,), (
-        "the failed page left nothing half-written"
-    )
+    tables = ("crawls", "fetches", "snapshots", "sightings", "notice_versions", "notices")
+    before = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+    later = T0 + timedelta(hours=1)
+    changed = LISTING.replace(b"</body>", b"<p>changed</p></body>")
+
+    def disk_full(_crawl_id: int, _outcomes: object) -> None:
+        raise OSError("No space left on device")
+
+    plan = CrawlPlan("nhsmail", later, later, [FetchedPage("nhsmail", URL, later, 200, changed)])
+    with pytest.raises(OSError):
+        ingest_crawl(con, plan, _parse, before_commit=disk_full)
+    assert {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables} == before
 
 
 def test_the_same_fetch_replayed_changes_nothing(db: Path) -> None:

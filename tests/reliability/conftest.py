@@ -146,9 +146,9 @@ CASES: dict[str, tuple[str, str]] = {
     "kill -9": (
         "SIGKILL at a random time, or inside an ingest transaction (NOTICES_FAULT_PAUSE), "
         "during crawls, backfills and reparses of one archive, in turn",
-        "after every kill the archive's invariants hold and no stored row is gone (the dead "
-        "run is before or after each page, a reparse before or after as a whole), and a "
-        "rerun completes with exit 0",
+        "after every kill the archive's invariants hold and no stored row is gone (a dead "
+        "crawl or reparse left the archive as before it, a backfill as before or after each "
+        "capture), and a rerun completes with exit 0",
     ),
     "two crawls + a reparse": (
         "two crawls and a reparse started at once on one archive",

@@ -90,6 +90,8 @@ def test_kill_9(tmp_path: Path, sizes: dict[str, int]) -> None:
                 found.append(f"a killed reparse changed {h.grew(numbered, after)}")
             if strike == "ingest" and killed and after["fetches"] != before["fetches"]:
                 found.append("the page inside the killed transaction left a fetch")
+            if op == "crawl" and killed and h.grew(before, after):
+                found.append(f"the killed crawl left rows in {sorted(h.grew(before, after))}")
             rerun = h.notices(*ops[op]())
             runs.append(rerun)
             if rerun.returncode != 0:

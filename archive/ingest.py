@@ -14,6 +14,7 @@ row-by-row inserts.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -132,6 +133,18 @@ def validators(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, dict[st
     return out
 
 
+def latest_contents(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
+    """The sha256 of each URL's latest snapshot: a fetch of the same bytes is unchanged and
+    needs no parsing."""
+    return dict(
+        con.execute(
+            "SELECT url, sha256 FROM snapshots WHERE source = ? QUALIFY row_number() OVER"
+            " (PARTITION BY url ORDER BY fetched_at DESC, snapshot_id DESC) = 1",
+            [source],
+        ).fetchall()
+    )
+
+
 def _insert_fetch(
     con: duckdb.DuckDBPyConnection,
     crawl_id: int | None,
@@ -231,47 +244,77 @@ class _PageBroke(Exception):
         self.index, self.exc = index, exc
 
 
+class BookingStopped(Exception):
+    """The booking was asked to stop (a second SIGTERM): rolled back, nothing written."""
+
+
+# Errors of the machine, not of a page: they end the booking (rolled back) rather than be
+# pinned on the page that met them.
+_NOT_THE_PAGE = (
+    MemoryError,
+    OSError,
+    duckdb.OutOfMemoryException,
+    duckdb.IOException,
+    duckdb.FatalException,
+    duckdb.InterruptException,
+)
+MAX_BROKEN_PAGES = 10  # each costs a rebooking of the crawl; more is a bug to fix, loudly
+
+
 def ingest_crawl(
     con: duckdb.DuckDBPyConnection,
     plan: CrawlPlan,
     parse: Parse,
     *,
     before_commit: Callable[[int, list[PageOutcome]], None] | None = None,
+    stop: Callable[[], bool] = lambda: False,
 ) -> tuple[dict[str, Any], list[PageOutcome]]:
     """Book a whole crawl (its row, every page, vanishings, counts) in one transaction, so
     that a process killed at any moment leaves the archive as before the crawl or as after
     it: a crawl is one ingest step.
 
-    A page whose ingest raises (a bug) costs that page, not the crawl: the transaction is
-    rolled back and booked again with that page as a failed observation. ``before_commit``
-    may add to the transaction (a backfill marks its capture done).
+    A page the parser raises on is booked as a failed fetch on the spot (parsing comes
+    before any write of that page). A page whose booking itself raises (a bug in the
+    archive's SQL, say) costs that page, not the crawl: the transaction is rolled back and
+    booked again with that page as a failed fetch, up to MAX_BROKEN_PAGES times. Errors of
+    the machine (out of memory, I/O) and ``stop()`` turning true end it, rolled back.
+    ``before_commit`` may add to the transaction (a backfill marks its capture done).
     """
-    broken: dict[int, Exception] = {}
-    parsed: dict[int, ParseResult] = {}  # parsing is pure: a second attempt reuses it
+    broken: dict[int, str] = {}
+    parsed: dict[int, ParseResult | Exception] = {}  # parsing is pure: kept across attempts
+    crawl_id: int | None = None  # the same number on every attempt
 
     def parse_once(i: int) -> Parse:
         def run(page: FetchedPage) -> ParseResult:
             if i not in parsed:
-                parsed[i] = parse(page)
-            return parsed[i]
+                try:
+                    parsed[i] = parse(page)
+                except Exception as exc:
+                    parsed[i] = exc
+            result = parsed[i]
+            if isinstance(result, Exception):
+                raise result
+            return result
 
         return run
 
     while True:
         con.begin()
         try:
-            crawl_id = _start_crawl(con, plan.source, plan.started_at, plan.origin)
+            crawl_id = _start_crawl(con, plan.source, plan.started_at, plan.origin, crawl_id)
             outcomes = []
             for i, page in enumerate(plan.pages):
+                if stop():
+                    raise BookingStopped("stopped while booking the crawl; nothing was written")
                 if i in broken:
-                    exc = broken[i]
-                    error = f"ingest error: {type(exc).__name__}: {exc}"[:500]
-                    page = dataclasses.replace(page, error=error)
+                    page = dataclasses.replace(page, error=broken[i])
                 try:
                     outcomes.append(_ingest_page(con, crawl_id, page, parse_once(i)))
+                except _NOT_THE_PAGE:
+                    raise
                 except Exception as exc:
-                    if i in broken:
-                        raise  # booking it as failed failed too: nothing left to drop
+                    if i in broken or len(broken) >= MAX_BROKEN_PAGES:
+                        raise  # booking it as failed failed too, or the bug is everywhere
                     raise _PageBroke(i, exc) from exc
             summary = _finish_crawl(
                 con, crawl_id, plan.finished_at, complete=plan.complete,
@@ -280,16 +323,18 @@ def ingest_crawl(
             if before_commit is not None:
                 before_commit(crawl_id, outcomes)
             _fault_point("ingest")
+            if stop():
+                raise BookingStopped("stopped while booking the crawl; nothing was written")
             con.commit()
             return summary, outcomes
         except _PageBroke as broke:
             rollback(con)
             log.error(
-                "ingesting %s failed; booked as a failed fetch",
+                "booking %s raised; booking the crawl again with it as a failed fetch",
                 plan.pages[broke.index].url,
                 exc_info=broke.exc,
             )
-            broken[broke.index] = broke.exc
+            broken[broke.index] = f"ingest error: {type(broke.exc).__name__}: {broke.exc}"[:500]
         except BaseException:
             rollback(con)
             raise
@@ -318,7 +363,8 @@ def _ingest_page(
         return PageOutcome("duplicate", 0, message="this fetch is already in the archive")
     if page.failed:
         error = page.error or f"HTTP {page.http_status}"
-        return PageOutcome("failed", _insert_fetch(con, crawl_id, page, "failed", None, error))
+        fetch_id = _insert_fetch(con, crawl_id, page, "failed", None, error)
+        return PageOutcome("failed", fetch_id, message=error)
     prev = _previous_snapshot(con, page.source, page.url, page.fetched_at)
     sha = hashlib.sha256(page.body).hexdigest() if page.body is not None else None
     if page.not_modified or (prev is not None and sha == prev[1]):
@@ -334,7 +380,12 @@ def _ingest_page(
         return PageOutcome(kind, fetch_id, prev[0], notices=seen)
 
     body = page.body or b""
-    result = parse(page)
+    try:
+        result = parse(page)
+    except Exception as exc:  # a parser bug costs this page; nothing of it is written yet
+        error = f"parse error: {type(exc).__name__}: {exc}"[:500]
+        fetch_id = _insert_fetch(con, crawl_id, page, "failed", None, error)
+        return PageOutcome("failed", fetch_id, message=error)
     records = result.records
     # Compare with the last snapshot the parsers read, not merely the last one: a page that
     # drifted stays drift, whatever changes on it, until it parses again.
@@ -423,7 +474,9 @@ def ingest_records(
     try:
         return _ingest_staged(con, crawl_id)
     finally:
-        con.unregister("stage_in")
+        # after a failed statement the transaction refuses even this: keep the first error
+        with contextlib.suppress(duckdb.TransactionException):
+            con.unregister("stage_in")
 
 
 def _ingest_staged(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> int:
@@ -696,7 +749,11 @@ def start_crawl(
 
 
 def _start_crawl(
-    con: duckdb.DuckDBPyConnection, source: str, started_at: datetime, origin: str = "live"
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    started_at: datetime,
+    origin: str = "live",
+    crawl_id: int | None = None,
 ) -> int:
     """A new crawl row. Any crawl still 'running' belongs to a process that died (kill -9,
     power loss) when crawls were still booked page by page (earlier releases) and is marked
@@ -724,14 +781,14 @@ def _start_crawl(
         WHERE crawls.crawl_id = f.crawl_id
         """
     )
-    return int(
-        _one(
-            con,
-            "INSERT INTO crawls (source, origin, started_at, outcome) VALUES (?, ?, ?, 'running')"
-            " RETURNING crawl_id",
-            [source, origin, started_at],
-        )
+    if crawl_id is None:
+        crawl_id = int(_one(con, "SELECT nextval('crawl_id_seq')", []))
+    con.execute(
+        "INSERT INTO crawls (crawl_id, source, origin, started_at, outcome)"
+        " VALUES (?, ?, ?, ?, 'running')",
+        [crawl_id, source, origin, started_at],
     )
+    return crawl_id
 
 
 def finish_crawl(

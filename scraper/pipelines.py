@@ -9,6 +9,7 @@ one stops at once and says so (`crawler.notices_locked`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 import time
@@ -22,10 +23,12 @@ from scrapy.exceptions import CloseSpider
 from archive.backfill import CdxPage, counts, mark_capture, record_cdx_page, resume_state
 from archive.db import ArchiveBusy, ArchiveUnusable, connect, rollback
 from archive.ingest import (
+    BookingStopped,
     CrawlPlan,
     FetchedPage,
     PageOutcome,
     ingest_crawl,
+    latest_contents,
     replay_vanishing,
     validators,
 )
@@ -89,6 +92,8 @@ class ArchivePipeline:
         self.lock: ArchiveLock | None = None
         self.con: Any = None
         self.pages: list[FetchedPage] = []
+        self.parsed: dict[int, ParseResult | Exception] = {}  # by id() of a held page
+        self.stored_sha: dict[str, str] = {}  # each URL's latest stored content
         self.started_at = datetime.now(UTC)
         crawler.notices_summary = None  # type: ignore[attr-defined]
         crawler.notices_locked = None  # type: ignore[attr-defined]
@@ -146,6 +151,7 @@ class ArchivePipeline:
         spider = self.crawler.spider
         self.started_at = datetime.now(UTC)
         spider.validators = validators(self.con, spider.source)
+        self.stored_sha = latest_contents(self.con, spider.source)
         if hasattr(spider, "stored"):
             spider.stored = stored_incidents(self.con, spider.source)
 
@@ -153,8 +159,27 @@ class ArchivePipeline:
         if not isinstance(item, FetchedPage) or self.con is None:
             return item  # (no archive: the spider asks nothing more once it sees the lock)
         self.pages.append(item)  # booked when the crawl is over, in one transaction
+        # Parsed now, as pages come, so that booking is the archive's work alone; a body the
+        # archive already holds for its URL is not parsed at all.
+        if not item.failed and not item.not_modified and item.body is not None:
+            sha = hashlib.sha256(item.body).hexdigest()
+            if self.stored_sha.get(item.url) != sha:
+                try:
+                    self.parsed[id(item)] = parse_page(item)
+                except Exception as exc:  # booked as a failed fetch, with its reason
+                    self.parsed[id(item)] = exc
+                self.stored_sha[item.url] = sha
         self._progress()
         return item
+
+    def _parsed(self, page: FetchedPage) -> ParseResult:
+        """What `process_item` made of the page (parsed now if it did not)."""
+        held = self.parsed.get(id(page))
+        if held is None:
+            return parse_page(page)
+        if isinstance(held, Exception):
+            raise held
+        return held
 
     def _progress(self) -> None:
         """One updating line on a terminal, so a long crawl shows it is alive."""
@@ -186,14 +211,24 @@ class ArchivePipeline:
         if sys.stderr.isatty():
             print(f"\nbooking {len(self.pages)} pages…", file=sys.stderr, flush=True)
         try:
-            summary, outcomes = ingest_crawl(self.con, plan, parse_page)
+            summary, outcomes = ingest_crawl(
+                self.con, plan, self._parsed,
+                # a second SIGTERM (scraper.run) abandons the booking: rolled back
+                stop=lambda: getattr(self.crawler, "notices_abandon", False),
+            )  # fmt: skip
             self.crawler.notices_summary = summary  # type: ignore[attr-defined]
             self._tell(outcomes)
+        except BookingStopped:
+            log.error("stopped while booking the crawl: the archive is as before it")
+            self.crawler.notices_unusable = (  # type: ignore[attr-defined]
+                "stopped while booking (a second signal): the archive is as before the crawl"
+            )
         except Exception as exc:  # disk full, say: the archive is as before the crawl
             log.exception("booking the crawl failed")
             message = f"booking the crawl failed, the archive is as before it: {exc!r}"
             self.crawler.notices_unusable = message[:500]  # type: ignore[attr-defined]
         finally:
+            self.pages, self.parsed = [], {}  # Scrapy keeps the pipeline till the run ends
             self.con.close()
             self.con = None
             if self.lock is not None:
@@ -242,7 +277,15 @@ class BackfillPipeline(ArchivePipeline):
             mark_capture(self.con, item.source, item.capture_id or "", ok, outcomes[0].fetch_id)
 
         # the capture's crawl, its page and its mark as done: one transaction
-        _, [outcome] = ingest_crawl(self.con, plan, parse_page, before_commit=mark)
+        try:
+            _, [outcome] = ingest_crawl(self.con, plan, parse_page, before_commit=mark)
+        except Exception as exc:  # not booked (rolled back): still pending for the next run
+            log.exception("booking capture %s failed", item.capture_id)
+            self.done += 1
+            self.failed += 1
+            self.errors.append(f"{item.capture_id}: not booked: {exc!r}"[:300])
+            self._report()
+            return item
         ok = outcome.outcome != "failed"
         self.done += 1
         if not ok:

@@ -133,13 +133,23 @@ def run_spiders(
             crawler.notices_stopping = True  # type: ignore[attr-defined]  # its spider asks nothing
             engine = crawler._engine  # None until the crawl has begun
             if engine is not None and engine.running:
-                deferred_from_coro(engine.close_spider_async(reason="shutdown"))
+                deferred_from_coro(close(engine))
             else:
                 opening = True
         if opening:
             reactor.callLater(0.1, close_running)  # type: ignore[attr-defined]
 
+    async def close(engine: Any) -> None:
+        # checked when it runs, not when asked: a spider closed by then (its crawl booked
+        # while the signal waited for the reactor) has nothing left to close
+        if engine.spider is not None and engine._slot is not None:
+            await engine.close_spider_async(reason="shutdown")
+
     def stop_now(_signum: int, _frame: Any) -> None:
+        # a crawl being booked holds the reactor: it sees this flag between pages and rolls
+        # back, leaving the archive as before it
+        for crawler in list(runner.crawlers):
+            crawler.notices_abandon = True  # type: ignore[attr-defined]
         reactor.callFromThread(reactor.stop)  # type: ignore[attr-defined]
 
     @defer.inlineCallbacks

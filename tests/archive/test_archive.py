@@ -285,37 +285,57 @@ def test_no_vanishing_when_another_page_of_the_crawl_failed(db: Path) -> None:
     )
 
 
-def test_an_ingest_error_costs_its_page_not_the_crawl(db: Path) -> None:
-    """A page whose ingest raises (a parser bug) is booked as a failed fetch; the crawl's
-    other pages are booked whole, in the same transaction, and parsed once each."""
+def test_a_parser_or_booking_error_costs_its_page_not_the_crawl(db: Path) -> None:
+    """A page the parser raises on, and one whose records the archive refuses (a bug), are
+    booked as failed fetches; the crawl's other pages are booked whole, in the same
+    transaction, each parsed once, under one crawl number."""
+    import dataclasses
+
     from archive.ingest import CrawlPlan, ingest_crawl
 
     con = connect(db)
-    pages = [FetchedPage("nhsmail", f"{URL}?p={i}", T0, 200, LISTING) for i in range(3)]
+    pages = [FetchedPage("nhsmail", f"{URL}?p={i}", T0, 200, LISTING) for i in range(4)]
     calls: list[str] = []
 
     def parse_or_break(page: FetchedPage):  # type: ignore[no-untyped-def]
         calls.append(page.url)
         if page.url.endswith("p=1"):
             raise RuntimeError("parser bug")
-        return _parse(page)
+        result = _parse(page)
+        if page.url.endswith("p=2"):  # a state outside the vocabulary: the CHECK refuses it
+            bad = [{**r, "state": "bogus"} for r in result.records]
+            return dataclasses.replace(result, records=bad)
+        return result
 
     plan = CrawlPlan("nhsmail", T0, T0, pages)
     summary, outcomes = ingest_crawl(con, plan, parse_or_break)
-    assert [o.outcome for o in outcomes] == ["new", "failed", "new"]
-    assert summary["outcome"] == "failed" and summary["pages"] == 3
-    assert calls == [f"{URL}?p=0", f"{URL}?p=1", f"{URL}?p=2"], "each page parsed once"
-    assert con.execute("SELECT url, error FROM fetches WHERE outcome = 'failed'").fetchall() == [
-        (f"{URL}?p=1", "ingest error: RuntimeError: parser bug")
-    ]
+    assert [o.outcome for o in outcomes] == ["new", "failed", "failed", "new"]
+    assert summary["outcome"] == "failed" and summary["pages"] == 4
+    assert sorted(calls) == [f"{URL}?p={i}" for i in range(4)], "each page parsed once"
+    errors = con.execute("SELECT url, error FROM fetches WHERE outcome = 'failed' ORDER BY url")
+    [(p1, e1), (p2, e2)] = errors.fetchall()
+    assert (p1, e1) == (f"{URL}?p=1", "parse error: RuntimeError: parser bug")
+    assert p2 == f"{URL}?p=2" and e2.startswith("ingest error: ConstraintException")
+    assert outcomes[1].message == e1 and outcomes[2].message == e2
     assert con.execute("SELECT url FROM snapshots ORDER BY url").fetchall() == [
         (f"{URL}?p=0",),
-        (f"{URL}?p=2",),
-    ], "the failed page left nothing half-written"
-    # one crawl row (ids are not transactional: the rolled-back attempt used one up)
-    assert con.execute("SELECT outcome FROM crawls").fetchall() == [("failed",)]
+        (f"{URL}?p=3",),
+    ], "the failed pages left nothing half-written"
+    assert con.execute("SELECT crawl_id, outcome FROM crawls").fetchall() == [(1, "failed")]
     con.close()
     check_invariants(db)
+
+
+def test_a_booking_asked_to_stop_writes_nothing(db: Path) -> None:
+    from archive.ingest import BookingStopped, CrawlPlan, ingest_crawl
+
+    con = connect(db)
+    pages = [FetchedPage("nhsmail", f"{URL}?p={i}", T0, 200, LISTING) for i in range(3)]
+    asked = iter([False, False, True])
+    with pytest.raises(BookingStopped):
+        ingest_crawl(con, CrawlPlan("nhsmail", T0, T0, pages), _parse, stop=lambda: next(asked))
+    for table in ("crawls", "fetches", "snapshots", "contents", "notice_versions", "sightings"):
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
 
 
 def test_a_crawl_that_cannot_be_booked_leaves_the_archive_as_before(db: Path) -> None:

@@ -244,13 +244,25 @@ class _PageBroke(Exception):
         self.index, self.exc = index, exc
 
 
+class ParseFailed(Exception):
+    """A parser raised on a page: its type and message, without the traceback (logged when
+    it happened), so that holding it keeps no parse tree alive."""
+
+
+def parse_failure(page: FetchedPage, exc: Exception) -> ParseFailed:
+    if isinstance(exc, ParseFailed):
+        return exc
+    log.error("parsing %s raised", page.url, exc_info=exc)
+    return ParseFailed(f"{type(exc).__name__}: {exc}")
+
+
 class BookingStopped(Exception):
     """The booking was asked to stop (a second SIGTERM): rolled back, nothing written."""
 
 
 # Errors of the machine, not of a page: they end the booking (rolled back) rather than be
 # pinned on the page that met them.
-_NOT_THE_PAGE = (
+MACHINE_ERRORS = (
     MemoryError,
     OSError,
     duckdb.OutOfMemoryException,
@@ -281,7 +293,7 @@ def ingest_crawl(
     ``before_commit`` may add to the transaction (a backfill marks its capture done).
     """
     broken: dict[int, str] = {}
-    parsed: dict[int, ParseResult | Exception] = {}  # parsing is pure: kept across attempts
+    parsed: dict[int, ParseResult | ParseFailed] = {}  # parsing is pure: kept across attempts
     crawl_id: int | None = None  # the same number on every attempt
 
     def parse_once(i: int) -> Parse:
@@ -289,8 +301,10 @@ def ingest_crawl(
             if i not in parsed:
                 try:
                     parsed[i] = parse(page)
+                except MACHINE_ERRORS:
+                    raise
                 except Exception as exc:
-                    parsed[i] = exc
+                    parsed[i] = parse_failure(page, exc)
             result = parsed[i]
             if isinstance(result, Exception):
                 raise result
@@ -310,7 +324,7 @@ def ingest_crawl(
                     page = dataclasses.replace(page, error=broken[i])
                 try:
                     outcomes.append(_ingest_page(con, crawl_id, page, parse_once(i)))
-                except _NOT_THE_PAGE:
+                except MACHINE_ERRORS:
                     raise
                 except Exception as exc:
                     if i in broken or len(broken) >= MAX_BROKEN_PAGES:
@@ -382,8 +396,10 @@ def _ingest_page(
     body = page.body or b""
     try:
         result = parse(page)
+    except MACHINE_ERRORS:
+        raise
     except Exception as exc:  # a parser bug costs this page; nothing of it is written yet
-        error = f"parse error: {type(exc).__name__}: {exc}"[:500]
+        error = f"parse error: {parse_failure(page, exc)}"[:500]
         fetch_id = _insert_fetch(con, crawl_id, page, "failed", None, error)
         return PageOutcome("failed", fetch_id, message=error)
     records = result.records

@@ -19,16 +19,20 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
+from scrapy.utils.defer import deferred_from_coro
 
 from archive.backfill import CdxPage, counts, mark_capture, record_cdx_page, resume_state
 from archive.db import ArchiveBusy, ArchiveUnusable, connect, rollback
 from archive.ingest import (
+    MACHINE_ERRORS,
     BookingStopped,
     CrawlPlan,
     FetchedPage,
     PageOutcome,
+    ParseFailed,
     ingest_crawl,
     latest_contents,
+    parse_failure,
     replay_vanishing,
     validators,
 )
@@ -92,7 +96,7 @@ class ArchivePipeline:
         self.lock: ArchiveLock | None = None
         self.con: Any = None
         self.pages: list[FetchedPage] = []
-        self.parsed: dict[int, ParseResult | Exception] = {}  # by id() of a held page
+        self.parsed: dict[int, ParseResult | ParseFailed] = {}  # by id() of a held page
         self.stored_sha: dict[str, str] = {}  # each URL's latest stored content
         self.started_at = datetime.now(UTC)
         crawler.notices_summary = None  # type: ignore[attr-defined]
@@ -166,9 +170,12 @@ class ArchivePipeline:
             if self.stored_sha.get(item.url) != sha:
                 try:
                     self.parsed[id(item)] = parse_page(item)
+                except MACHINE_ERRORS:
+                    raise
                 except Exception as exc:  # booked as a failed fetch, with its reason
-                    self.parsed[id(item)] = exc
-                self.stored_sha[item.url] = sha
+                    self.parsed[id(item)] = parse_failure(item, exc)
+                else:  # (a page that failed leaves no snapshot to compare with)
+                    self.stored_sha[item.url] = sha
         self._progress()
         return item
 
@@ -177,7 +184,7 @@ class ArchivePipeline:
         held = self.parsed.get(id(page))
         if held is None:
             return parse_page(page)
-        if isinstance(held, Exception):
+        if isinstance(held, ParseFailed):
             raise held
         return held
 
@@ -279,9 +286,12 @@ class BackfillPipeline(ArchivePipeline):
         # the capture's crawl, its page and its mark as done: one transaction
         try:
             _, [outcome] = ingest_crawl(self.con, plan, parse_page, before_commit=mark)
+        except MACHINE_ERRORS as exc:  # disk full: no later capture would be booked either
+            log.exception("booking capture %s failed; the backfill stops", item.capture_id)
+            self._stop_unusable(f"booking a capture failed, the backfill stopped: {exc!r}")
+            return item
         except Exception as exc:  # not booked (rolled back): still pending for the next run
             log.exception("booking capture %s failed", item.capture_id)
-            self.done += 1
             self.failed += 1
             self.errors.append(f"{item.capture_id}: not booked: {exc!r}"[:300])
             self._report()
@@ -293,6 +303,17 @@ class BackfillPipeline(ArchivePipeline):
             self.errors.append(f"{item.capture_id}: {item.error or outcome.message}")
         self._report()
         return item
+
+    def _stop_unusable(self, message: str) -> None:
+        """The archive can take no more: close it, ask nothing more, and say so (exit 1).
+        What was booked stays; the captures not booked are pending for the next run."""
+        self.crawler.notices_unusable = message[:500]  # type: ignore[attr-defined]
+        self.con.close()
+        self.con = None  # later items are let through untouched
+        if self.lock is not None:
+            self.lock.__exit__(None, None, None)
+            self.lock = None
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_unusable"))  # type: ignore[union-attr]
 
     def _report(self, final: bool = False) -> None:
         """Progress for long runs: found, fetched, failed, remaining, estimated time."""

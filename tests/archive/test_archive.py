@@ -326,6 +326,32 @@ def test_a_parser_or_booking_error_costs_its_page_not_the_crawl(db: Path) -> Non
     check_invariants(db)
 
 
+@pytest.mark.parametrize("trouble", ["eleven refused pages", "out of memory"])
+def test_a_crawl_that_cannot_be_booked_in_part_books_nothing(db: Path, trouble: str) -> None:
+    """Past MAX_BROKEN_PAGES refused pages the bug is everywhere, and an error of the
+    machine is no page's fault: either way the whole crawl is rolled back, nothing booked."""
+    import dataclasses
+
+    from archive.ingest import MAX_BROKEN_PAGES, CrawlPlan, ingest_crawl
+
+    con = connect(db)
+    n = MAX_BROKEN_PAGES + 1
+    pages = [FetchedPage("nhsmail", f"{URL}?p={i}", T0, 200, LISTING) for i in range(n)]
+
+    def troubled(page: FetchedPage):  # type: ignore[no-untyped-def]
+        if trouble == "out of memory":
+            raise MemoryError
+        result = _parse(page)
+        return dataclasses.replace(
+            result, records=[{**r, "state": "bogus"} for r in result.records]
+        )
+
+    with pytest.raises(MemoryError if trouble == "out of memory" else duckdb.ConstraintException):
+        ingest_crawl(con, CrawlPlan("nhsmail", T0, T0, pages), troubled)
+    for table in ("crawls", "fetches", "snapshots", "contents", "notice_versions", "sightings"):
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+
+
 def test_a_booking_asked_to_stop_writes_nothing(db: Path) -> None:
     from archive.ingest import BookingStopped, CrawlPlan, ingest_crawl
 

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,18 @@ def rollback(con: duckdb.DuckDBPyConnection) -> None:
     the reason with noise."""
     with contextlib.suppress(duckdb.TransactionException):
         con.rollback()
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN … COMMIT, rolled back on any error (the error kept, see `rollback`)."""
+    con.begin()
+    try:
+        yield
+        con.commit()
+    except BaseException:
+        rollback(con)
+        raise
 
 
 def default_path() -> Path:

@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 
 from archive.columns import HASHED, NOT_HASHED, RECORD_COLUMNS, stage_rows
-from archive.db import rollback, sql_file
+from archive.db import rollback, sql_file, transaction
 from parsers.result import ParseResult
 
 DRIFT_RATIO = 0.5  # fewer than half the previous snapshot's notices counts as drift
@@ -214,14 +214,9 @@ def ingest_page(
     parse: Parse,
 ) -> PageOutcome:
     """Record one fetch, in one transaction. ``parse`` is called only for new content."""
-    con.begin()
-    try:
+    with transaction(con):
         outcome = _ingest_page(con, crawl_id, page, parse)
         _fault_point("ingest")
-        con.commit()
-    except BaseException:
-        rollback(con)
-        raise
     return outcome
 
 
@@ -754,14 +749,8 @@ def start_crawl(
     con: duckdb.DuckDBPyConnection, source: str, started_at: datetime, origin: str = "live"
 ) -> int:
     """A new crawl row, in a transaction of its own. Call with the archive's lock held."""
-    con.begin()
-    try:
-        crawl_id = _start_crawl(con, source, started_at, origin)
-        con.commit()
-    except BaseException:
-        rollback(con)
-        raise
-    return crawl_id
+    with transaction(con):
+        return _start_crawl(con, source, started_at, origin)
 
 
 def _start_crawl(
@@ -808,37 +797,11 @@ def _start_crawl(
 
 
 def finish_crawl(
-    con: duckdb.DuckDBPyConnection,
-    crawl_id: int,
-    finished_at: datetime,
-    *,
-    errors: list[str] | None = None,
-    complete: bool = True,
-    decide_vanishing: bool = True,
-    left_out: int = 0,
+    con: duckdb.DuckDBPyConnection, crawl_id: int, finished_at: datetime, **options: Any
 ) -> dict[str, Any]:
-    """Vanishings, counts and outcome of a crawl, in one transaction.
-
-    ``left_out``: the pages robots.txt kept the crawl from asking for (`pages_left_out`).
-
-    Vanishing is decided only by a clean, complete crawl: every page fetched and read (no
-    failure, no drift, not cut short), since a notice may have moved to the page that
-    failed. Then a notice vanishes when a page that showed it in the last crawl that saw it
-    was fetched again and no page shows it now. (Its own post, no longer linked from the
-    listing, is not fetched again and so proves nothing either way: the listing is the
-    board.)
-    """
-    con.begin()
-    try:
-        summary = _finish_crawl(
-            con, crawl_id, finished_at, errors=errors, complete=complete,
-            decide_vanishing=decide_vanishing, left_out=left_out,
-        )  # fmt: skip
-        con.commit()
-    except BaseException:
-        rollback(con)
-        raise
-    return summary
+    """`_finish_crawl` in a transaction of its own."""
+    with transaction(con):
+        return _finish_crawl(con, crawl_id, finished_at, **options)
 
 
 def _finish_crawl(
@@ -851,6 +814,17 @@ def _finish_crawl(
     decide_vanishing: bool = True,
     left_out: int = 0,
 ) -> dict[str, Any]:
+    """Vanishings, counts and outcome of a crawl.
+
+    ``left_out``: the pages robots.txt kept the crawl from asking for (`pages_left_out`).
+
+    Vanishing is decided only by a clean, complete crawl: every page fetched and read (no
+    failure, no drift, not cut short), since a notice may have moved to the page that
+    failed. Then a notice vanishes when a page that showed it in the last crawl that saw it
+    was fetched again and no page shows it now. (Its own post, no longer linked from the
+    listing, is not fetched again and so proves nothing either way: the listing is the
+    board.)
+    """
     source = _one(con, "SELECT source FROM crawls WHERE crawl_id = ?", [crawl_id])
     unclean = _one(
         con,

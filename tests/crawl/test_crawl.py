@@ -647,22 +647,16 @@ def test_kill_9_mid_crawl_leaves_the_archive_as_before_it(
         assert all(row in after[table] for row in before[table]), f"{table}: a row was lost"
 
 
-@pytest.mark.parametrize("signals", [1, 2])
-def test_sigterm_while_booking(site: Site, db: Path, tmp_path: Path, signals: int) -> None:
-    """Booking holds Scrapy's reactor. One signal lets a fully fetched crawl's booking
-    finish; a second must still stop it (exit 1), rolled back: the archive as before."""
+def _crawl_paused_in_booking(site: Site, db: Path, mark: Path, seconds: int):  # type: ignore[no-untyped-def]
+    """`notices crawl` in a subprocess, returned once it pauses inside its booking
+    transaction for ``seconds`` (NOTICES_FAULT_PAUSE)."""
     import os
-    import signal
     import subprocess
     import time
 
     from tests.crawl.site import FAST, NOTICES
 
-    assert crawl(db, site.url("/status/")).returncode == 0
-    before = _every_row(db)
-    site.routes["/status/"] = _without_the_relay_notice("RESOLVED", "The Portal is back.")
-    mark = tmp_path / "paused"
-    env = {**os.environ, "NOTICES_FAULT_PAUSE": "ingest", "NOTICES_FAULT_SECONDS": "3",
+    env = {**os.environ, "NOTICES_FAULT_PAUSE": "ingest", "NOTICES_FAULT_SECONDS": str(seconds),
            "NOTICES_FAULT_MARK": str(mark)}  # fmt: skip
     proc = subprocess.Popen(
         [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "--start-url", site.url("/status/")],
@@ -672,6 +666,20 @@ def test_sigterm_while_booking(site: Site, db: Path, tmp_path: Path, signals: in
     while not mark.exists() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
     assert mark.exists(), "the crawl got to its booking"
+    return proc
+
+
+@pytest.mark.parametrize("signals", [1, 2])
+def test_sigterm_while_booking(site: Site, db: Path, tmp_path: Path, signals: int) -> None:
+    """Booking holds Scrapy's reactor. One signal lets a fully fetched crawl's booking
+    finish; a second must still stop it (exit 1), rolled back: the archive as before."""
+    import signal
+    import time
+
+    assert crawl(db, site.url("/status/")).returncode == 0
+    before = _every_row(db)
+    site.routes["/status/"] = _without_the_relay_notice("RESOLVED", "The Portal is back.")
+    proc = _crawl_paused_in_booking(site, db, tmp_path / "paused", seconds=3)
     for _ in range(signals):
         proc.send_signal(signal.SIGTERM)
         time.sleep(0.2)
@@ -688,22 +696,8 @@ def test_sigterm_while_booking(site: Site, db: Path, tmp_path: Path, signals: in
 
 
 def test_two_crawls_at_once_the_second_exits_3(site: Site, db: Path, tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import time
 
-    from tests.crawl.site import FAST, NOTICES
-
-    mark = tmp_path / "paused"
-    env = {**os.environ, "NOTICES_FAULT_PAUSE": "ingest", "NOTICES_FAULT_SECONDS": "4",
-           "NOTICES_FAULT_MARK": str(mark)}  # fmt: skip
-    first = subprocess.Popen(
-        [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "--start-url", site.url("/status/")],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not mark.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    first = _crawl_paused_in_booking(site, db, tmp_path / "paused", seconds=4)
     second = crawl(db, site.url("/status/"))
     out, _ = first.communicate(timeout=120)
     assert second.returncode == 3, second.stdout

@@ -46,6 +46,7 @@ def status(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
                 PARTITION BY source ORDER BY started_at DESC, crawl_id DESC) = 1
         )
         SELECT s.source, last.crawl_id, last.started_at, last.finished_at, last.outcome,
+               last.pages_left_out,
                (SELECT count(*) FROM crawls c WHERE c.source = s.source) AS crawls,
                (SELECT count(*) FROM snapshots x WHERE x.source = s.source) AS snapshots,
                (SELECT count(*) FROM notices n WHERE n.source = s.source) AS notices,
@@ -56,7 +57,7 @@ def status(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
         ORDER BY s.source
         """
     ).fetchall()
-    names = ["source", "last_crawl", "started_at", "finished_at", "outcome", "crawls",
+    names = ["source", "last_crawl", "started_at", "finished_at", "outcome", "left_out", "crawls",
              "snapshots", "notices", "on_show", "versions"]  # fmt: skip
     return [dict(zip(names, row, strict=True)) for row in rows]
 

@@ -1,8 +1,8 @@
 """Backfill bookkeeping: CDX query progress and captures found, fetched or failed.
 
 The spider asks the pipeline's archive what is already known (`resume_state`), the
-pipeline records each CDX page (`record_cdx_page`) and each capture's fate
-(`mark_capture`), each in its own short transaction.
+pipeline records each CDX page (`record_cdx_page`) in its own short transaction, and each
+capture's fate (`mark_capture`) in that capture's booking transaction.
 """
 
 from __future__ import annotations

@@ -258,7 +258,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             f" at {when:%Y-%m-%d %H:%M}Z;"
             f" {r['crawls']} crawls, {r['snapshots']} snapshots, {r['notices']} notices"
             f" ({r['on_show']} on show), {r['versions']} versions"
-            + (f"; its last crawl left out {r['left_out']} notice page(s) robots.txt forbids"
+            + (f"; its last crawl left out {r['left_out']} notice"
+               f" page{'s' if r['left_out'] != 1 else ''} robots.txt forbids"
                if r["left_out"] else "")
         )  # fmt: skip
     return EXIT_OK

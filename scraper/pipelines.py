@@ -1,8 +1,9 @@
 """Item pipeline: each fetched page is parsed (pure parsers/) and ingested (archive/).
 
-A crawl is one transaction: its pages are held until the spider closes, then parsed and
-booked together with the crawl's row, so a kill -9 at any moment leaves the archive as
-before the crawl or after it. A backfill books each capture (a crawl of its own) in one.
+A crawl is one transaction: its pages are parsed as they come (a body the archive already
+holds for its URL is not parsed) and held until the spider closes, then booked together
+with the crawl's row, so a kill -9 at any moment leaves the archive as before the crawl
+or after it. A backfill books each capture (a crawl of its own) in one.
 The pipeline holds the archive's lock for the whole crawl; if another crawl holds it, this
 one stops at once and says so (`crawler.notices_locked`).
 """

@@ -22,7 +22,7 @@ from scrapy.utils.reactor import install_reactor
 @dataclass(slots=True)
 class CrawlReport:
     source: str
-    summary: dict[str, Any] | None = None  # archive.ingest.finish_crawl's summary
+    summary: dict[str, Any] | None = None  # archive.ingest.ingest_crawl's summary
     locked: str | None = None  # the lock holder's message when the archive was busy
     errors: list[str] = field(default_factory=list)
     held: bool = False  # busy because another process kept the file open, not a crawl

@@ -216,7 +216,9 @@ def test_sql_json_keeps_microseconds_and_bytes(demo_db: Path, capsys) -> None:
 
 def test_status_and_export(demo_db: Path, tmp_path: Path, capsys) -> None:
     assert main(["status", "--db", str(demo_db)]) == 0
-    assert "nhsmail: last crawl #2 ok" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert "nhsmail: last crawl #2 ok" in shown
+    assert "left out" not in shown, "nothing left out, nothing said"
     out = tmp_path / "export"
     assert main(["export", str(out), "--db", str(demo_db), "--format", "parquet"]) == 0
     import duckdb

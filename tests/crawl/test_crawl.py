@@ -305,7 +305,7 @@ def test_notice_pages_robots_txt_forbids_are_left_out_not_failed(site: Site, db:
     assert "2 notice pages left out (robots.txt forbids them)" in done.stdout
     assert rows(db, "SELECT outcome, pages_left_out FROM crawls") == [("ok", 2)]
     status = subprocess.run([NOTICES, "status", "--db", str(db)], capture_output=True, text=True)
-    assert "its last crawl left out 2 notice page(s) robots.txt forbids" in status.stdout
+    assert "its last crawl left out 2 notice pages robots.txt forbids" in status.stdout
     assert not site.requests_for(P1) and not site.requests_for(P2)
     assert rows(db, "SELECT count(*) FROM fetches WHERE outcome <> 'new'") == [(0,)]
     # the listings still decide what vanished

@@ -116,14 +116,8 @@ def validators(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, dict[st
     for a URL whose latest snapshot the parsers could not read (drift, no notices): a body
     cut short keeps the whole body's validators, and a 304 to them would keep the URL on
     that bad copy for good. Such a URL is asked for whole."""
-    rows = con.execute(
-        "SELECT url, headers, parse_outcome FROM snapshots WHERE source = ?"
-        " QUALIFY row_number() OVER"
-        " (PARTITION BY url ORDER BY fetched_at DESC, snapshot_id DESC) = 1",
-        [source],
-    ).fetchall()
     out = {}
-    for url, headers, outcome in rows:
+    for url, _sha, headers, outcome in _latest_snapshots(con, source):
         if outcome != "parsed":
             continue
         h = {k.lower(): v for k, v in json.loads(headers).items()}
@@ -136,13 +130,17 @@ def validators(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, dict[st
 def latest_contents(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
     """The sha256 of each URL's latest snapshot: a fetch of the same bytes is unchanged and
     needs no parsing."""
-    return dict(
-        con.execute(
-            "SELECT url, sha256 FROM snapshots WHERE source = ? QUALIFY row_number() OVER"
-            " (PARTITION BY url ORDER BY fetched_at DESC, snapshot_id DESC) = 1",
-            [source],
-        ).fetchall()
-    )
+    return {url: sha for url, sha, _headers, _outcome in _latest_snapshots(con, source)}
+
+
+def _latest_snapshots(con: duckdb.DuckDBPyConnection, source: str) -> list[Any]:
+    """(url, sha256, headers, parse_outcome) of each URL's latest snapshot."""
+    return con.execute(
+        "SELECT url, sha256, headers, parse_outcome FROM snapshots WHERE source = ?"
+        " QUALIFY row_number() OVER"
+        " (PARTITION BY url ORDER BY fetched_at DESC, snapshot_id DESC) = 1",
+        [source],
+    ).fetchall()
 
 
 def _insert_fetch(

@@ -97,6 +97,7 @@ class ArchivePipeline:
         self.lock: ArchiveLock | None = None
         self.con: Any = None
         self.pages: list[FetchedPage] = []
+        self.failed_pages = 0
         self.parsed: dict[int, ParseResult | ParseFailed] = {}  # by id() of a held page
         self.stored_sha: dict[str, str] = {}  # each URL's latest stored content
         self.started_at = datetime.now(UTC)
@@ -164,6 +165,7 @@ class ArchivePipeline:
         if not isinstance(item, FetchedPage) or self.con is None:
             return item  # (no archive: the spider asks nothing more once it sees the lock)
         self.pages.append(item)  # booked when the crawl is over, in one transaction
+        self.failed_pages += item.failed
         # Parsed now, as pages come, so that booking is the archive's work alone; a body the
         # archive already holds for its URL is not parsed at all.
         if not item.failed and not item.not_modified and item.body is not None:
@@ -194,10 +196,9 @@ class ArchivePipeline:
         if not sys.stderr.isatty():
             return
         stats = self.crawler.stats.get_stats()  # type: ignore[union-attr]
-        failed = sum(page.failed for page in self.pages)
         queued = stats.get("scheduler/enqueued", 0) - stats.get("scheduler/dequeued", 0)
         print(
-            f"\r{len(self.pages)} pages fetched ({failed} failed); {queued} queued ",
+            f"\r{len(self.pages)} pages fetched ({self.failed_pages} failed); {queued} queued ",
             end="", file=sys.stderr, flush=True,
         )  # fmt: skip
 

@@ -3,6 +3,7 @@ runs, and what it books when the spider closes."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -104,4 +105,56 @@ def test_a_page_the_parser_raises_on_is_a_failed_fetch_and_parsed_once(
         ("unchanged", None),
     ]
     assert "Traceback" in caplog.text and "parser bug" in caplog.text, "the traceback is logged"
+    check_invariants(db)
+
+
+def test_a_backfill_stops_on_an_error_of_the_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Out of memory (or a full disk) books nothing of that capture, keeps what was booked,
+    stops the spider, frees the archive and says why; the capture stays pending."""
+    from archive.backfill import Capture, CdxPage
+    from archive.lock import ArchiveLock
+
+    db = tmp_path / "archive.duckdb"
+    closed: list[str] = []
+
+    async def close_spider_async(*, reason: str) -> None:
+        closed.append(reason)
+
+    crawler = SimpleNamespace(
+        settings=Settings({"NOTICES_DB": str(db), "NOTICES_WRITER_WAIT": 5}),
+        signals=SignalManager(),
+        spider=SimpleNamespace(source="nhsmail"),
+        engine=SimpleNamespace(close_spider_async=close_spider_async),
+    )
+    crawler.stats = MemoryStatsCollector(crawler)  # type: ignore[arg-type]
+    pipe = pipelines.BackfillPipeline(crawler)  # type: ignore[arg-type]
+    pipe.open_spider()
+    ids = [f"2022050{i}090000 {A}" for i in (1, 2)]
+    at = [T0, T0 + timedelta(days=1)]
+    pipe.process_item(
+        CdxPage("nhsmail", "q", [Capture(c, A, t) for c, t in zip(ids, at, strict=True)], None)
+    )
+    pipe.process_item(FetchedPage("nhsmail", A, at[0], 200, _page(1), origin="backfill",
+                                  capture_id=ids[0]))  # fmt: skip
+    real = pipelines.parse_page
+
+    def out_of_memory(page: FetchedPage) -> Any:
+        raise MemoryError
+
+    monkeypatch.setattr(pipelines, "parse_page", out_of_memory)
+    monkeypatch.setattr(pipelines, "deferred_from_coro", asyncio.run)  # (no reactor here)
+    pipe.process_item(FetchedPage("nhsmail", A, at[1], 200, _page(2), origin="backfill",
+                                  capture_id=ids[1]))  # fmt: skip
+    monkeypatch.setattr(pipelines, "parse_page", real)
+    assert closed == ["archive_unusable"] and pipe.con is None
+    assert "MemoryError" in crawler.notices_unusable  # type: ignore[attr-defined]
+    with ArchiveLock(db):  # freed
+        pass
+    assert rows(db, "SELECT capture_id, status FROM backfill_captures ORDER BY ALL") == [
+        (ids[0], "fetched"),
+        (ids[1], "pending"),
+    ]
+    assert rows(db, "SELECT count(*) FROM crawls") == [(1,)]
     check_invariants(db)

@@ -273,6 +273,7 @@ def ingest_crawl(
     *,
     before_commit: Callable[[int, list[PageOutcome]], None] | None = None,
     stop: Callable[[], bool] = lambda: False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[str, Any], list[PageOutcome]]:
     """Book a whole crawl (its row, every page, vanishings, counts) in one transaction, so
     that a process killed at any moment leaves the archive as before the crawl or as after
@@ -283,7 +284,8 @@ def ingest_crawl(
     archive's SQL, say) costs that page, not the crawl: the transaction is rolled back and
     booked again with that page as a failed fetch, up to MAX_BROKEN_PAGES times. Errors of
     the machine (out of memory, I/O) and ``stop()`` turning true end it, rolled back.
-    ``before_commit`` may add to the transaction (a backfill marks its capture done).
+    ``before_commit`` may add to the transaction (a backfill marks its capture done);
+    ``progress(done, total)`` hears of each page booked.
     """
     broken: dict[int, str] = {}
     parsed: dict[int, ParseResult | ParseFailed] = {}  # parsing is pure: kept across attempts
@@ -317,6 +319,8 @@ def ingest_crawl(
                     page = dataclasses.replace(page, error=broken[i])
                 try:
                     outcomes.append(_ingest_page(con, crawl_id, page, parse_once(i)))
+                    if progress is not None:
+                        progress(i + 1, len(plan.pages))
                 except MACHINE_ERRORS:
                     raise
                 except Exception as exc:

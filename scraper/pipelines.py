@@ -217,14 +217,22 @@ class ArchivePipeline:
             complete=reason == "finished" and not truncated and not stopped,
             left_out=left_out,
         )
-        if sys.stderr.isatty():
-            print(f"\nbooking {len(self.pages)} pages…", file=sys.stderr, flush=True)
+        shown = sys.stderr.isatty()
+        if shown:
+            print(file=sys.stderr)  # end the fetching line
+
+        def booked(done: int, total: int) -> None:  # a long booking shows it is alive
+            print(f"\rbooked {done}/{total} pages ", end="", file=sys.stderr, flush=True)
+
         try:
             summary, outcomes = ingest_crawl(
                 self.con, plan, self._parsed,
                 # a second SIGTERM (scraper.run) abandons the booking: rolled back
                 stop=lambda: getattr(self.crawler, "notices_abandon", False),
+                progress=booked if shown else None,
             )  # fmt: skip
+            if shown:
+                print(file=sys.stderr)
             self.crawler.notices_summary = summary  # type: ignore[attr-defined]
             self._tell(outcomes)
         except BookingStopped:

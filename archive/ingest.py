@@ -195,14 +195,12 @@ def _resight(
     return int(_one(con, "SELECT count(*) FROM touched", []))
 
 
-def _store_content(con: duckdb.DuckDBPyConnection, body: bytes) -> str:
-    sha = hashlib.sha256(body).hexdigest()
+def _store_content(con: duckdb.DuckDBPyConnection, body: bytes, sha: str) -> None:
     con.execute(
         "INSERT INTO contents (sha256, compression, size_bytes, data) VALUES (?, 'zlib', ?, ?)"
         " ON CONFLICT DO NOTHING",
         [sha, len(body), zlib.compress(body, 6)],
     )
-    return sha
 
 
 def ingest_page(
@@ -319,14 +317,14 @@ def ingest_crawl(
                     page = dataclasses.replace(page, error=broken[i])
                 try:
                     outcomes.append(_ingest_page(con, crawl_id, page, parse_once(i)))
-                    if progress is not None:
-                        progress(i + 1, len(plan.pages))
                 except MACHINE_ERRORS:
                     raise
                 except Exception as exc:
                     if i in broken or len(broken) >= MAX_BROKEN_PAGES:
                         raise  # booking it as failed failed too, or the bug is everywhere
                     raise _PageBroke(i, exc) from exc
+                if progress is not None:  # (outside: its own failure is no page's)
+                    progress(i + 1, len(plan.pages))
             summary = _finish_crawl(
                 con, crawl_id, plan.finished_at, complete=plan.complete,
                 decide_vanishing=plan.decide_vanishing, left_out=plan.left_out,
@@ -351,12 +349,11 @@ def ingest_crawl(
             raise
 
 
-def _already_recorded(con: duckdb.DuckDBPyConnection, page: FetchedPage) -> bool:
+def _already_recorded(con: duckdb.DuckDBPyConnection, page: FetchedPage, sha: str | None) -> bool:
     """The very same observation (same URL, same moment, same bytes) replayed: a retried
     pipeline step or a re-run import must change nothing."""
-    if page.body is None or page.failed:
+    if sha is None or page.failed:
         return False
-    sha = hashlib.sha256(page.body).hexdigest()
     return bool(
         _one(
             con,
@@ -370,14 +367,14 @@ def _already_recorded(con: duckdb.DuckDBPyConnection, page: FetchedPage) -> bool
 def _ingest_page(
     con: duckdb.DuckDBPyConnection, crawl_id: int | None, page: FetchedPage, parse: Parse
 ) -> PageOutcome:
-    if _already_recorded(con, page):
+    sha = hashlib.sha256(page.body).hexdigest() if page.body is not None else None
+    if _already_recorded(con, page, sha):
         return PageOutcome("duplicate", 0, message="this fetch is already in the archive")
     if page.failed:
         error = page.error or f"HTTP {page.http_status}"
         fetch_id = _insert_fetch(con, crawl_id, page, "failed", None, error)
         return PageOutcome("failed", fetch_id, message=error)
     prev = _previous_snapshot(con, page.source, page.url, page.fetched_at)
-    sha = hashlib.sha256(page.body).hexdigest() if page.body is not None else None
     if page.not_modified or (prev is not None and sha == prev[1]):
         if prev is None:
             error = "304 Not Modified but no stored copy of this URL"
@@ -426,7 +423,7 @@ def _ingest_page(
         message = f"{page.source} {page.url}: no notices; layouts tried: {', '.join(result.tried)}"
     else:
         parse_outcome, kind, message = "parsed", "new", ""
-    _store_content(con, body)
+    _store_content(con, body, sha or hashlib.sha256(body).hexdigest())
     snapshot_id = int(
         _one(
             con,

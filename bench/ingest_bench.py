@@ -2,7 +2,8 @@
 
 Targets (issue #3): >= 200,000 notice rows/s for 1M rows into an empty archive, >= 50,000
 rows/s re-ingesting the same rows; printed beside a plain `executemany` baseline measured in
-the same run. Run: `make bench` (prints; asserts nothing). `--rows N` for a smaller run.
+the same run. Run: `make bench` (prints; checks only that the rows went in). `--rows N` for a smaller run,
+`--repeat N` for more or fewer fresh archives (the best of them is reported, with all times).
 """
 
 from __future__ import annotations
@@ -116,11 +117,8 @@ def _baseline(con, table: pa.Table, rows: int) -> float:  # type: ignore[no-unty
     return rows / (time.perf_counter() - t0)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    n = parser.parse_args().rows
-    table = synthetic(n)
+def _run(table: pa.Table, n: int, *, baseline: bool) -> tuple[float, float, float | None]:
+    """One fresh archive: the first ingest, the re-ingest, and (if asked) the baseline."""
     with tempfile.TemporaryDirectory() as tmp:
         con = connect(Path(tmp) / "bench.duckdb")
         _prepare(con, n)
@@ -128,11 +126,34 @@ def main() -> None:
         again = _timed(con, table)
         versions = con.execute("SELECT count(*) FROM notice_versions").fetchone()[0]
         sightings = con.execute("SELECT count(*) FROM sightings").fetchone()[0]
-        base = _baseline(con, table, min(n, 20_000))
+        assert (versions, sightings) == (n, n), (versions, sightings)  # the work was done
+        base = _baseline(con, table, min(n, 20_000)) if baseline else None
         con.close()
-    print(f"rows: {n:,}  versions: {versions:,}  sightings: {sightings:,}")
-    print(f"into an empty archive: {n / first:>10,.0f} rows/s ({first:.1f} s; target >= 200,000)")
-    print(f"idempotent re-ingest:  {n / again:>10,.0f} rows/s ({again:.1f} s; target >= 50,000)")
+    return first, again, base
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="fresh archives (best is kept)")
+    args = parser.parse_args()
+    n = args.rows
+    table = synthetic(n)
+    runs = [_run(table, n, baseline=i == 0) for i in range(args.repeat)]
+    base = runs[0][2] or 0.0
+    firsts = sorted(r[0] for r in runs)
+    agains = sorted(r[1] for r in runs)
+    # Best of the runs, as timeit reports: other work on the machine only ever adds time.
+    first, again = firsts[0], agains[0]
+
+    def spread(times: list[float]) -> str:
+        return ", ".join(f"{t:.2f}" for t in times)
+
+    print(f"rows: {n:,}  runs: {len(runs)} (each into a fresh archive)")
+    print(f"into an empty archive: {n / first:>10,.0f} rows/s (best {first:.2f} s of"
+          f" {spread(firsts)}; target >= 200,000)")  # fmt: skip
+    print(f"idempotent re-ingest:  {n / again:>10,.0f} rows/s (best {again:.2f} s of"
+          f" {spread(agains)}; target >= 50,000)")  # fmt: skip
     print(f"executemany baseline:  {base:>10,.0f} rows/s (same run, scalar columns only)")
     print(f"ratio to the baseline: {n / first / base:>10.1f}x first, {n / again / base:.1f}x again")
 

@@ -316,8 +316,9 @@ def _check_current(con: duckdb.DuckDBPyConnection, target: Path) -> None:
 # archives record it, a release never rewrites one a newer release has written, and
 # tests/archive/test_derivation.py holds the files' digests to it.
 # 2: stated_final_at; 3: coverage gaps by month spanned; 4: excerpts as renderings (undone:
-# it hid state changes on one listing); 5-8: an excerpt and its fuller text are no revision
-DERIVATION = 8
+# it hid state changes on one listing); 5-8: an excerpt and its fuller text are no revision;
+# 9: a crawl's bracket takes every sighting that agrees with its newest version
+DERIVATION = 9
 
 
 def _newer(have: int, meta: dict[str, str], target: Path) -> str | None:

@@ -10,10 +10,12 @@ WITH s AS MATERIALIZED (
     SELECT
         s.notice_key, s.version, s.observed_at, s.fetch_id, s.is_open, f.crawl_id,
         -- whether the notice was open, as its crawl saw it: said by the newest version
-        -- that crawl showed stating a state. A stale copy in the same crawl (its post
-        -- unchanged while the listing says RESOLVED) neither reopens nor closes it. A
-        -- fetch outside any crawl is a crawl of its own.
-        CASE WHEN s.version = max(s.version) FILTER (WHERE s.is_open IS NOT NULL)
+        -- that crawl showed stating a state, and by every sighting in that crawl agreeing
+        -- with it (the listing and the post both RESOLVED: closed from the first of them).
+        -- A stale copy in the same crawl (its post unchanged while the listing says
+        -- RESOLVED) neither reopens nor closes it. A fetch outside any crawl is a crawl of
+        -- its own.
+        CASE WHEN s.is_open = arg_max(s.is_open, s.version) FILTER (WHERE s.is_open IS NOT NULL)
                  OVER (PARTITION BY s.notice_key, coalesce(f.crawl_id, -s.fetch_id))
              THEN s.is_open END AS crawl_open
     FROM sightings AS s

@@ -389,6 +389,57 @@ def test_a_stale_copy_in_the_same_crawl_does_not_reopen_a_notice(tmp_path: Path)
     )
 
 
+def _listing_and_post_crawls(db: Path, crawls: list[tuple[datetime, list[tuple[int, bytes]]]]):  # type: ignore[no-untyped-def]
+    """An archive of crawls that each fetch, at the given seconds past the crawl's start,
+    the listing (0) or INC10000001's own post (1)."""
+    from archive.db import connect
+    from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
+    from parsers import parse
+    from tests.handbuilt import URL
+
+    urls = (URL, "https://support.nhs.net/2023/01/inc10000001-relay-delay/")
+    con = connect(db)
+    for at, pages in crawls:
+        crawl_id = start_crawl(con, "nhsmail", at)
+        for i, (which, body) in enumerate(pages):
+            page = FetchedPage("nhsmail", urls[which], at.replace(second=i), 200, body)
+            ingest_page(con, crawl_id, page,
+                        lambda p: parse(p.source, p.body, url=p.url, fetched_at=p.fetched_at))  # fmt: skip
+        finish_crawl(con, crawl_id, at)
+    return con
+
+
+def test_the_bracket_takes_the_first_closed_and_last_open_sighting_of_a_crawl(
+    tmp_path: Path,
+) -> None:
+    # Both renderings agree within a crawl. 09:30: the listing, open. 10:30: the post, open
+    # (a newer version), then the listing again (still its first version) at 10:30:01.
+    # 11:30: the listing resolved, then the post resolved (newer still) at 11:30:01. The
+    # bracket is the last open and the first closed sighting, whichever version said it.
+    from tests.handbuilt import A_DONE, A_OPEN
+
+    def post(state: str, *more: str) -> bytes:
+        lines = [f"INC10000001 – Relay Delay – {state}", "", "10/01/2023 09:00:00 AM", "",
+                 "We are aware of delays on the relay.", *more, ""]  # fmt: skip
+        return "\n".join(lines).encode()
+
+    con = _listing_and_post_crawls(tmp_path / "agree.duckdb", [
+        (datetime(2023, 1, 10, 9, 30, tzinfo=UTC), [(0, A_OPEN.encode())]),
+        (datetime(2023, 1, 10, 10, 30, tzinfo=UTC), [(1, post("NEW")), (0, A_OPEN.encode())]),
+        (datetime(2023, 1, 10, 11, 30, tzinfo=UTC),
+         [(0, A_DONE.encode()), (1, post("RESOLVED", "Mail is flowing normally again."))]),
+    ])  # fmt: skip
+    versions = "SELECT list(version ORDER BY observed_at) FROM sightings"
+    assert one(con, versions) == ([1, 2, 1, 3, 4],)  # the orders the comment describes
+    row = one(con, "SELECT state, censored, last_open, first_closed FROM incidents")
+    assert row == (
+        "resolved",
+        None,
+        datetime(2023, 1, 10, 10, 30, 1, tzinfo=UTC),
+        datetime(2023, 1, 10, 11, 30, tzinfo=UTC),
+    )
+
+
 def test_months_and_quarters_are_londons(tmp_path: Path) -> None:
     from tests.handbuilt import build_archive, notice
 

@@ -2,8 +2,9 @@
 
 Targets (issue #3): >= 200,000 notice rows/s for 1M rows into an empty archive, >= 50,000
 rows/s re-ingesting the same rows; printed beside a plain `executemany` baseline measured in
-the same run. Run: `make bench` (prints; checks only that the rows went in). `--rows N` for a smaller run,
-`--repeat N` for more or fewer fresh archives (the best of them is reported, with all times).
+the same run. Run: `make bench` (prints; checks only that the rows went in). `--rows N` for
+a smaller run, `--repeat N` for more or fewer fresh archives (the best is reported, with all
+times).
 """
 
 from __future__ import annotations

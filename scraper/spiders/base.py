@@ -19,11 +19,12 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.ingest import FetchedPage
+from parsers.lines import html_encoding
 
 
 def must_not_start(crawler: Any) -> bool:
@@ -32,6 +33,19 @@ def must_not_start(crawler: Any) -> bool:
     return bool(
         getattr(crawler, "notices_locked", None) or getattr(crawler, "notices_stopping", False)
     )
+
+
+def html_for_links(response: Response) -> HtmlResponse | None:
+    """The response as the parser reads it, to read its links from: the body decoded as
+    `parsers.lines` decodes it (a byte-order mark, else UTF-8, else Windows-1252), whatever
+    its Content-Type or <meta> charset claims. None for a body the parser does not read as
+    HTML (JSON, plain text, binary) and for a 304: no links to follow there."""
+    if response.status == 304:
+        return None
+    encoding = html_encoding(response.body)
+    if encoding is None:
+        return None
+    return response.replace(cls=HtmlResponse, encoding=encoding)
 
 
 def declared_urls(source: str) -> list[str]:

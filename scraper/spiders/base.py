@@ -11,7 +11,6 @@ Run by hand, ``scrapy crawl statuspage -a source=github`` looks the URLs up the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -25,6 +24,7 @@ from twisted.python.failure import Failure
 
 from archive.ingest import FetchedPage
 from parsers.lines import html_encoding
+from parsers.payload import decode_json
 
 
 def must_not_start(crawler: Any) -> bool:
@@ -117,14 +117,12 @@ class StatusSpider(scrapy.Spider):
 
     @staticmethod
     def json_of(response: Response) -> Any:
-        """The response's JSON, for finding the next requests; None when it is unreadable
-        (the pipeline records that page as the parser finds it: no crash, no guess)."""
+        """The response's JSON as the parsers read it (`parsers.payload.decode_json`), for
+        finding the next requests; None when they cannot read it (the pipeline records that
+        page as the parser finds it: no crash, no guess, no links the parser never saw)."""
         if response.status == 304:
             return None
-        try:
-            return json.loads(response.body)
-        except (ValueError, UnicodeDecodeError):
-            return None
+        return decode_json(response.body)[0]
 
     def page(self, response: Response) -> FetchedPage:
         headers = {

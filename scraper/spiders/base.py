@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import HtmlResponse, Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -26,12 +26,26 @@ from archive.ingest import FetchedPage
 from parsers.lines import html_encoding
 from parsers.payload import decode_json
 
+# A 304 to a request that named no copy of ours: nothing was compared, and no page came.
+UNASKED_304 = (
+    "HTTP 304 Not Modified to a request with no validators (no If-None-Match or"
+    " If-Modified-Since): no copy was compared and no page came"
+)
+
 
 def must_not_start(crawler: Any) -> bool:
     """Ask nothing of the site: another run holds the archive, or a stop was asked for
     (SIGTERM) while this crawl was still opening (see scraper.run)."""
     return bool(
         getattr(crawler, "notices_locked", None) or getattr(crawler, "notices_stopping", False)
+    )
+
+
+def asked_if_changed(request: Request | None) -> bool:
+    """The request carried validators (see ConditionalRequestMiddleware): a 304 to it means
+    "the copy you named is current"."""
+    return request is not None and any(
+        request.headers.get(name) for name in (b"If-None-Match", b"If-Modified-Since")
     )
 
 
@@ -125,18 +139,25 @@ class StatusSpider(scrapy.Spider):
         return decode_json(response.body)[0]
 
     def page(self, response: Response) -> FetchedPage:
+        """The response as an observation. A 304 to a request with validators is "unchanged,
+        seen now"; a 304 to one without (a listing, asked in full; a page with no stored
+        copy) compared nothing and brought no page to read or take links from: a failed
+        observation, so the crawl fails and decides no vanishing."""
         headers = {
             k.decode("latin-1"): b", ".join(v).decode("latin-1")
             for k, v in response.headers.items()
         }
+        not_modified = response.status == 304
+        unasked = not_modified and not asked_if_changed(response.request)
         return FetchedPage(
             source=self.source,
             url=response.request.url if response.request else response.url,
             fetched_at=datetime.now(UTC),
             http_status=response.status,
-            body=None if response.status == 304 else response.body,
+            body=None if not_modified else response.body,
             headers=headers,
-            not_modified=response.status == 304,
+            error=UNASKED_304 if unasked else None,
+            not_modified=not_modified and not unasked,
             kind=self.kind or None,
         )
 

@@ -816,6 +816,33 @@ def test_a_wrong_charset_claim_does_not_hide_the_listings_links(
     check_invariants(db)
 
 
+def test_a_304_to_a_listing_asked_without_validators_fails_the_crawl(site: Site, db: Path) -> None:
+    """A listing is asked in full, never conditionally; a 304 to it compared nothing of ours
+    and leaves no page to read links from. It is a failed observation, not a sighting from
+    the stored copy: the crawl fails (exit 1) and decides no vanishing."""
+    assert crawl(db, site.url("/status/")).returncode == 0
+    site.routes["/status/"] = Route(status=304)
+    done = crawl(db, site.url("/status/"))
+    asked = site.requests_for("/status/")[-1]
+    assert asked[2] == 304 and "If-None-Match" not in asked[1]
+    assert "If-Modified-Since" not in asked[1]
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.startswith(
+        "crawl nhsmail #2: failed — 1 pages (0 new, 0 unchanged, 1 failed"
+    )
+    assert "304" in done.stdout  # the line says why
+    [(outcome, status, snapshot, error)] = rows(
+        db, "SELECT outcome, http_status, snapshot_id, error FROM fetches WHERE crawl_id = 2"
+    )
+    assert (outcome, status, snapshot) == ("failed", 304, None)
+    assert "no validators" in error
+    assert rows(
+        db, "SELECT count(*) FROM sightings JOIN fetches USING (fetch_id) WHERE crawl_id = 2"
+    ) == [(0,)]
+    assert rows(db, "SELECT count(*) FROM notice_events WHERE event = 'vanished'") == [(0,)]
+    check_invariants(db)
+
+
 def test_a_json_body_on_a_listing_is_drift_without_a_traceback(site: Site, db: Path) -> None:
     """Links are read only from a body the parser reads as HTML: a JSON answer on the
     listing's address is drift (exit 4), not a spider error with a traceback."""

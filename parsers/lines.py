@@ -856,3 +856,14 @@ def page_lines(content: bytes | str) -> Page:
     if repaired:
         page.warnings.append(f"mojibake repaired (UTF-8 read as Windows-1252): {repaired}")
     return page
+
+
+def html_encoding(content: bytes) -> str | None:
+    """The encoding `page_lines` reads ``content`` in when it reads it as HTML; None when it
+    reads it otherwise (a person's copy, JSON, an empty or binary body). A crawler reads a
+    page's links in it, so that it follows the links of the page the parser read, whatever
+    the page's Content-Type or <meta> charset claims."""
+    text, encoding = _decoded(content)
+    if not text.strip().lstrip("\ufeff") or _binary_share(text) > 0.1:
+        return None
+    return encoding if looks_like_html(text) else None

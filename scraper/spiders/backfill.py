@@ -24,13 +24,13 @@ from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from archive.backfill import Capture, CdxPage, ResumeState, capture_time
 from archive.ingest import FetchedPage
-from scraper.spiders.base import must_not_start
+from scraper.spiders.base import html_for_links, must_not_start
 from scraper.spiders.nhsmail import POST_PATTERNS, NhsmailSpider
 
 # Address patterns each source declares: (url, "exact" | "prefix").
@@ -215,12 +215,15 @@ class BackfillSpider(scrapy.Spider):
     def linked_posts(self, response: Response, capture: Capture) -> Iterable[Any]:
         """CDX queries for the posts a captured listing links to, on its own site: a live
         crawl reads each post, so the history must have them too. Asked once a run."""
-        if self.follow is None or not isinstance(response, TextResponse):
-            return
-        if self._post(capture.url):
+        if self.follow is None or self._post(capture.url):
             return  # a post's own links (neighbouring posts) are not the listing's
+        # read as the parser reads the capture (its bytes, not its charset claim); a
+        # capture the parser reads as no HTML (JSON, text) has no links to look up
+        html = html_for_links(response)
+        if html is None:
+            return
         host = urlsplit(capture.url).hostname
-        page = response.replace(url=capture.url)  # links resolve against the original
+        page = html.replace(url=capture.url)  # links resolve against the original
         for link in self.follow.extract_links(page):
             parts = urlsplit(link.url)
             if parts.hostname != host:

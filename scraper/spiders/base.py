@@ -11,7 +11,6 @@ Run by hand, ``scrapy crawl statuspage -a source=github`` looks the URLs up the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -19,11 +18,19 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.ingest import FetchedPage
+from parsers.lines import html_encoding
+from parsers.payload import decode_json
+
+# A 304 to a request that named no copy of ours: nothing was compared, and no page came.
+UNASKED_304 = (
+    "HTTP 304 Not Modified to a request with no validators (no If-None-Match or"
+    " If-Modified-Since): no copy was compared and no page came"
+)
 
 
 def must_not_start(crawler: Any) -> bool:
@@ -32,6 +39,27 @@ def must_not_start(crawler: Any) -> bool:
     return bool(
         getattr(crawler, "notices_locked", None) or getattr(crawler, "notices_stopping", False)
     )
+
+
+def asked_if_changed(request: Request | None) -> bool:
+    """The request carried validators (see ConditionalRequestMiddleware): a 304 to it means
+    "the copy you named is current"."""
+    return request is not None and any(
+        request.headers.get(name) for name in (b"If-None-Match", b"If-Modified-Since")
+    )
+
+
+def html_for_links(response: Response) -> HtmlResponse | None:
+    """The response as the parser reads it, to read its links from: the body decoded as
+    `parsers.lines` decodes it (a byte-order mark, else UTF-8, else Windows-1252), whatever
+    its Content-Type or <meta> charset claims. None for a body the parser does not read as
+    HTML (JSON, plain text, binary) and for a 304: no links to follow there."""
+    if response.status == 304:
+        return None
+    encoding = html_encoding(response.body)
+    if encoding is None:
+        return None
+    return response.replace(cls=HtmlResponse, encoding=encoding)
 
 
 def declared_urls(source: str) -> list[str]:
@@ -103,28 +131,33 @@ class StatusSpider(scrapy.Spider):
 
     @staticmethod
     def json_of(response: Response) -> Any:
-        """The response's JSON, for finding the next requests; None when it is unreadable
-        (the pipeline records that page as the parser finds it: no crash, no guess)."""
+        """The response's JSON as the parsers read it (`parsers.payload.decode_json`), for
+        finding the next requests; None when they cannot read it (the pipeline records that
+        page as the parser finds it: no crash, no guess, no links the parser never saw)."""
         if response.status == 304:
             return None
-        try:
-            return json.loads(response.body)
-        except (ValueError, UnicodeDecodeError):
-            return None
+        return decode_json(response.body)[0]
 
     def page(self, response: Response) -> FetchedPage:
+        """The response as an observation. A 304 to a request with validators is "unchanged,
+        seen now"; a 304 to one without (a listing, asked in full; a page with no stored
+        copy) compared nothing and brought no page to read or take links from: a failed
+        observation, so the crawl fails and decides no vanishing."""
         headers = {
             k.decode("latin-1"): b", ".join(v).decode("latin-1")
             for k, v in response.headers.items()
         }
+        not_modified = response.status == 304
+        unasked = not_modified and not asked_if_changed(response.request)
         return FetchedPage(
             source=self.source,
             url=response.request.url if response.request else response.url,
             fetched_at=datetime.now(UTC),
             http_status=response.status,
-            body=None if response.status == 304 else response.body,
+            body=None if not_modified else response.body,
             headers=headers,
-            not_modified=response.status == 304,
+            error=UNASKED_304 if unasked else None,
+            not_modified=not_modified and not unasked,
             kind=self.kind or None,
         )
 

@@ -14,7 +14,7 @@ import scrapy
 from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 
-from scraper.spiders.base import StatusSpider
+from scraper.spiders.base import StatusSpider, html_for_links
 
 # Post addresses (/2022/07/inc30766572-…/ or ?p=53067) and listing pages (/page/2/).
 POST_PATTERNS = (r"/\d{4}/\d{2}/[^/?#]+/?$", r"[?&]p=\d+$")
@@ -47,11 +47,15 @@ class NhsmailSpider(StatusSpider):
 
     def parse(self, response: Response, **kwargs: Any) -> Iterable[Any]:
         yield self.page(response)
-        if response.status == 304 or not hasattr(response, "text"):
-            return
         if response.meta.get("role") == "post":
             return  # a post is a leaf: its links lead away from the status notices
-        for link in self.pages.extract_links(response):
+        # Links are read from the text the parser reads, never Scrapy's own decoding: a page
+        # that claims a charset it is not in would otherwise show the parser its notices
+        # and the spider no links, and the notices moved to page 2 would seem to vanish.
+        html = html_for_links(response)
+        if html is None:
+            return  # a 304, or a body the parser reads as no HTML (JSON, text): no links
+        for link in self.pages.extract_links(html):
             if link.url in self.listing_pages:
                 continue
             if len(self.listing_pages) >= self.max_listing_pages:
@@ -61,7 +65,7 @@ class NhsmailSpider(StatusSpider):
             yield scrapy.Request(
                 link.url, callback=self.parse, errback=self.failed, meta={"role": "listing"}
             )
-        for link in self.posts.extract_links(response):
+        for link in self.posts.extract_links(html):
             yield scrapy.Request(
                 link.url, callback=self.parse, errback=self.failed, meta={"role": "post"}
             )

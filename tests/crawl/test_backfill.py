@@ -289,6 +289,34 @@ def test_the_posts_a_captured_listing_links_are_backfilled_too(
     check_invariants(db)
 
 
+def test_a_captured_listing_with_a_wrong_charset_claim_still_has_its_posts_looked_up(
+    httpserver: HTTPServer, db: Path
+) -> None:
+    """Links are read from the text the parser reads (the bytes: UTF-8 here), not from
+    Scrapy's decoding of the capture's <meta charset>, which found no links at all."""
+    page = listing(
+        article("INC28274463 – Portal Access – RESOLVED", "14/05/2022 09:35:00 AM",
+                "RESOLVED – The Portal could not be reached.", POST_URL),
+    ).replace("<head>", '<head><meta charset="utf-16">')  # fmt: skip
+    full = post("INC28274463 – Portal Access – NEW", "14/05/2022 09:35:00 AM",
+                "The Portal cannot be reached. Engineers are investigating.")  # fmt: skip
+    snaps = [
+        Snapshot("20220515120000", LISTING_URL, page.encode(), "L1"),
+        Snapshot("20220514100000", POST_URL, full.encode(), "P1"),
+    ]
+    archive = FakeArchive(httpserver, snaps)
+    done = backfill(db, archive, "--pattern", "support.nhs.net/servicestatus/*")
+    assert done.returncode == 0, done.stdout + done.stderr
+    asked = sorted(c["url"] for c in archive.cdx_calls())
+    assert asked == ["support.nhs.net/2022/05/inc28274463-portal-access-resolved/",
+                     "support.nhs.net/servicestatus/"]  # fmt: skip
+    assert rows(db, "SELECT url FROM snapshots ORDER BY fetched_at") == [
+        (POST_URL,),
+        (LISTING_URL,),
+    ]
+    check_invariants(db)
+
+
 def test_a_notice_pushed_off_a_captured_listing_has_not_vanished(
     httpserver: HTTPServer, db: Path
 ) -> None:

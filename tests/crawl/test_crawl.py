@@ -763,3 +763,96 @@ def test_listings_are_followed_to_their_last_page(site: Site, db: Path) -> None:
         ("interrupted", 0)
     ]
     assert done.returncode == 1
+
+
+RELAY = "nhsmail:20220321T1020:mail-sent-via-the-relay-was-rejected"
+
+
+@pytest.mark.parametrize("claim", ["meta", "header"])
+def test_a_wrong_charset_claim_does_not_hide_the_listings_links(
+    site: Site, db: Path, claim: str
+) -> None:
+    """The parser reads a page's bytes (a byte-order mark, else UTF-8, else Windows-1252),
+    not what the page claims; the spider reads the links in the same text. A UTF-8 listing
+    that claimed UTF-16 once gave no links: the crawl said ok, and a notice pushed onto
+    page 2 vanished though page 2 shows it."""
+    assert crawl(db, site.url("/status/")).returncode == 0
+    # a new notice pushes the untitled relay notice onto page 2
+    first = listing(
+        article("INC28300001 – Teams Sign-in Failures – NEW", "15/04/2022 08:00:00 AM",
+                "Some users cannot sign in to Teams.", None),
+        article("INC28274463 – Portal Unavailable – NEW", "14/04/2022 09:35:00 AM",
+                "The NHSmail team are aware of an issue affecting the Portal.", P1),
+        next_page="/status/page/2/",
+    )  # fmt: skip
+    site.routes["/status/page/2/"] = Route(
+        listing(
+            article("", "21/03/2022 10:20:00 AM", "RESOLVED – Mail sent via the relay was rejected."),
+            article("Relay Certificate Renewal – Maintenance – COMPLETED",
+                    "18/10/2021 07:22:59 PM (BST)",
+                    "COMPLETED: between 1:00 AM and 1:30 AM on the 19th October, 2021.", P2),
+        )
+    )  # fmt: skip
+    if claim == "meta":
+        body = first.replace("<head>", '<head><meta charset="utf-16">')
+        site.routes["/status/"] = Route(body, headers={"Content-Type": "text/html"})
+    else:
+        site.routes["/status/"] = Route(
+            first, headers={"Content-Type": "text/html; charset=utf-16"}
+        )
+    done = crawl(db, site.url("/status/"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("crawl nhsmail #2: ok — 4 pages"), done.stdout
+    assert done.stdout.rstrip().endswith(", 0 vanished"), done.stdout
+    assert len(site.requests_for("/status/page/2/")) == 2, "page 2 was not reached"
+    assert len(site.requests_for(P1)) == 2 and len(site.requests_for(P2)) == 2
+    assert rows(db, "SELECT count(*) FROM notice_events WHERE event = 'vanished'") == [(0,)]
+    assert rows(
+        db,
+        "SELECT f.url FROM sightings s JOIN fetches f USING (fetch_id)"
+        " WHERE f.crawl_id = 2 AND s.notice_key = ?",
+        [RELAY],
+    ) == [(site.url("/status/page/2/"),)]
+    check_invariants(db)
+
+
+def test_a_304_to_a_listing_asked_without_validators_fails_the_crawl(site: Site, db: Path) -> None:
+    """A listing is asked in full, never conditionally; a 304 to it compared nothing of ours
+    and leaves no page to read links from. It is a failed observation, not a sighting from
+    the stored copy: the crawl fails (exit 1) and decides no vanishing."""
+    assert crawl(db, site.url("/status/")).returncode == 0
+    site.routes["/status/"] = Route(status=304)
+    done = crawl(db, site.url("/status/"))
+    asked = site.requests_for("/status/")[-1]
+    assert asked[2] == 304 and "If-None-Match" not in asked[1]
+    assert "If-Modified-Since" not in asked[1]
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.startswith(
+        "crawl nhsmail #2: failed — 1 pages (0 new, 0 unchanged, 1 failed"
+    )
+    assert "304" in done.stdout  # the line says why
+    [(outcome, status, snapshot, error)] = rows(
+        db, "SELECT outcome, http_status, snapshot_id, error FROM fetches WHERE crawl_id = 2"
+    )
+    assert (outcome, status, snapshot) == ("failed", 304, None)
+    assert "no validators" in error
+    assert rows(
+        db, "SELECT count(*) FROM sightings JOIN fetches USING (fetch_id) WHERE crawl_id = 2"
+    ) == [(0,)]
+    assert rows(db, "SELECT count(*) FROM notice_events WHERE event = 'vanished'") == [(0,)]
+    check_invariants(db)
+
+
+def test_a_json_body_on_a_listing_is_drift_without_a_traceback(site: Site, db: Path) -> None:
+    """Links are read only from a body the parser reads as HTML: a JSON answer on the
+    listing's address is drift (exit 4), not a spider error with a traceback."""
+    assert crawl(db, site.url("/status/")).returncode == 0
+    site.routes["/status/"] = Route(
+        '{"a": [1, 2, 3]}', headers={"Content-Type": "application/json"}
+    )
+    done = crawl(db, site.url("/status/"))
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert done.stdout.startswith("crawl nhsmail #2: drift — 1 pages"), done.stdout
+    assert "Traceback" not in done.stderr and "Spider error" not in done.stderr, done.stderr
+    assert rows(db, "SELECT count(*) FROM notice_events WHERE event = 'vanished'") == [(0,)]
+    check_invariants(db)

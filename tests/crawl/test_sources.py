@@ -276,6 +276,25 @@ def test_truncated_payloads_are_recorded_not_a_crash(
     check_invariants(db)
 
 
+def test_a_list_nested_too_deeply_to_read_is_no_notices_not_a_spider_error(
+    harbourline: tuple[PayloadSite, Path], db: Path
+) -> None:
+    """The spider reads a list as the parser does (`decode_json`): JSON nested past
+    Python's recursion limit is a page it cannot read, recorded as such, and the walk goes
+    on; it was a spider error with a traceback that ended the walk at that list."""
+    site, sources = harbourline
+    site.routes["/api/v2/summary.json"] = Payload(b"[" * 100_000)
+    done = crawl(db, "harbourline", sources=sources)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "Spider error" not in done.stderr, done.stderr
+    assert rows(db, "SELECT outcome FROM fetches WHERE url LIKE '%/summary.json'") == [
+        ("no_notices",)
+    ]
+    asked = site.requested()
+    assert "/api/v2/incidents.json" in asked and "/history.json?page=4" in asked
+    check_invariants(db)
+
+
 def test_a_failed_list_does_not_stop_the_walk(
     harbourline: tuple[PayloadSite, Path], db: Path
 ) -> None:

@@ -514,9 +514,21 @@ def _reader(db: Path, seconds: float):  # type: ignore[no-untyped-def]
     return holder
 
 
-def test_sigterm_while_the_crawl_waits_for_the_archive(site: Site, db: Path) -> None:
-    """The signal comes while the pipeline waits for a reader to let go of the archive,
-    before Scrapy's engine runs: the crawl must still stop, ask nothing, and say so."""
+def _pipeline_holds_the_lock(db: Path, proc) -> bool:  # type: ignore[no-untyped-def]
+    """Whether ``proc``'s pipeline has taken the archive's lock: it opens the archive next
+    (and waits there while a reader holds it)."""
+    lock = Path(f"{db}.lock")
+    return lock.exists() and lock.read_text() == f"pid {proc.pid}"
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT"])
+def test_a_signal_while_the_crawl_waits_for_a_reader_stops_it_at_once(
+    site: Site, db: Path, how: str
+) -> None:
+    """A reader in another process (a notebook) holds the archive, so the pipeline waits
+    for it (NOTICES_WRITER_WAIT) before Scrapy's engine runs. A stop asked meanwhile
+    (systemctl stop, ^C) ends the crawl then, not after the wait (exit 5, "close it"):
+    exit 1, saying so, the site asked nothing, every table as it was, the lock free."""
     import signal
     import subprocess
     import time
@@ -524,20 +536,36 @@ def test_sigterm_while_the_crawl_waits_for_the_archive(site: Site, db: Path) -> 
     from tests.crawl.site import FAST, NOTICES
 
     assert crawl(db, site.url("/status/")).returncode == 0
-    holder = _reader(db, seconds=4)
-    proc = subprocess.Popen(
-        [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "--start-url", site.url("/status/")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    time.sleep(2)
-    asked = len(site.arrived)
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=60)
-    holder.communicate(timeout=30)
+    before = _every_row(db)
+    holder = _reader(db, seconds=120)
+    try:
+        asked = len(site.arrived)
+        proc = subprocess.Popen(
+            [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "--start-url",
+             site.url("/status/"), "-s", "NOTICES_WRITER_WAIT=20"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not _pipeline_holds_the_lock(db, proc) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        time.sleep(0.3)  # in its wait: a try or two at opening the archive refused
+        sig = getattr(signal, how)
+        signalled = time.monotonic()
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+        took = time.monotonic() - signalled
+    finally:
+        holder.kill()
+        holder.communicate()
     assert proc.returncode == 1, out + err[-2000:]
-    assert "interrupted" in out, out
-    assert site.arrived[asked:] == [], "nothing asked after the signal"
-    assert rows(db, "SELECT outcome FROM crawls WHERE crawl_id = 2") == [("interrupted",)]
+    assert took < 5, f"stopped {took:.1f} s after the signal, not at once"
+    assert out.startswith(f"crawl nhsmail: interrupted — {sig.name} received"), out
+    assert "Traceback" not in err, err[-2000:]
+    assert site.arrived[asked:] == [], "nothing asked"
+    assert _every_row(db) == before, "the archive is untouched"
+    with ArchiveLock(db):  # freed
+        pass
 
 
 def test_a_reader_holding_the_archive_past_the_wait_exits_5(site: Site, db: Path) -> None:

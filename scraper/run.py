@@ -119,6 +119,7 @@ def run_spiders(
     ]
     failures: list[str] = []
     stopping: list[str] = []  # the signal that asked us to stop, once one has
+    stopped_now: list[str] = []  # and the second one, which stops the reactor at once
 
     def stop_gracefully(signum: int, _frame: Any) -> None:
         """SIGTERM (systemd's stop) or ^C: the running crawl closes as a spider does, so
@@ -151,9 +152,10 @@ def run_spiders(
         if engine.spider is not None and engine._slot is not None:
             await engine.close_spider_async(reason="shutdown")
 
-    def stop_now(_signum: int, _frame: Any) -> None:
+    def stop_now(signum: int, _frame: Any) -> None:
         # a crawl being booked holds the reactor: it sees this flag between pages and rolls
         # back, leaving the archive as before it
+        stopped_now.append(signal_names.get(signum, str(signum)))
         for crawler in list(runner.crawlers):
             crawler.notices_abandon = True  # type: ignore[attr-defined]
         reactor.callFromThread(reactor.stop)  # type: ignore[attr-defined]
@@ -178,11 +180,16 @@ def run_spiders(
 
     def interrupted(crawler: Crawler) -> str | None:
         """Why a crawl stopped by a signal booked nothing, if it did: its pipeline gave up
-        waiting for the archive."""
+        waiting for the archive, or a second signal stopped the reactor while it was still
+        under way (opening or fetching), before anything was booked."""
         why = getattr(crawler, "notices_interrupted", None)
-        if not why:
-            return None
-        return f"{stopping[0]} received {why}" if stopping else f"stopped {why}"
+        if why:
+            return f"{stopping[0]} received {why}" if stopping else f"stopped {why}"
+        told = any(getattr(crawler, f"notices_{a}", None)
+                   for a in ("summary", "locked", "unusable"))  # fmt: skip
+        if stopping and stopped_now and not told and getattr(crawler, "crawling", False):
+            return f"{stopping[0]} received, then {stopped_now[0]}: stopped at once, nothing booked"
+        return None
 
     return [
         CrawlReport(

@@ -521,7 +521,7 @@ def _pipeline_holds_the_lock(db: Path, proc) -> bool:  # type: ignore[no-untyped
     return lock.exists() and lock.read_text() == f"pid {proc.pid}"
 
 
-@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT", "SIGTERM twice"])
 def test_a_signal_while_the_crawl_waits_for_a_reader_stops_it_at_once(
     site: Site, db: Path, how: str
 ) -> None:
@@ -550,9 +550,11 @@ def test_a_signal_while_the_crawl_waits_for_a_reader_stops_it_at_once(
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.05)
         time.sleep(0.3)  # in its wait: a try or two at opening the archive refused
-        sig = getattr(signal, how)
+        sig = getattr(signal, how.split()[0])
         signalled = time.monotonic()
         proc.send_signal(sig)
+        if how.endswith("twice"):  # (the wait's end or the second's stop: either will do)
+            proc.send_signal(sig)
         out, err = proc.communicate(timeout=60)
         took = time.monotonic() - signalled
     finally:
@@ -564,6 +566,44 @@ def test_a_signal_while_the_crawl_waits_for_a_reader_stops_it_at_once(
     assert "Traceback" not in err, err[-2000:]
     assert site.arrived[asked:] == [], "nothing asked"
     assert _every_row(db) == before, "the archive is untouched"
+    with ArchiveLock(db):  # freed
+        pass
+
+
+def test_a_second_signal_before_booking_stops_at_once_and_says_so(site: Site, db: Path) -> None:
+    """The first signal closes the spider, which waits for the page being fetched; a second
+    stops the reactor there, before anything is booked: exit 1, and the line says so."""
+    import signal
+    import subprocess
+    import time
+
+    from tests.crawl.site import FAST, NOTICES
+
+    assert crawl(db, site.url("/status/")).returncode == 0
+    before = _every_row(db)
+    site.routes["/status/"].delay = 4
+    arrived = len(site.arrived)
+    proc = subprocess.Popen(
+        [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "-s", "DOWNLOAD_TIMEOUT=30",
+         "--start-url", site.url("/status/")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while "/status/" not in site.arrived[arrived:] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    signalled = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, out + err[-2000:]
+    assert time.monotonic() - signalled < 3, "stopped at once, not when the page came"
+    assert out.strip() == (
+        "crawl nhsmail: interrupted — SIGTERM received, then SIGTERM: stopped at once,"
+        " nothing booked"
+    )
+    assert "Traceback" not in err, err[-2000:]
+    assert _every_row(db) == before
     with ArchiveLock(db):  # freed
         pass
 

@@ -13,7 +13,19 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from archive.lock import ArchiveLock
-from tests.crawl.site import Route, Site, article, check_invariants, crawl, listing, post, rows
+from tests.crawl.site import (
+    Route,
+    Site,
+    article,
+    check_invariants,
+    crawl,
+    every_row,
+    hold_open,
+    listing,
+    pipeline_holds_the_lock,
+    post,
+    rows,
+)
 
 P1 = "/2022/04/inc28274463-portal/"
 P2 = "/2022/04/relay-certificate/"
@@ -500,27 +512,6 @@ def test_sigterm_closes_the_crawl_and_books_it(site: Site, db: Path) -> None:
     assert crawl(db, site.url("/status/")).returncode == 0, "the lock was freed"
 
 
-def _reader(db: Path, seconds: float):  # type: ignore[no-untyped-def]
-    """Another process holding the archive open read-only (a notebook), once it holds it."""
-    import subprocess
-    import sys
-
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}, "
-         f"read_only=True); print('held', flush=True); time.sleep({seconds}); c.close()"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-    return holder
-
-
-def _pipeline_holds_the_lock(db: Path, proc) -> bool:  # type: ignore[no-untyped-def]
-    """Whether ``proc``'s pipeline has taken the archive's lock: it opens the archive next
-    (and waits there while a reader holds it)."""
-    lock = Path(f"{db}.lock")
-    return lock.exists() and lock.read_text() == f"pid {proc.pid}"
-
-
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGINT", "SIGTERM twice"])
 def test_a_signal_while_the_crawl_waits_for_a_reader_stops_it_at_once(
     site: Site, db: Path, how: str
@@ -536,8 +527,8 @@ def test_a_signal_while_the_crawl_waits_for_a_reader_stops_it_at_once(
     from tests.crawl.site import FAST, NOTICES
 
     assert crawl(db, site.url("/status/")).returncode == 0
-    before = _every_row(db)
-    holder = _reader(db, seconds=120)
+    before = every_row(db)
+    holder = hold_open(db, seconds=120)
     try:
         asked = len(site.arrived)
         proc = subprocess.Popen(
@@ -546,7 +537,7 @@ def test_a_signal_while_the_crawl_waits_for_a_reader_stops_it_at_once(
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         deadline = time.monotonic() + 60
-        while not _pipeline_holds_the_lock(db, proc) and time.monotonic() < deadline:
+        while not pipeline_holds_the_lock(db, proc) and time.monotonic() < deadline:
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.05)
         time.sleep(0.3)  # in its wait: a try or two at opening the archive refused
@@ -565,7 +556,7 @@ def test_a_signal_while_the_crawl_waits_for_a_reader_stops_it_at_once(
     assert out.startswith(f"crawl nhsmail: interrupted — {sig.name} received"), out
     assert "Traceback" not in err, err[-2000:]
     assert site.arrived[asked:] == [], "nothing asked"
-    assert _every_row(db) == before, "the archive is untouched"
+    assert every_row(db) == before, "the archive is untouched"
     with ArchiveLock(db):  # freed
         pass
 
@@ -580,7 +571,7 @@ def test_a_second_signal_before_booking_stops_at_once_and_says_so(site: Site, db
     from tests.crawl.site import FAST, NOTICES
 
     assert crawl(db, site.url("/status/")).returncode == 0
-    before = _every_row(db)
+    before = every_row(db)
     site.routes["/status/"].delay = 4
     arrived = len(site.arrived)
     proc = subprocess.Popen(
@@ -603,7 +594,7 @@ def test_a_second_signal_before_booking_stops_at_once_and_says_so(site: Site, db
         " nothing booked"
     )
     assert "Traceback" not in err, err[-2000:]
-    assert _every_row(db) == before
+    assert every_row(db) == before
     with ArchiveLock(db):  # freed
         pass
 
@@ -613,7 +604,7 @@ def test_a_reader_holding_the_archive_past_the_wait_exits_5(site: Site, db: Path
     notebook left open stops every crawl until it is closed, so it must not look like one."""
 
     assert crawl(db, site.url("/status/")).returncode == 0
-    holder = _reader(db, seconds=30)
+    holder = hold_open(db, seconds=30)
     try:
         asked = len(site.arrived)
         done = crawl(db, site.url("/status/"), extra=["-s", "NOTICES_WRITER_WAIT=1"])
@@ -635,19 +626,6 @@ def test_a_crawl_cut_short_by_the_page_cap_is_interrupted(site: Site, db: Path) 
     check_invariants(db)
 
 
-def _every_row(db: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Each table of the archive, whole and in a fixed order."""
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        tables = [t for (t,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY ALL").fetchall()]  # fmt: skip
-        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
-    finally:
-        con.close()
-
-
 @pytest.mark.parametrize("strike", ["while fetching", "while booking"])
 def test_kill_9_mid_crawl_leaves_the_archive_as_before_it(
     site: Site, db: Path, tmp_path: Path, strike: str
@@ -663,7 +641,7 @@ def test_kill_9_mid_crawl_leaves_the_archive_as_before_it(
     from tests.crawl.site import FAST, NOTICES
 
     assert crawl(db, site.url("/status/")).returncode == 0  # crawl 1: the "before"
-    before = _every_row(db)
+    before = every_row(db)
     # crawl 2 changes two pages: a new notice on the listing, a state change in a post
     site.routes["/status/"] = Route(
         listing(article("INC30000001 – Relay Delays – NEW", "01/05/2022 08:00:00 AM",
@@ -701,7 +679,7 @@ def test_kill_9_mid_crawl_leaves_the_archive_as_before_it(
         time.sleep(0.5)  # the pages that did come are through the pipeline by now
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    assert _every_row(db) == before, "the killed crawl left nothing behind"
+    assert every_row(db) == before, "the killed crawl left nothing behind"
     # a clean rerun books the whole crawl (once the one-threaded site has answered P2)
     site.routes[P2].delay = 0
     time.sleep(4)
@@ -716,7 +694,7 @@ def test_kill_9_mid_crawl_leaves_the_archive_as_before_it(
         " ('nhsmail:INC30000001', 'nhsmail:INC28274463') ORDER BY ALL"
     ) == [("nhsmail:INC28274463", "resolved"), ("nhsmail:INC30000001", "open")]  # fmt: skip
     check_invariants(db)
-    after = _every_row(db)
+    after = every_row(db)
     for table in ("crawls", "fetches", "snapshots", "contents", "sightings", "notice_events"):
         assert all(row in after[table] for row in before[table]), f"{table}: a row was lost"
 
@@ -751,7 +729,7 @@ def test_sigterm_while_booking(site: Site, db: Path, tmp_path: Path, signals: in
     import time
 
     assert crawl(db, site.url("/status/")).returncode == 0
-    before = _every_row(db)
+    before = every_row(db)
     site.routes["/status/"] = _without_the_relay_notice("RESOLVED", "The Portal is back.")
     proc = _crawl_paused_in_booking(site, db, tmp_path / "paused", seconds=3)
     for _ in range(signals):
@@ -762,7 +740,7 @@ def test_sigterm_while_booking(site: Site, db: Path, tmp_path: Path, signals: in
     if signals == 2:
         assert proc.returncode == 1, out + err[-2000:]
         assert "stopped while booking" in out, out
-        assert _every_row(db) == before
+        assert every_row(db) == before
     else:
         assert proc.returncode == 0, out + err[-2000:]
         assert out.startswith("crawl nhsmail #2: ok — 4 pages (1 new, 3 unchanged"), out

@@ -165,6 +165,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         if stamp is not None and not (stamp.isdigit() and 4 <= len(stamp) <= 14):
             raise UsageError(f"--from/--to take YYYY, YYYYMM, YYYYMMDD…, got {stamp!r}")
     [report] = run_spiders([(args.source, "backfill", kwargs)], db=args.db, overrides=overrides)
+    if report.interrupted:  # a signal while it waited for the archive: nothing booked
+        print(report.line().replace("crawl ", "backfill ", 1))
+        return EXIT_FAILED
     if report.locked:
         print(report.line().replace("crawl ", "backfill ", 1))
         return EXIT_HELD if report.held else EXIT_LOCKED

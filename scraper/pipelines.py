@@ -5,7 +5,9 @@ holds for its URL is not parsed) and held until the spider closes, then booked t
 with the crawl's row, so a kill -9 at any moment leaves the archive as before the crawl
 or after it. A backfill books each capture (a crawl of its own) in one.
 The pipeline holds the archive's lock for the whole crawl; if another crawl holds it, this
-one stops at once and says so (`crawler.notices_locked`).
+one stops at once and says so (`crawler.notices_locked`). A reader in another process
+(a notebook) is waited for without holding the reactor, so a stop (SIGTERM, ^C) asked
+meanwhile ends the crawl there, having booked nothing (`crawler.notices_interrupted`).
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import hashlib
 import logging
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
+from scrapy.utils.asyncio import sleep
 from scrapy.utils.defer import deferred_from_coro
 
 from archive.backfill import CdxPage, counts, mark_capture, record_cdx_page, resume_state
@@ -44,19 +48,34 @@ from parsers.result import ParseResult
 log = logging.getLogger(__name__)
 
 
-def _connect_writer(db: str, wait: float = 60.0) -> Any:
+class WaitStopped(Exception):
+    """A stop was asked for (SIGTERM, ^C) while waiting for a reader to close the archive."""
+
+
+async def _connect_writer(db: str, wait: float, stopped: Callable[[], bool]) -> Any:
     """Open the archive for writing; a reader in another process (DuckDB allows a writer
     only when no other process has the file open) gets ``wait`` seconds to finish
     (`NOTICES_WRITER_WAIT`). A file that is no archive at all (`ArchiveUnusable`) is not
-    waited for."""
+    waited for. The wait gives the reactor back, so a signal's handler runs in it: once
+    ``stopped()`` says so, the wait ends at once with `WaitStopped`."""
     deadline = time.monotonic() + wait
+    next_try = time.monotonic()
+    told = False
     while True:
-        try:
-            return connect(db)
-        except ArchiveBusy:
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(min(2.0, max(0.1, deadline - time.monotonic())))
+        if stopped():
+            raise WaitStopped
+        if time.monotonic() >= next_try:
+            try:
+                return connect(db)
+            except ArchiveBusy as exc:
+                now = time.monotonic()
+                if now >= deadline:
+                    raise
+                if not told:  # a crawl that seems to hang says why
+                    log.warning("%s; waiting up to %g s for it to be closed", exc, wait)
+                    told = True
+                next_try = min(now + 2.0, deadline)
+        await sleep(0.1)  # the reactor's sleep: signals and Scrapy's own stop get through
 
 
 def parse_page(page: FetchedPage) -> ParseResult:
@@ -104,6 +123,7 @@ class ArchivePipeline:
         crawler.notices_summary = None  # type: ignore[attr-defined]
         crawler.notices_locked = None  # type: ignore[attr-defined]
         crawler.notices_unusable = None  # type: ignore[attr-defined]
+        crawler.notices_interrupted = None  # type: ignore[attr-defined]
         # The crawl is finished on spider_closed, not in close_spider: only that signal
         # says why the spider closed (Scrapy records finish_reason after the pipelines
         # close), and a crawl cut short (SIGTERM, CLOSESPIDER_*) must vanish nothing.
@@ -113,7 +133,7 @@ class ArchivePipeline:
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         return cls(crawler)
 
-    def _open_archive(self) -> bool:
+    async def _open_archive(self) -> bool:
         """Take the archive's lock and open it; if another process holds the lock, say so
         and stop this spider without touching anything."""
         lock = ArchiveLock(self.db)
@@ -131,7 +151,16 @@ class ArchivePipeline:
         self.lock = lock
         try:
             wait = self.crawler.settings.getfloat("NOTICES_WRITER_WAIT", 60.0)
-            self.con = _connect_writer(self.db, wait)
+            self.con = await _connect_writer(self.db, wait, self._stop_asked)
+        except WaitStopped:
+            lock.__exit__(None, None, None)
+            self.lock = None
+            # nothing opened, nothing booked: no crawl row, and no spider start
+            self.crawler.notices_interrupted = (  # type: ignore[attr-defined]
+                f"while waiting for another process to close archive {self.db}; crawled nothing"
+            )
+            log.error("stopped while waiting for another process to close the archive")
+            raise CloseSpider("shutdown") from None
         except ArchiveBusy as exc:
             lock.__exit__(None, None, None)
             self.lock = None
@@ -151,8 +180,15 @@ class ArchivePipeline:
             raise CloseSpider("archive_unusable") from None
         return True
 
-    def open_spider(self) -> None:
-        if not self._open_archive():
+    def _stop_asked(self) -> bool:
+        """A stop asked for while the crawl opens: `scraper.run`'s signal handling, or
+        Scrapy's own (``scrapy crawl``), which marks the crawler as no longer crawling."""
+        return bool(getattr(self.crawler, "notices_stopping", False)) or not getattr(
+            self.crawler, "crawling", True
+        )
+
+    async def open_spider(self) -> None:
+        if not await self._open_archive():
             return
         spider = self.crawler.spider
         self.started_at = datetime.now(UTC)
@@ -265,8 +301,8 @@ class BackfillPipeline(ArchivePipeline):
     the end vanishings are replayed in observation order, since the captures are older
     than what the archive may already hold."""
 
-    def open_spider(self) -> None:
-        if not self._open_archive():
+    async def open_spider(self) -> None:
+        if not await self._open_archive():
             return
         spider = self.crawler.spider
         spider.resume = resume_state(self.con, spider.source)

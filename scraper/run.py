@@ -26,15 +26,20 @@ class CrawlReport:
     locked: str | None = None  # the lock holder's message when the archive was busy
     errors: list[str] = field(default_factory=list)
     held: bool = False  # busy because another process kept the file open, not a crawl
+    interrupted: str | None = None  # stopped (a signal) before anything was booked: why
 
     @property
     def outcome(self) -> str:
+        if self.interrupted:
+            return "interrupted"
         if self.locked:
             return "held" if self.held else "locked"
         return self.summary["outcome"] if self.summary else "failed"
 
     def line(self) -> str:
         """One line for cron mail and systemd's journal."""
+        if self.interrupted:
+            return f"crawl {self.source}: interrupted — {self.interrupted}"
         if self.locked and self.held:
             return f"crawl {self.source}: held open — {self.locked}; crawled nothing: close it"
         if self.locked:
@@ -114,6 +119,7 @@ def run_spiders(
     ]
     failures: list[str] = []
     stopping: list[str] = []  # the signal that asked us to stop, once one has
+    stopped_now: list[str] = []  # and the second one, which stops the reactor at once
 
     def stop_gracefully(signum: int, _frame: Any) -> None:
         """SIGTERM (systemd's stop) or ^C: the running crawl closes as a spider does, so
@@ -125,9 +131,10 @@ def run_spiders(
 
     def close_running() -> None:
         """Close each running crawl's spider (reason "shutdown": booked as interrupted).
-        A crawler still opening (its pipeline waiting for the archive) has no running
-        engine yet, and Scrapy's own stop would then only mark it stopped and let the
-        whole crawl run, never to close: it is asked again until its engine runs."""
+        A crawler still opening has no running engine yet, and Scrapy's own stop would then
+        only mark it stopped and let the whole crawl run, never to close: it is asked again
+        until its engine runs. A pipeline waiting for a reader to close the archive sees
+        ``notices_stopping`` and ends the crawl there, having booked nothing."""
         opening = False
         for crawler in list(runner.crawlers):
             crawler.notices_stopping = True  # type: ignore[attr-defined]  # its spider asks nothing
@@ -145,9 +152,10 @@ def run_spiders(
         if engine.spider is not None and engine._slot is not None:
             await engine.close_spider_async(reason="shutdown")
 
-    def stop_now(_signum: int, _frame: Any) -> None:
+    def stop_now(signum: int, _frame: Any) -> None:
         # a crawl being booked holds the reactor: it sees this flag between pages and rolls
         # back, leaving the archive as before it
+        stopped_now.append(signal_names.get(signum, str(signum)))
         for crawler in list(runner.crawlers):
             crawler.notices_abandon = True  # type: ignore[attr-defined]
         reactor.callFromThread(reactor.stop)  # type: ignore[attr-defined]
@@ -169,6 +177,20 @@ def run_spiders(
     install_shutdown_handlers(stop_gracefully)
     crawl_all()
     reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
+
+    def interrupted(crawler: Crawler) -> str | None:
+        """Why a crawl stopped by a signal booked nothing, if it did: its pipeline gave up
+        waiting for the archive, or a second signal stopped the reactor while it was still
+        under way (opening or fetching), before anything was booked."""
+        why = getattr(crawler, "notices_interrupted", None)
+        if why:
+            return f"{stopping[0]} received {why}" if stopping else f"stopped {why}"
+        told = any(getattr(crawler, f"notices_{a}", None)
+                   for a in ("summary", "locked", "unusable"))  # fmt: skip
+        if stopping and stopped_now and not told and getattr(crawler, "crawling", False):
+            return f"{stopping[0]} received, then {stopped_now[0]}: stopped at once, nothing booked"
+        return None
+
     return [
         CrawlReport(
             name,
@@ -177,6 +199,7 @@ def run_spiders(
             held=getattr(crawler, "notices_held", False),
             errors=[f for f in failures if f.startswith(f"{name}:")]
             + [u for u in [getattr(crawler, "notices_unusable", None)] if u],
+            interrupted=interrupted(crawler),
         )
         for name, crawler, _ in crawlers
     ]

@@ -205,3 +205,32 @@ def check_invariants(db: Path) -> dict[str, int]:
         return sizes
     finally:
         con.close()
+
+
+def every_row(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Each table of the archive, whole and in a fixed order."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [t for (t,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY ALL").fetchall()]  # fmt: skip
+        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
+    finally:
+        con.close()
+
+
+def hold_open(db: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process holding the archive open read-only (a notebook), once it holds it."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}, "
+         f"read_only=True); print('held', flush=True); time.sleep({seconds}); c.close()"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def pipeline_holds_the_lock(db: Path, proc: subprocess.Popen[str]) -> bool:
+    """Whether ``proc``'s pipeline has taken the archive's lock: it opens the archive next
+    (and waits there while a reader holds it)."""
+    lock = Path(f"{db}.lock")
+    return lock.exists() and lock.read_text() == f"pid {proc.pid}"

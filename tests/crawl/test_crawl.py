@@ -13,7 +13,19 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from archive.lock import ArchiveLock
-from tests.crawl.site import Route, Site, article, check_invariants, crawl, listing, post, rows
+from tests.crawl.site import (
+    Route,
+    Site,
+    article,
+    check_invariants,
+    crawl,
+    every_row,
+    hold_open,
+    listing,
+    pipeline_holds_the_lock,
+    post,
+    rows,
+)
 
 P1 = "/2022/04/inc28274463-portal/"
 P2 = "/2022/04/relay-certificate/"
@@ -500,23 +512,14 @@ def test_sigterm_closes_the_crawl_and_books_it(site: Site, db: Path) -> None:
     assert crawl(db, site.url("/status/")).returncode == 0, "the lock was freed"
 
 
-def _reader(db: Path, seconds: float):  # type: ignore[no-untyped-def]
-    """Another process holding the archive open read-only (a notebook), once it holds it."""
-    import subprocess
-    import sys
-
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}, "
-         f"read_only=True); print('held', flush=True); time.sleep({seconds}); c.close()"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-    return holder
-
-
-def test_sigterm_while_the_crawl_waits_for_the_archive(site: Site, db: Path) -> None:
-    """The signal comes while the pipeline waits for a reader to let go of the archive,
-    before Scrapy's engine runs: the crawl must still stop, ask nothing, and say so."""
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT", "SIGTERM twice"])
+def test_a_signal_while_the_crawl_waits_for_a_reader_stops_it_at_once(
+    site: Site, db: Path, how: str
+) -> None:
+    """A reader in another process (a notebook) holds the archive, so the pipeline waits
+    for it (NOTICES_WRITER_WAIT) before Scrapy's engine runs. A stop asked meanwhile
+    (systemctl stop, ^C) ends the crawl then, not after the wait (exit 5, "close it"):
+    exit 1, saying so, the site asked nothing, every table as it was, the lock free."""
     import signal
     import subprocess
     import time
@@ -524,20 +527,76 @@ def test_sigterm_while_the_crawl_waits_for_the_archive(site: Site, db: Path) -> 
     from tests.crawl.site import FAST, NOTICES
 
     assert crawl(db, site.url("/status/")).returncode == 0
-    holder = _reader(db, seconds=4)
+    before = every_row(db)
+    holder = hold_open(db, seconds=120)
+    try:
+        asked = len(site.arrived)
+        proc = subprocess.Popen(
+            [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "--start-url",
+             site.url("/status/"), "-s", "NOTICES_WRITER_WAIT=20"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not pipeline_holds_the_lock(db, proc) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        time.sleep(0.3)  # in its wait: a try or two at opening the archive refused
+        sig = getattr(signal, how.split()[0])
+        signalled = time.monotonic()
+        proc.send_signal(sig)
+        if how.endswith("twice"):  # (the wait's end or the second's stop: either will do)
+            proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+        took = time.monotonic() - signalled
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert proc.returncode == 1, out + err[-2000:]
+    assert took < 5, f"stopped {took:.1f} s after the signal, not at once"
+    assert out.startswith(f"crawl nhsmail: interrupted — {sig.name} received"), out
+    assert "Traceback" not in err, err[-2000:]
+    assert site.arrived[asked:] == [], "nothing asked"
+    assert every_row(db) == before, "the archive is untouched"
+    with ArchiveLock(db):  # freed
+        pass
+
+
+def test_a_second_signal_before_booking_stops_at_once_and_says_so(site: Site, db: Path) -> None:
+    """The first signal closes the spider, which waits for the page being fetched; a second
+    stops the reactor there, before anything is booked: exit 1, and the line says so."""
+    import signal
+    import subprocess
+    import time
+
+    from tests.crawl.site import FAST, NOTICES
+
+    assert crawl(db, site.url("/status/")).returncode == 0
+    before = every_row(db)
+    site.routes["/status/"].delay = 4
+    arrived = len(site.arrived)
     proc = subprocess.Popen(
-        [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "--start-url", site.url("/status/")],
+        [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "-s", "DOWNLOAD_TIMEOUT=30",
+         "--start-url", site.url("/status/")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    time.sleep(2)
-    asked = len(site.arrived)
+    deadline = time.monotonic() + 60
+    while "/status/" not in site.arrived[arrived:] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    signalled = time.monotonic()
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)
-    holder.communicate(timeout=30)
     assert proc.returncode == 1, out + err[-2000:]
-    assert "interrupted" in out, out
-    assert site.arrived[asked:] == [], "nothing asked after the signal"
-    assert rows(db, "SELECT outcome FROM crawls WHERE crawl_id = 2") == [("interrupted",)]
+    assert time.monotonic() - signalled < 3, "stopped at once, not when the page came"
+    assert out.strip() == (
+        "crawl nhsmail: interrupted — SIGTERM received, then SIGTERM: stopped at once,"
+        " nothing booked"
+    )
+    assert "Traceback" not in err, err[-2000:]
+    assert every_row(db) == before
+    with ArchiveLock(db):  # freed
+        pass
 
 
 def test_a_reader_holding_the_archive_past_the_wait_exits_5(site: Site, db: Path) -> None:
@@ -545,7 +604,7 @@ def test_a_reader_holding_the_archive_past_the_wait_exits_5(site: Site, db: Path
     notebook left open stops every crawl until it is closed, so it must not look like one."""
 
     assert crawl(db, site.url("/status/")).returncode == 0
-    holder = _reader(db, seconds=30)
+    holder = hold_open(db, seconds=30)
     try:
         asked = len(site.arrived)
         done = crawl(db, site.url("/status/"), extra=["-s", "NOTICES_WRITER_WAIT=1"])
@@ -567,19 +626,6 @@ def test_a_crawl_cut_short_by_the_page_cap_is_interrupted(site: Site, db: Path) 
     check_invariants(db)
 
 
-def _every_row(db: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Each table of the archive, whole and in a fixed order."""
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        tables = [t for (t,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY ALL").fetchall()]  # fmt: skip
-        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
-    finally:
-        con.close()
-
-
 @pytest.mark.parametrize("strike", ["while fetching", "while booking"])
 def test_kill_9_mid_crawl_leaves_the_archive_as_before_it(
     site: Site, db: Path, tmp_path: Path, strike: str
@@ -595,7 +641,7 @@ def test_kill_9_mid_crawl_leaves_the_archive_as_before_it(
     from tests.crawl.site import FAST, NOTICES
 
     assert crawl(db, site.url("/status/")).returncode == 0  # crawl 1: the "before"
-    before = _every_row(db)
+    before = every_row(db)
     # crawl 2 changes two pages: a new notice on the listing, a state change in a post
     site.routes["/status/"] = Route(
         listing(article("INC30000001 – Relay Delays – NEW", "01/05/2022 08:00:00 AM",
@@ -633,7 +679,7 @@ def test_kill_9_mid_crawl_leaves_the_archive_as_before_it(
         time.sleep(0.5)  # the pages that did come are through the pipeline by now
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    assert _every_row(db) == before, "the killed crawl left nothing behind"
+    assert every_row(db) == before, "the killed crawl left nothing behind"
     # a clean rerun books the whole crawl (once the one-threaded site has answered P2)
     site.routes[P2].delay = 0
     time.sleep(4)
@@ -648,7 +694,7 @@ def test_kill_9_mid_crawl_leaves_the_archive_as_before_it(
         " ('nhsmail:INC30000001', 'nhsmail:INC28274463') ORDER BY ALL"
     ) == [("nhsmail:INC28274463", "resolved"), ("nhsmail:INC30000001", "open")]  # fmt: skip
     check_invariants(db)
-    after = _every_row(db)
+    after = every_row(db)
     for table in ("crawls", "fetches", "snapshots", "contents", "sightings", "notice_events"):
         assert all(row in after[table] for row in before[table]), f"{table}: a row was lost"
 
@@ -683,7 +729,7 @@ def test_sigterm_while_booking(site: Site, db: Path, tmp_path: Path, signals: in
     import time
 
     assert crawl(db, site.url("/status/")).returncode == 0
-    before = _every_row(db)
+    before = every_row(db)
     site.routes["/status/"] = _without_the_relay_notice("RESOLVED", "The Portal is back.")
     proc = _crawl_paused_in_booking(site, db, tmp_path / "paused", seconds=3)
     for _ in range(signals):
@@ -694,7 +740,7 @@ def test_sigterm_while_booking(site: Site, db: Path, tmp_path: Path, signals: in
     if signals == 2:
         assert proc.returncode == 1, out + err[-2000:]
         assert "stopped while booking" in out, out
-        assert _every_row(db) == before
+        assert every_row(db) == before
     else:
         assert proc.returncode == 0, out + err[-2000:]
         assert out.startswith("crawl nhsmail #2: ok — 4 pages (1 new, 3 unchanged"), out

@@ -52,7 +52,7 @@ class _Crawl:
         crawler.stats = MemoryStatsCollector(crawler)  # type: ignore[arg-type]
         self.crawler = crawler
         self.pipe = pipelines.ArchivePipeline(crawler)  # type: ignore[arg-type]
-        self.pipe.open_spider()
+        asyncio.run(self.pipe.open_spider())
 
     def fetch(self, url: str, at: datetime, body: bytes | None, **kw: Any) -> None:
         self.pipe.process_item(FetchedPage("nhsmail", url, at, 200 if body else 304, body, **kw))
@@ -130,7 +130,7 @@ def test_a_backfill_stops_on_an_error_of_the_machine(
     )
     crawler.stats = MemoryStatsCollector(crawler)  # type: ignore[arg-type]
     pipe = pipelines.BackfillPipeline(crawler)  # type: ignore[arg-type]
-    pipe.open_spider()
+    asyncio.run(pipe.open_spider())
     ids = [f"2022050{i}090000 {A}" for i in (1, 2)]
     at = [T0, T0 + timedelta(days=1)]
     pipe.process_item(

@@ -102,8 +102,28 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise UsageError(f"-s takes KEY=VALUE, got {pair!r}")
+        _check_setting(key, value)
         out[key] = value
     return out
+
+
+def _check_setting(key: str, value: str) -> None:
+    """A -s value that Scrapy would fail to read as its setting's type is a usage error
+    now: inside the crawl it fails where no one reads it (a component's init)."""
+    from scrapy.settings import Settings
+
+    defaults = Settings()
+    defaults.setmodule("scraper.settings")
+    default = defaults.get(key)
+    kinds = {bool: ("getbool", "true or false"), int: ("getint", "a whole number"),
+             float: ("getfloat", "a number"), dict: ("getdict", "a JSON object")}  # fmt: skip
+    if type(default) not in kinds:
+        return  # text, a list (any text is one), or a setting of no known type: as given
+    reader, kind = kinds[type(default)]
+    try:
+        getattr(Settings({key: value}), reader)(key)
+    except (ValueError, TypeError):
+        raise UsageError(f"-s {key} takes {kind}, got {value!r}") from None
 
 
 def _crawl_jobs(args: argparse.Namespace) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:

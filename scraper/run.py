@@ -175,7 +175,9 @@ def run_spiders(
             reactor.stop()  # type: ignore[attr-defined]
 
     install_shutdown_handlers(stop_gracefully)
-    crawl_all()
+    # started by the running reactor: crawls that all fail at once (a component that cannot
+    # be built) would otherwise stop it before it runs, and run() would then never return
+    reactor.callWhenRunning(crawl_all)  # type: ignore[attr-defined]
     reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
 
     def interrupted(crawler: Crawler) -> str | None:

@@ -406,6 +406,44 @@ def test_a_url_that_is_no_url_is_a_usage_error_before_anything_runs(
 
 
 @pytest.mark.parametrize(
+    ("setting", "says"),
+    [
+        ("RETRY_TIMES=x", "-s RETRY_TIMES takes a whole number, got 'x'"),
+        ("DOWNLOAD_DELAY=abc", "-s DOWNLOAD_DELAY takes a number, got 'abc'"),
+        ("CLOSESPIDER_PAGECOUNT=abc", "-s CLOSESPIDER_PAGECOUNT takes a whole number"),
+        ("NOTICES_WRITER_WAIT=soon", "-s NOTICES_WRITER_WAIT takes a number"),
+        ("ROBOTSTXT_OBEY=maybe", "-s ROBOTSTXT_OBEY takes true or false"),
+    ],
+)
+@pytest.mark.parametrize("command", ["crawl", "backfill"])
+def test_a_setting_scrapy_cannot_read_is_a_usage_error_before_anything_runs(
+    command: str, setting: str, says: str, tmp_path: Path, capsys
+) -> None:
+    # inside the crawl it failed in a component's init, where the crawl then hung
+    db = tmp_path / "archive.duckdb"
+    argv = [command, "nhsmail", "--db", str(db), "-s", setting]
+    if command == "crawl":
+        argv += ["--start-url", "http://127.0.0.1:9/status/"]
+    assert main(argv) == 2
+    assert says in capsys.readouterr().err
+    assert not db.exists()
+
+
+def test_a_crawl_whose_parts_cannot_be_built_fails_at_once(tmp_path: Path) -> None:
+    # Every crawl failing before the reactor ran used to stop it before it started: the
+    # command then hung for ever (and a oneshot systemd unit with it).
+    exe = shutil.which("notices", path=str(Path(sys.executable).parent))
+    assert exe
+    argv = [exe, "crawl", "nhsmail", "--start-url", "http://127.0.0.1:9/status/",
+            "--db", str(tmp_path / "a.duckdb"),
+            "-s", 'DOWNLOADER_MIDDLEWARES={"no_such_module.Middleware": 1}']  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "crawl nhsmail: failed — nhsmail: No module named 'no_such_module'" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
     ("outcomes", "code"),
     [
         (["ok", "ok"], 0),

@@ -33,10 +33,13 @@ import pyarrow as pa
 
 from archive.columns import HASHED, NOT_HASHED, RECORD_COLUMNS, stage_rows
 from archive.db import rollback, sql_file, transaction
-from parsers.result import ParseResult
+from parsers.result import CUT_SHORT, ParseResult
 
 DRIFT_RATIO = 0.5  # fewer than half the previous snapshot's notices counts as drift
 OK_FETCHES = ("new", "unchanged", "not_modified")
+# A snapshot whose page was cut short, by its stored warnings (`parsers.result.CUT_SHORT`):
+# what it shows is sighted, but it proves nothing left it. `{s}`: the snapshots' alias.
+_CUT_SHORT_SQL = "len(list_filter({s}.warnings, lambda w: starts_with(w, $cut))) > 0"
 
 log = logging.getLogger(__name__)
 
@@ -740,7 +743,7 @@ def replay_vanishing(con: duckdb.DuckDBPyConnection, source: str) -> None:
         "DELETE FROM notice_events WHERE event IN ('vanished', 'reappeared')"
         " AND notice_key IN (SELECT notice_key FROM replayed)"
     )
-    con.execute(sql_file("replay_vanishing"), {"source": source})
+    con.execute(sql_file("replay_vanishing"), {"source": source, "cut": CUT_SHORT})
     rebuild_notices(con, "SELECT notice_key FROM replayed")
 
 
@@ -823,14 +826,29 @@ def _finish_crawl(
     was fetched again and no page shows it now. (Its own post, no longer linked from the
     listing, is not fetched again and so proves nothing either way: the listing is the
     board.)
+
+    A page whose body was cut short (its snapshot's warnings say so: the connection closed
+    before the document ended, with no Content-Length to tell) is read for what it shows,
+    which is sighted, but fails the crawl as a transfer short of its Content-Length does.
     """
     source = _one(con, "SELECT source FROM crawls WHERE crawl_id = ?", [crawl_id])
-    unclean = _one(
-        con,
-        "SELECT count(*) FROM fetches WHERE crawl_id = ?"
-        " AND outcome IN ('failed', 'drift', 'no_notices')",
-        [crawl_id],
-    )
+    # The fetches that keep the crawl from proving anything left: failed, unread, cut short
+    # (in fetch order, each with what to say of it, and whether it is a cut-short sighting).
+    unclean = con.execute(
+        f"""
+        SELECT f.url || ': ' || coalesce(f.error, cut[1], f.outcome), f.outcome IN {OK_FETCHES}
+        FROM (
+            SELECT f.*, list_filter(s.warnings, lambda w: starts_with(w, $cut)) AS cut
+            FROM fetches AS f LEFT JOIN snapshots AS s USING (snapshot_id)
+            WHERE f.crawl_id = $crawl
+        ) AS f
+        WHERE f.outcome IN ('failed', 'drift', 'no_notices')
+           OR (f.outcome IN {OK_FETCHES} AND len(f.cut) > 0)
+        ORDER BY f.fetch_id
+        """,
+        {"crawl": crawl_id, "cut": CUT_SHORT},
+    ).fetchall()
+    cut_short = sum(1 for _, sighted in unclean if sighted)
     if complete and decide_vanishing and not unclean:
         con.execute(
             """
@@ -894,19 +912,10 @@ def _finish_crawl(
         [crawl_id],
     )
     fetched, new, unchanged, failed, drift = (int(x) for x in counts)
-    all_errors = list(errors or [])
-    all_errors += [
-        r[0]
-        for r in con.execute(
-            "SELECT url || ': ' || coalesce(error, outcome) FROM fetches"
-            " WHERE crawl_id = ? AND outcome IN ('failed', 'drift', 'no_notices')"
-            " ORDER BY fetch_id",
-            [crawl_id],
-        ).fetchall()
-    ]
+    all_errors = [*(errors or []), *(message for message, _ in unclean)]
     if drift:
         outcome = "drift"
-    elif failed or errors or not complete or fetched == 0:
+    elif failed or cut_short or errors or not complete or fetched == 0:
         outcome = "failed" if complete else "interrupted"
     else:
         outcome = "ok"
@@ -924,5 +933,5 @@ def _finish_crawl(
         "crawl_id": crawl_id, "source": source, "outcome": outcome, "pages": fetched,
         "new": new, "unchanged": unchanged, "failed": failed, "drift": drift,
         "notices": seen, "versions_new": versions_new, "vanished": vanished,
-        "errors": all_errors, "left_out": left_out,
+        "errors": all_errors, "left_out": left_out, "cut_short": cut_short,
     }  # fmt: skip

@@ -242,6 +242,77 @@ def test_a_status_page_cut_short_vanishes_nothing(db: Path) -> None:
     )
 
 
+def _numbered_listing(count: int = 10) -> str:
+    """A WordPress listing of ``count`` notices, INC40000000 (the newest) onwards."""
+    from tests.crawl.site import article, listing
+
+    return listing(*(
+        article(f"INC4000000{i} – Issue {i} – NEW", f"{20 - i:02d}/01/2023 09:00:00 AM",
+                f"We are aware of issue {i}.")
+        for i in range(count)
+    ))  # fmt: skip
+
+
+def _cut_in_the_eighth(page: str) -> str:
+    """``page`` as a connection closed part way through its eighth notice leaves it."""
+    return page[: page.index("We are aware of issue 7")]
+
+
+def test_a_listing_cut_short_shows_what_it_shows_and_vanishes_nothing(db: Path) -> None:
+    """A listing whose body stops in its eighth notice (the server closed the connection,
+    no Content-Length to tell) still shows eight, more than half: no drift, and the eight
+    are sighted. But the two it never reached did not leave it: nothing vanishes, and the
+    crawl fails, as one whose body fell short of its Content-Length does."""
+    con = connect(db)
+    whole = _numbered_listing()
+    pages = [(whole, T0), (_cut_in_the_eighth(whole), T0 + timedelta(hours=1))]
+    outcomes, summary = _visits(con, URL, pages)
+    assert [o.outcome for o in outcomes] == ["new", "new"]
+    assert (summary["outcome"], summary["vanished"], summary["cut_short"]) == ("failed", 0, 1)
+    assert summary["errors"] == [
+        f"{URL}: cut short: the HTML document ends before </body> and </html>"
+    ]
+    assert con.execute(
+        "SELECT parse_outcome, notice_count, warnings FROM snapshots ORDER BY snapshot_id"
+    ).fetchall() == [
+        ("parsed", 10, []),
+        ("parsed", 8, ["cut short: the HTML document ends before </body> and </html>"]),
+    ]
+    assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
+        0,
+    )
+    # no vanished event; the eighth, cut inside its text, is a version of its own
+    assert con.execute(
+        "SELECT event, notice_key FROM notice_events WHERE event <> 'appeared'"
+    ).fetchall() == [("changed", "nhsmail:INC40000007")]
+    # what it showed was seen in crawl 2
+    seen = con.execute(
+        "SELECT notice_key FROM sightings JOIN fetches USING (fetch_id) WHERE crawl_id = 2"
+        " ORDER BY notice_key"
+    ).fetchall()
+    assert seen == [(f"nhsmail:INC4000000{i}",) for i in range(8)]
+    assert con.execute("SELECT crawl_id, outcome FROM crawls ORDER BY crawl_id").fetchall() == [
+        (1, "ok"),
+        (2, "failed"),
+    ]
+    # the same cut body again proves nothing either; the whole listing again is clean, and a
+    # whole listing that then lost a notice vanishes it
+    later = [(_cut_in_the_eighth(whole), T0 + timedelta(hours=2)), (whole, T0 + timedelta(hours=3))]
+    outcomes, summary = _visits(con, URL, later)
+    assert [o.outcome for o in outcomes] == ["unchanged", "new"]
+    assert summary["outcome"] == "ok"
+    assert con.execute("SELECT outcome, vanished FROM crawls WHERE crawl_id = 3").fetchall() == [
+        ("failed", 0)
+    ]
+    _, summary = _visit(con, URL, _numbered_listing(9), T0 + timedelta(hours=4))
+    assert (summary["outcome"], summary["vanished"]) == ("ok", 1)
+    assert con.execute(
+        "SELECT notice_key FROM notices WHERE vanished_at IS NOT NULL"
+    ).fetchall() == [("nhsmail:INC40000009",)]
+    con.close()
+    check_invariants(db)
+
+
 def test_a_redesign_keeping_the_status_header_is_drift_not_an_empty_page(db: Path) -> None:
     con = connect(db)
     url = "http://support.nhs.net/servicestatus"

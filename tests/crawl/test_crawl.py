@@ -431,6 +431,42 @@ def test_layout_change_is_drift_and_vanishes_nothing(site: Site, db: Path) -> No
     assert after["notice_versions"] == before["notice_versions"]
 
 
+def test_a_listing_cut_short_by_a_closed_connection_vanishes_nothing(site: Site, db: Path) -> None:
+    """The server sends the listing with no Content-Length and closes the connection in its
+    eighth notice of ten: nothing tells the transfer was short but the page itself. What it
+    shows is sighted; the two it never reached do not vanish, and the crawl fails (exit 1)
+    as one whose body fell short of its Content-Length does."""
+    whole = listing(*(
+        article(f"INC4000000{i} – Issue {i} – NEW", f"{20 - i:02d}/01/2023 09:00:00 AM",
+                f"We are aware of issue {i}.")
+        for i in range(10)
+    ))  # fmt: skip
+    site.routes["/status/"] = Route(whole)
+    assert crawl(db, site.url("/status/")).returncode == 0
+    site.routes["/status/"] = Route(whole[: whole.index("We are aware of issue 7")], unsized=True)
+    done = crawl(db, site.url("/status/"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    line = done.stdout.strip()
+    assert line.startswith("crawl nhsmail #2: failed — 1 pages (1 new, 0 unchanged, 0 failed,")
+    assert "8 notices seen" in line and "0 vanished" in line and "1 page cut short" in line
+    assert "/status/: cut short: the HTML document ends before </body> and </html>" in line
+    assert rows(db, "SELECT crawl_id, outcome, vanished FROM crawls ORDER BY ALL") == [
+        (1, "ok", 0),
+        (2, "failed", 0),
+    ]
+    assert rows(
+        db, "SELECT f.outcome, s.parse_outcome, s.notice_count FROM fetches f"
+        " JOIN snapshots s USING (snapshot_id) WHERE f.crawl_id = 2"
+    ) == [("new", "parsed", 8)]  # fmt: skip
+    assert rows(
+        db, "SELECT count(DISTINCT notice_key) FROM sightings JOIN fetches USING (fetch_id)"
+        " WHERE crawl_id = 2"
+    ) == [(8,)]  # fmt: skip
+    assert rows(db, "SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM notice_events WHERE event = 'vanished'") == [(0,)]
+    check_invariants(db)
+
+
 def test_second_crawl_on_a_locked_archive_exits_3(site: Site, db: Path) -> None:
     assert crawl(db, site.url("/status/")).returncode == 0
     before = check_invariants(db)

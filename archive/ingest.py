@@ -116,12 +116,12 @@ def _previous_snapshot(
 
 def validators(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, dict[str, str]]:
     """ETag / Last-Modified of each URL's latest snapshot, for conditional requests. None
-    for a URL whose latest snapshot the parsers could not read (drift, no notices): a body
-    cut short keeps the whole body's validators, and a 304 to them would keep the URL on
-    that bad copy for good. Such a URL is asked for whole."""
+    for a URL whose latest snapshot the parsers could not read (drift, no notices) or that
+    was cut short: a body cut short keeps the whole body's validators, and a 304 to them
+    would keep the URL on that bad copy for good. Such a URL is asked for whole."""
     out = {}
-    for url, _sha, headers, outcome in _latest_snapshots(con, source):
-        if outcome != "parsed":
+    for url, _sha, headers, outcome, cut in _latest_snapshots(con, source):
+        if outcome != "parsed" or cut:
             continue
         h = {k.lower(): v for k, v in json.loads(headers).items()}
         kept = {k: h[k] for k in ("etag", "last-modified") if k in h}
@@ -133,16 +133,17 @@ def validators(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, dict[st
 def latest_contents(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
     """The sha256 of each URL's latest snapshot: a fetch of the same bytes is unchanged and
     needs no parsing."""
-    return {url: sha for url, sha, _headers, _outcome in _latest_snapshots(con, source)}
+    return {url: sha for url, sha, *_ in _latest_snapshots(con, source)}
 
 
 def _latest_snapshots(con: duckdb.DuckDBPyConnection, source: str) -> list[Any]:
-    """(url, sha256, headers, parse_outcome) of each URL's latest snapshot."""
+    """(url, sha256, headers, parse_outcome, cut short) of each URL's latest snapshot."""
     return con.execute(
-        "SELECT url, sha256, headers, parse_outcome FROM snapshots WHERE source = ?"
+        "SELECT url, sha256, headers, parse_outcome,"
+        f" {_CUT_SHORT_SQL.format(s='snapshots')} FROM snapshots WHERE source = $source"
         " QUALIFY row_number() OVER"
         " (PARTITION BY url ORDER BY fetched_at DESC, snapshot_id DESC) = 1",
-        [source],
+        {"source": source, "cut": CUT_SHORT},
     ).fetchall()
 
 

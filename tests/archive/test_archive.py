@@ -705,6 +705,28 @@ def test_no_validators_from_a_copy_the_parsers_could_not_read(db: Path) -> None:
     assert validators(con, "nhsmail") == {}
 
 
+def test_no_validators_from_a_copy_cut_short(db: Path) -> None:
+    """A listing cut short that still shows most of its notices is read, but its ETag is
+    the whole body's: a 304 to it would keep the URL on the cut copy for good."""
+    from archive.ingest import validators
+
+    con = connect(db)
+    whole = _numbered_listing().encode()
+    for i, body in enumerate([whole, _cut_in_the_eighth(whole.decode()).encode()]):
+        at = T0 + timedelta(hours=i)
+        crawl_id = start_crawl(con, "nhsmail", at)
+        page = FetchedPage("nhsmail", URL, at, 200, body, headers={"ETag": f'"v{i}"'})
+        ingest_page(con, crawl_id, page, _parse)
+        finish_crawl(con, crawl_id, at)
+        if i == 0:
+            assert validators(con, "nhsmail") == {URL: {"etag": '"v0"'}}
+    assert con.execute("SELECT parse_outcome FROM snapshots ORDER BY snapshot_id").fetchall() == [
+        ("parsed",),
+        ("parsed",),
+    ]
+    assert validators(con, "nhsmail") == {}
+
+
 def test_a_statuspage_incident_resolved_in_another_payload_is_a_revision(db: Path) -> None:
     # open on summary.json, then resolved on incidents.json (it has left summary.json): the
     # two payloads render the incident whole, so the second is a revision of the first

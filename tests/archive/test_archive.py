@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -240,6 +241,54 @@ def test_a_status_page_cut_short_vanishes_nothing(db: Path) -> None:
     assert con.execute("SELECT warnings FROM snapshots ORDER BY snapshot_id").fetchall()[1] == (
         ["cut short: the HTML document ends before </body> and </html>"],
     )
+
+
+STATUS_HTML = (
+    "<!DOCTYPE html><html><body><h1>Service Status</h1><p>Last updated: {updated}</p>"
+    "<h2>High Severity Service Incidents</h2><p>Any High Severity Service Incidents (HSSIs)"
+    " will be described in this section.</p>{hssi}<h2>Portal Known Issues</h2>{known}"
+    "</body></html>"
+)
+HSSI = ("<p><strong>INC01872345 – HSSI – NEW</strong></p>"
+        "<p>Some users cannot sign in to Outlook Web Access.</p>")  # fmt: skip
+KNOWN = ("<p><strong>Bulk account upload reports Unknown error</strong></p>"
+         "<p>Large files may end with the message Unknown error.</p>")  # fmt: skip
+NO_KNOWN = "<p>There are no Portal known issues at present.</p>"
+
+
+def _as_list(items: str) -> str:
+    """Items (a bold title, a paragraph) as a theme that lists them: one <li> each."""
+    return re.sub(r"<p><strong>(.*?)</strong></p><p>(.*?)</p>", r"<ul><li>\1: \2</li></ul>", items)
+
+
+def test_a_status_page_whose_items_changed_markup_is_drift_not_empty(db: Path) -> None:
+    """The sections' headings kept, their items now list items the layout does not read:
+    the page is unread (drift), not one with none on show, and nothing vanishes. When its
+    sections say they hold none, it is empty, and its notices vanish."""
+    con = connect(db)
+    url = "http://support.nhs.net/servicestatus"
+    pages = [
+        (STATUS_HTML.format(updated="10/05/2017 09:00", hssi=HSSI, known=KNOWN), T0),
+        (STATUS_HTML.format(updated="10/05/2017 12:00", hssi=_as_list(HSSI), known=_as_list(KNOWN)),
+         T0 + timedelta(hours=3)),
+        # one section's items unread, the other's emptied: may not shrink to nothing either
+        (STATUS_HTML.format(updated="10/05/2017 13:00", hssi=_as_list(HSSI), known=NO_KNOWN),
+         T0 + timedelta(hours=4)),
+    ]  # fmt: skip
+    outcomes, summary = _visits(con, url, pages)
+    assert [o.outcome for o in outcomes] == ["new", "drift", "drift"]
+    assert (summary["outcome"], summary["vanished"]) == ("drift", 0)
+    assert con.execute(
+        "SELECT parse_outcome, layout, notice_count FROM snapshots ORDER BY snapshot_id"
+    ).fetchall() == [("parsed", "servicestatus_2017", 2), ("drift", None, 0), ("drift", None, 0)]
+    assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
+        0,
+    )
+    emptied = STATUS_HTML.format(updated="10/05/2017 14:00", hssi="", known=NO_KNOWN)
+    outcome, summary = _visit(con, url, emptied, T0 + timedelta(hours=5))
+    assert (outcome.outcome, summary["outcome"], summary["vanished"]) == ("new", "ok", 2)
+    con.close()
+    check_invariants(db)
 
 
 def _numbered_listing(count: int = 10) -> str:

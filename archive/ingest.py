@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from archive.columns import HASHED, NOT_HASHED, RECORD_COLUMNS, stage_rows
 from archive.db import rollback, sql_file, transaction
+from parsers import CURRENT_ONLY
 from parsers.result import CUT_SHORT, ParseResult
 
 DRIFT_RATIO = 0.5  # fewer than half the previous snapshot's notices counts as drift
@@ -403,18 +404,18 @@ def _ingest_page(
     records = result.records
     # Compare with the last snapshot the parsers read, not merely the last one: a page that
     # drifted stays drift, whatever changes on it, until it parses again.
-    previous_count = int(
-        _one(
-            con,
-            "SELECT notice_count FROM snapshots WHERE source = ? AND url = ? AND fetched_at <= ?"
-            " AND parse_outcome = 'parsed' ORDER BY fetched_at DESC, snapshot_id DESC LIMIT 1",
-            [page.source, page.url, page.fetched_at],
-        )
-        or 0
-    )
-    # A page that shows only what is current may shrink to nothing; any other (a listing's
-    # latest posts, incidents.json's latest 50) that does has drifted, empty or not.
-    if previous_count and len(records) < previous_count * DRIFT_RATIO and not result.shrink_ok:
+    previous = con.execute(
+        "SELECT notice_count, layout FROM snapshots WHERE source = ? AND url = ?"
+        " AND fetched_at <= ? AND parse_outcome = 'parsed'"
+        " ORDER BY fetched_at DESC, snapshot_id DESC LIMIT 1",
+        [page.source, page.url, page.fetched_at],
+    ).fetchone()
+    previous_count, previous_layout = (int(previous[0]), previous[1]) if previous else (0, None)
+    # A page that shows only what is current may shrink to nothing, from a snapshot that
+    # showed only what was current too; any other (a listing's latest posts, incidents.json's
+    # latest 50, a listing that now reads as an empty status page) has drifted, empty or not.
+    shrink_ok = result.shrink_ok and previous_layout in CURRENT_ONLY
+    if previous_count and len(records) < previous_count * DRIFT_RATIO and not shrink_ok:
         parse_outcome, kind = "drift", "drift"
         message = (
             f"{page.source} {page.url}: {len(records)} notices where the previous snapshot "

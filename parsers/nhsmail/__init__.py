@@ -29,6 +29,8 @@ LAYOUTS: dict[str, tuple[str, Layout]] = {
 }
 _SECTIONS = {servicestatus_2017.NAME: servicestatus_2017.SECTIONS,
              portal_2018.NAME: portal_2018.SECTIONS}  # fmt: skip
+# The layouts whose pages show only what is current: the status pages' sections
+CURRENT_ONLY = frozenset(_SECTIONS)
 _SCAN_LINES = 400  # how far down the page markers are looked for
 
 

@@ -291,6 +291,26 @@ def test_a_status_page_whose_items_changed_markup_is_drift_not_empty(db: Path) -
     check_invariants(db)
 
 
+def test_a_listing_that_now_reads_as_an_empty_status_page_is_drift(db: Path) -> None:
+    """A listing of the latest posts whose address now shows "Service Status", a "Last
+    updated" line and sections saying they hold none: a status page may empty, but this
+    page was no status page, so it has changed layout (drift), and nothing vanishes."""
+    con = connect(db)
+    _crawl(con, LISTING, T0)
+    emptied = STATUS_HTML.format(updated="08/11/2022 10:00", hssi="", known=NO_KNOWN)
+    outcome, summary = _crawl(con, emptied.encode(), T0 + timedelta(hours=1))
+    assert (outcome.outcome, summary["outcome"], summary["vanished"]) == ("drift", "drift", 0)
+    assert con.execute(
+        "SELECT parse_outcome, layout, notice_count FROM snapshots ORDER BY snapshot_id"
+    ).fetchall() == [("parsed", "wp_listing", 6), ("drift", "portal_2018", 0)]
+    assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
+        0,
+    )
+    assert con.execute("SELECT count(*) FROM sightings").fetchone() == (6,)
+    con.close()
+    check_invariants(db)
+
+
 def _numbered_listing(count: int = 10) -> str:
     """A WordPress listing of ``count`` notices, INC40000000 (the newest) onwards."""
     from tests.crawl.site import article, listing
@@ -716,6 +736,23 @@ def test_a_summary_listing_fewer_open_incidents_is_no_drift(db: Path) -> None:
     from archive.reparse import reparse
 
     assert reparse(con).drifted == 0
+
+
+def test_incidents_json_turned_summary_shaped_is_drift(db: Path) -> None:
+    # summary.json may shrink, but the URL was incidents.json's latest 50: a payload of
+    # another shape there is a change of layout, not incidents resolved
+    import json
+
+    con = connect(db)
+    url = "https://www.githubstatus.com/api/v2/incidents.json"
+    payload = json.loads(
+        (FIXTURES / "statuspage" / "api_incidents-2025-01-03" / "page.json").read_text()
+    )
+    summaries = _statuspage_crawls(con, url, [payload, _open_incidents(0)])
+    assert (summaries[1]["outcome"], summaries[1]["vanished"]) == ("drift", 0)
+    assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
+        0,
+    )
 
 
 def test_incidents_json_emptied_is_drift_and_vanishes_nothing(db: Path) -> None:

@@ -33,10 +33,14 @@ import pyarrow as pa
 
 from archive.columns import HASHED, NOT_HASHED, RECORD_COLUMNS, stage_rows
 from archive.db import rollback, sql_file, transaction
-from parsers.result import ParseResult
+from parsers import CURRENT_ONLY
+from parsers.result import CUT_SHORT, ParseResult
 
 DRIFT_RATIO = 0.5  # fewer than half the previous snapshot's notices counts as drift
 OK_FETCHES = ("new", "unchanged", "not_modified")
+# A snapshot whose page was cut short, by its stored warnings (`parsers.result.CUT_SHORT`):
+# what it shows is sighted, but it proves nothing left it. `{s}`: the snapshots' alias.
+_CUT_SHORT_SQL = "len(list_filter({s}.warnings, lambda w: starts_with(w, $cut))) > 0"
 
 log = logging.getLogger(__name__)
 
@@ -113,12 +117,12 @@ def _previous_snapshot(
 
 def validators(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, dict[str, str]]:
     """ETag / Last-Modified of each URL's latest snapshot, for conditional requests. None
-    for a URL whose latest snapshot the parsers could not read (drift, no notices): a body
-    cut short keeps the whole body's validators, and a 304 to them would keep the URL on
-    that bad copy for good. Such a URL is asked for whole."""
+    for a URL whose latest snapshot the parsers could not read (drift, no notices) or that
+    was cut short: a body cut short keeps the whole body's validators, and a 304 to them
+    would keep the URL on that bad copy for good. Such a URL is asked for whole."""
     out = {}
-    for url, _sha, headers, outcome in _latest_snapshots(con, source):
-        if outcome != "parsed":
+    for url, _sha, headers, outcome, cut in _latest_snapshots(con, source):
+        if outcome != "parsed" or cut:
             continue
         h = {k.lower(): v for k, v in json.loads(headers).items()}
         kept = {k: h[k] for k in ("etag", "last-modified") if k in h}
@@ -130,16 +134,17 @@ def validators(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, dict[st
 def latest_contents(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
     """The sha256 of each URL's latest snapshot: a fetch of the same bytes is unchanged and
     needs no parsing."""
-    return {url: sha for url, sha, _headers, _outcome in _latest_snapshots(con, source)}
+    return {url: sha for url, sha, *_ in _latest_snapshots(con, source)}
 
 
 def _latest_snapshots(con: duckdb.DuckDBPyConnection, source: str) -> list[Any]:
-    """(url, sha256, headers, parse_outcome) of each URL's latest snapshot."""
+    """(url, sha256, headers, parse_outcome, cut short) of each URL's latest snapshot."""
     return con.execute(
-        "SELECT url, sha256, headers, parse_outcome FROM snapshots WHERE source = ?"
+        "SELECT url, sha256, headers, parse_outcome,"
+        f" {_CUT_SHORT_SQL.format(s='snapshots')} FROM snapshots WHERE source = $source"
         " QUALIFY row_number() OVER"
         " (PARTITION BY url ORDER BY fetched_at DESC, snapshot_id DESC) = 1",
-        [source],
+        {"source": source, "cut": CUT_SHORT},
     ).fetchall()
 
 
@@ -399,18 +404,18 @@ def _ingest_page(
     records = result.records
     # Compare with the last snapshot the parsers read, not merely the last one: a page that
     # drifted stays drift, whatever changes on it, until it parses again.
-    previous_count = int(
-        _one(
-            con,
-            "SELECT notice_count FROM snapshots WHERE source = ? AND url = ? AND fetched_at <= ?"
-            " AND parse_outcome = 'parsed' ORDER BY fetched_at DESC, snapshot_id DESC LIMIT 1",
-            [page.source, page.url, page.fetched_at],
-        )
-        or 0
-    )
-    # A page that shows only what is current may shrink to nothing; any other (a listing's
-    # latest posts, incidents.json's latest 50) that does has drifted, empty or not.
-    if previous_count and len(records) < previous_count * DRIFT_RATIO and not result.shrink_ok:
+    previous = con.execute(
+        "SELECT notice_count, layout FROM snapshots WHERE source = ? AND url = ?"
+        " AND fetched_at <= ? AND parse_outcome = 'parsed'"
+        " ORDER BY fetched_at DESC, snapshot_id DESC LIMIT 1",
+        [page.source, page.url, page.fetched_at],
+    ).fetchone()
+    previous_count, previous_layout = (int(previous[0]), previous[1]) if previous else (0, None)
+    # A page that shows only what is current may shrink to nothing, from a snapshot that
+    # showed only what was current too; any other (a listing's latest posts, incidents.json's
+    # latest 50, a listing that now reads as an empty status page) has drifted, empty or not.
+    shrink_ok = result.shrink_ok and previous_layout in CURRENT_ONLY
+    if previous_count and len(records) < previous_count * DRIFT_RATIO and not shrink_ok:
         parse_outcome, kind = "drift", "drift"
         message = (
             f"{page.source} {page.url}: {len(records)} notices where the previous snapshot "
@@ -740,7 +745,7 @@ def replay_vanishing(con: duckdb.DuckDBPyConnection, source: str) -> None:
         "DELETE FROM notice_events WHERE event IN ('vanished', 'reappeared')"
         " AND notice_key IN (SELECT notice_key FROM replayed)"
     )
-    con.execute(sql_file("replay_vanishing"), {"source": source})
+    con.execute(sql_file("replay_vanishing"), {"source": source, "cut": CUT_SHORT})
     rebuild_notices(con, "SELECT notice_key FROM replayed")
 
 
@@ -823,14 +828,29 @@ def _finish_crawl(
     was fetched again and no page shows it now. (Its own post, no longer linked from the
     listing, is not fetched again and so proves nothing either way: the listing is the
     board.)
+
+    A page whose body was cut short (its snapshot's warnings say so: the connection closed
+    before the document ended, with no Content-Length to tell) is read for what it shows,
+    which is sighted, but fails the crawl as a transfer short of its Content-Length does.
     """
     source = _one(con, "SELECT source FROM crawls WHERE crawl_id = ?", [crawl_id])
-    unclean = _one(
-        con,
-        "SELECT count(*) FROM fetches WHERE crawl_id = ?"
-        " AND outcome IN ('failed', 'drift', 'no_notices')",
-        [crawl_id],
-    )
+    # The fetches that keep the crawl from proving anything left: failed, unread, cut short
+    # (in fetch order, each with what to say of it, and whether it is a cut-short sighting).
+    unclean = con.execute(
+        f"""
+        SELECT f.url || ': ' || coalesce(f.error, cut[1], f.outcome), f.outcome IN {OK_FETCHES}
+        FROM (
+            SELECT f.*, list_filter(s.warnings, lambda w: starts_with(w, $cut)) AS cut
+            FROM fetches AS f LEFT JOIN snapshots AS s USING (snapshot_id)
+            WHERE f.crawl_id = $crawl
+        ) AS f
+        WHERE f.outcome IN ('failed', 'drift', 'no_notices')
+           OR (f.outcome IN {OK_FETCHES} AND len(f.cut) > 0)
+        ORDER BY f.fetch_id
+        """,
+        {"crawl": crawl_id, "cut": CUT_SHORT},
+    ).fetchall()
+    cut_short = sum(1 for _, sighted in unclean if sighted)
     if complete and decide_vanishing and not unclean:
         con.execute(
             """
@@ -894,19 +914,10 @@ def _finish_crawl(
         [crawl_id],
     )
     fetched, new, unchanged, failed, drift = (int(x) for x in counts)
-    all_errors = list(errors or [])
-    all_errors += [
-        r[0]
-        for r in con.execute(
-            "SELECT url || ': ' || coalesce(error, outcome) FROM fetches"
-            " WHERE crawl_id = ? AND outcome IN ('failed', 'drift', 'no_notices')"
-            " ORDER BY fetch_id",
-            [crawl_id],
-        ).fetchall()
-    ]
+    all_errors = [*(errors or []), *(message for message, _ in unclean)]
     if drift:
         outcome = "drift"
-    elif failed or errors or not complete or fetched == 0:
+    elif failed or cut_short or errors or not complete or fetched == 0:
         outcome = "failed" if complete else "interrupted"
     else:
         outcome = "ok"
@@ -924,5 +935,5 @@ def _finish_crawl(
         "crawl_id": crawl_id, "source": source, "outcome": outcome, "pages": fetched,
         "new": new, "unchanged": unchanged, "failed": failed, "drift": drift,
         "notices": seen, "versions_new": versions_new, "vanished": vanished,
-        "errors": all_errors, "left_out": left_out,
+        "errors": all_errors, "left_out": left_out, "cut_short": cut_short,
     }  # fmt: skip

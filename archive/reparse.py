@@ -27,7 +27,7 @@ import pyarrow as pa
 from archive.columns import STAGE_SCHEMA, staged_row
 from archive.db import rollback
 from archive.ingest import DRIFT_RATIO, ingest_records, replay_vanishing
-from parsers import parse_as
+from parsers import CURRENT_ONLY, parse_as
 
 _OUTCOME = pa.schema([("snapshot_id", pa.int64()), ("parse_outcome", pa.string()),
                       ("layout", pa.string()), ("parser_version", pa.string()),
@@ -257,21 +257,23 @@ def _mark_drift(con: duckdb.DuckDBPyConnection) -> int:
     """Ingest's drift rule over the reparsed snapshots (temp table `reparsed`), each URL's
     in observation order: a snapshot with fewer than DRIFT_RATIO of the notices of the
     URL's last snapshot that parsed has drifted, and is marked so, unless its page shows
-    only what is current (`shrink_ok`). Returns how many."""
+    only what is current (`shrink_ok`) and so did that snapshot's (`parsers.CURRENT_ONLY`).
+    Returns how many."""
     rows = con.execute(
-        "SELECT r.snapshot_id, r.parse_outcome, r.notice_count, r.shrink_ok, s.source, s.url"
-        " FROM reparsed r JOIN snapshots s USING (snapshot_id)"
+        "SELECT r.snapshot_id, r.parse_outcome, r.notice_count, r.shrink_ok, r.layout,"
+        " s.source, s.url FROM reparsed r JOIN snapshots s USING (snapshot_id)"
         " ORDER BY s.source, s.url, s.fetched_at, s.snapshot_id"
     ).fetchall()
     drifted: list[int] = []
-    last_parsed: dict[tuple[str, str], int] = {}
-    for snapshot_id, outcome, count, shrink_ok, source, page in rows:
+    last_parsed: dict[tuple[str, str], tuple[int, str | None]] = {}
+    for snapshot_id, outcome, count, shrink_ok, layout, source, page in rows:
         url = (source, page)
-        previous = last_parsed.get(url)
-        if previous and count < previous * DRIFT_RATIO and not shrink_ok:
+        previous, previous_layout = last_parsed.get(url, (0, None))
+        shrinks = shrink_ok and previous_layout in CURRENT_ONLY
+        if previous and count < previous * DRIFT_RATIO and not shrinks:
             drifted.append(snapshot_id)
         elif outcome == "parsed":  # a status page with none on show too
-            last_parsed[url] = count
+            last_parsed[url] = (count, layout)
     if drifted:
         con.execute(
             "UPDATE reparsed SET parse_outcome = 'drift'"

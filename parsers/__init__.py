@@ -18,6 +18,12 @@ PageParser = Callable[..., ParseResult]
 # own JSON). Any other layout is a rendering of its own (an NHSmail listing's excerpt and
 # the notice's post are two renderings, not revisions of each other).
 RENDERINGS: dict[str, str] = {layout: "statuspage_api" for layout in statuspage.FULL_RECORD}
+# Layouts whose pages show only what is current (an NHSmail status page's sections,
+# Statuspage's summary.json and history pages): a page may shrink without drift only from a
+# snapshot of one of them. One that read as a listing of the latest posts and now reads as
+# an empty status page has changed layout, not emptied. (Layout names are unique across
+# the source kinds.)
+CURRENT_ONLY: frozenset[str] = nhsmail.CURRENT_ONLY | statuspage.CURRENT_ONLY
 SOURCES: dict[str, PageParser] = {
     "nhsmail": nhsmail.parse_page,
     "statuspage": statuspage.parse_payload,

@@ -19,6 +19,7 @@ from typing import Any
 
 from lxml import etree
 
+from parsers.result import CUT_SHORT
 from parsers.scan import first_chars
 
 BULLETS = "•●▪◦·‣∙"
@@ -188,7 +189,7 @@ def text_lines(text: str) -> Page:
         for i, line in enumerate(raw_lines[:6]):
             if "cut short" in line.lower():
                 page.truncated = True
-                page.warnings.append("cut short: the saved copy says so")
+                page.warnings.append(f"{CUT_SHORT}the saved copy says so")
             if line.strip() == "# ---":
                 raw_lines = raw_lines[i + 1 :]
                 break
@@ -848,7 +849,7 @@ def page_lines(content: bytes | str) -> Page:
         page = html_lines(text, controls=controls)
         if _cut_short(text):
             page.truncated = True
-            page.warnings.append("cut short: the HTML document ends before </body> and </html>")
+            page.warnings.append(f"{CUT_SHORT}the HTML document ends before </body> and </html>")
     else:
         page = text_lines(text)
     if not any(line.text for line in page.lines):

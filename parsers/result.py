@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# How a page-level warning that the page was cut short begins (the document ends early, a
+# saved copy says it was cut). The archive reads it in a snapshot's stored warnings: such a
+# page proves nothing left it, so the crawl that fetched it vanishes nothing.
+CUT_SHORT = "cut short: "
+
 
 @dataclass(slots=True)
 class ParseResult:

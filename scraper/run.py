@@ -56,6 +56,9 @@ class CrawlReport:
         if s.get("left_out"):
             n = s["left_out"]
             line += f", {n} notice page{'s' if n != 1 else ''} left out (robots.txt forbids them)"
+        if s.get("cut_short"):
+            n = s["cut_short"]
+            line += f", {n} page{'s' if n != 1 else ''} cut short (read, but nothing vanished)"
         # what stopped the crawl itself (a damaged archive, a pipeline that raised) first:
         # the fetches' own errors say nothing of it
         errors = [*self.errors, *s["errors"]]

@@ -1,9 +1,10 @@
 -- Vanishings and reappearances of the notices of source $source, replayed over every crawl
 -- in observation order from the sightings (after a reparse rebuilt them, or a backfill
 -- added older observations). The rule is finish_crawl's: a notice vanishes at the first
--- clean crawl (complete, and no page failed, drifted or went unread) after the last one that showed it
--- in which one of the URLs that showed it was fetched again and it was not seen; it
--- reappears when a later crawl sees it again. A backfill's capture of a "latest N" page
+-- clean crawl (complete, and no page failed, drifted, went unread or was cut short: $cut
+-- begins the warning that says so) after the last one that showed it in which one of the
+-- URLs that showed it was fetched again and it was not seen; it reappears when a later
+-- crawl sees it again. A backfill's capture of a "latest N" page
 -- proves nothing of a notice older than all it shows: that one was pushed to the next page.
 INSERT INTO notice_events (notice_key, event, event_at, version, crawl_id, fetch_id)
 WITH crawl_times AS (
@@ -13,12 +14,16 @@ WITH crawl_times AS (
     GROUP BY crawl_id
 ),
 crawl_urls AS (
-    SELECT crawl_id, url,
-           bool_or(outcome IN ('new', 'unchanged', 'not_modified')) AS ok,
-           bool_or(outcome IN ('failed', 'drift', 'no_notices')) AS inconclusive
-    FROM fetches
-    WHERE source = $source
-    GROUP BY crawl_id, url
+    -- a page cut short is sighted but proves nothing left it
+    SELECT f.crawl_id, f.url,
+           bool_or(f.outcome IN ('new', 'unchanged', 'not_modified')) AS ok,
+           bool_or(f.outcome IN ('failed', 'drift', 'no_notices')
+                   OR len(list_filter(s.warnings, lambda w: starts_with(w, $cut))) > 0)
+               AS inconclusive
+    FROM fetches AS f
+    LEFT JOIN snapshots AS s USING (snapshot_id)
+    WHERE f.source = $source
+    GROUP BY f.crawl_id, f.url
 ),
 clean AS (
     -- and complete: a crawl cut short (interrupted, or never finished) proves nothing

@@ -17,7 +17,7 @@ from typing import Any
 
 from parsers.lines import Line, Page, page_lines
 from parsers.nhsmail import portal_2018, servicestatus_2017, wp_listing, wp_post
-from parsers.nhsmail.accordion import has_notice_section
+from parsers.nhsmail.accordion import has_notice_section, hides_notices, shows_none
 from parsers.nhsmail.notice import Context, distinct_keys
 from parsers.nhsmail.segments import date_line, last_updated, under_bare_label
 from parsers.result import ParseResult
@@ -29,6 +29,8 @@ LAYOUTS: dict[str, tuple[str, Layout]] = {
 }
 _SECTIONS = {servicestatus_2017.NAME: servicestatus_2017.SECTIONS,
              portal_2018.NAME: portal_2018.SECTIONS}  # fmt: skip
+# The layouts whose pages show only what is current: the status pages' sections
+CURRENT_ONLY = frozenset(_SECTIONS)
 _SCAN_LINES = 400  # how far down the page markers are looked for
 
 
@@ -132,19 +134,25 @@ def parse_page(
         if records:
             distinct_keys(records)
             # a status page's sections show what is current: they shrink as things resolve
-            # (a page cut short may have lost what it still showed: it proves no shrinking)
-            shrink_ok = name in _SECTIONS and not page.truncated
+            # (a page cut short may have lost what it still showed, and a section whose
+            # items are in a markup the layout does not read hides them: no shrinking)
+            shrink_ok = (
+                name in _SECTIONS
+                and not page.truncated
+                and not hides_notices(page, _SECTIONS[name])
+            )
             return ParseResult(
                 records, name, tried, [*warnings, *ctx.warnings], shrink_ok=shrink_ok
             )
     # A service-status page whose notice sections are there but empty has none on show;
-    # furniture alone (a redesign keeping "Service Status") is not enough to say so, and
-    # nor is a page cut short before its sections' items.
+    # furniture alone (a redesign keeping "Service Status") is not enough to say so, nor are
+    # the section headings over items in a markup the layout does not read, nor is a page
+    # cut short before its sections' items.
     empty_ok = (
         bool(tried)
         and tried[0] in _SECTIONS
         and not page.truncated
-        and has_notice_section(page, _SECTIONS[tried[0]])
+        and shows_none(page, _SECTIONS[tried[0]])
     )
     return ParseResult(
         [], tried[0] if empty_ok else None, tried, warnings, empty_ok, shrink_ok=empty_ok

@@ -18,8 +18,22 @@ from typing import Any
 from parsers.lines import Line, Page, is_chrome
 from parsers.nhsmail.notice import Context, build_notice
 from parsers.nhsmail.segments import body_lines, in_bullet_list, title_like
+from parsers.references import find_references
 
 _PAGE_FURNITURE_RE = re.compile(r"^(service status|last updated\b.*)$", re.I)
+# What a notice section says when it holds none: where its notices would be shown ("Any
+# HSSIs will be described in this section", "Details … will appear here"), or that there
+# are none ("There are no Portal known issues at present").
+_PLACEHOLDER_RE = re.compile(
+    r"\b(?:will|would)\s+(?:be\s+(?:\w+\s+)?(?:provided|described|shown|listed|posted"
+    r"|published|displayed|given|added)|appear)\b"
+    r"|\bthere\s+(?:are|is)\s+(?:currently\s+)?no\b"
+    r"|\bno\b.{0,60}\b(?:at\s+present|at\s+the\s+moment|at\s+this\s+time|currently)\b"
+    r"|^(?:none|nothing)\b|\bnothing\s+to\s+report\b",
+    re.I,
+)
+# What a notice says and a placeholder never does: a time of day or a date
+_WHEN_RE = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +100,73 @@ def _html_item(line: Line, section: _Section | None) -> bool:
 
 def has_notice_section(page: Page, rules: list[SectionRule]) -> bool:
     """Whether the page shows one of its notice sections ("High Severity Service
-    Incidents"…) as a heading: then no items means none on show, not an unreadable page."""
+    Incidents"…) as a heading: the mark of a status page, whatever its items."""
     return any(
         (line.heading or (not page.is_html and line.indent <= 1 and not line.bullet))
         and _rule_for(line.text, rules) is not None
         for line in page.lines
+    )
+
+
+def shows_none(page: Page, rules: list[SectionRule]) -> bool:
+    """Whether the page shows its notice sections empty: one at least, and each holding
+    nothing but what such a section says when it has no notices. Then no items means none
+    on show. A section holding anything else (a list, a title, a reference, a time: items
+    in a markup the layout does not read) is no such proof: the page is unread, not empty."""
+    sections = _notice_sections(page, rules)
+    return bool(sections) and all(items == others == 0 for _, items, others in sections)
+
+
+def hides_notices(page: Page, rules: list[SectionRule]) -> bool:
+    """Whether a notice section shows no item the layout reads but more than what such a
+    section says when empty: its notices are there in a markup the layout does not read,
+    so the page may not be taken to have shrunk."""
+    return any(
+        items == 0 and others and not rule.whole
+        for rule, items, others in _notice_sections(page, rules)
+    )
+
+
+def _notice_sections(page: Page, rules: list[SectionRule]) -> list[tuple[SectionRule, int, int]]:
+    """Each notice section the page shows, told apart as `parse_accordions` tells them:
+    its rule, how many item titles it holds, and how many other lines that are no
+    placeholder ("There are no known issues at present")."""
+    lines = page.lines
+    sections: list[tuple[SectionRule, int, int]] = []
+    section: _Section | None = None
+    others = 0
+    for i, line in enumerate(lines):
+        if line.blank or is_chrome(line.text) or _PAGE_FURNITURE_RE.match(line.text):
+            continue
+        rule = _rule_for(line.text, rules)
+        if page.is_html:
+            item = rule is None and _html_item(line, section)
+            starts = not item and bool(line.heading)
+        else:
+            item = _text_item(lines, i)
+            starts = not item and _text_section(lines, i, rules)
+        if starts:
+            if section is not None and section.rule is not None:
+                sections.append((section.rule, section.items, others))
+            section, others = _Section(line.text, rule, line.heading, line.indent, i), 0
+        elif section is not None and section.rule is not None:
+            if item:
+                section.items += 1
+            elif not _placeholder(line):
+                others += 1
+    if section is not None and section.rule is not None:
+        sections.append((section.rule, section.items, others))
+    return sections
+
+
+def _placeholder(line: Line) -> bool:
+    """A line of an empty notice section: prose saying none are on show, with nothing of
+    a notice in it."""
+    return (
+        not (line.bullet or line.heading or line.strong)
+        and _PLACEHOLDER_RE.search(line.text) is not None
+        and _WHEN_RE.search(line.text) is None
+        and not find_references(line.text, "body")
     )
 
 

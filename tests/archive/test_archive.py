@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -240,6 +241,145 @@ def test_a_status_page_cut_short_vanishes_nothing(db: Path) -> None:
     assert con.execute("SELECT warnings FROM snapshots ORDER BY snapshot_id").fetchall()[1] == (
         ["cut short: the HTML document ends before </body> and </html>"],
     )
+
+
+STATUS_HTML = (
+    "<!DOCTYPE html><html><body><h1>Service Status</h1><p>Last updated: {updated}</p>"
+    "<h2>High Severity Service Incidents</h2><p>Any High Severity Service Incidents (HSSIs)"
+    " will be described in this section.</p>{hssi}<h2>Portal Known Issues</h2>{known}"
+    "</body></html>"
+)
+HSSI = ("<p><strong>INC01872345 – HSSI – NEW</strong></p>"
+        "<p>Some users cannot sign in to Outlook Web Access.</p>")  # fmt: skip
+KNOWN = ("<p><strong>Bulk account upload reports Unknown error</strong></p>"
+         "<p>Large files may end with the message Unknown error.</p>")  # fmt: skip
+NO_KNOWN = "<p>There are no Portal known issues at present.</p>"
+
+
+def _as_list(items: str) -> str:
+    """Items (a bold title, a paragraph) as a theme that lists them: one <li> each."""
+    return re.sub(r"<p><strong>(.*?)</strong></p><p>(.*?)</p>", r"<ul><li>\1: \2</li></ul>", items)
+
+
+def test_a_status_page_whose_items_changed_markup_is_drift_not_empty(db: Path) -> None:
+    """The sections' headings kept, their items now list items the layout does not read:
+    the page is unread (drift), not one with none on show, and nothing vanishes. When its
+    sections say they hold none, it is empty, and its notices vanish."""
+    con = connect(db)
+    url = "http://support.nhs.net/servicestatus"
+    pages = [
+        (STATUS_HTML.format(updated="10/05/2017 09:00", hssi=HSSI, known=KNOWN), T0),
+        (STATUS_HTML.format(updated="10/05/2017 12:00", hssi=_as_list(HSSI), known=_as_list(KNOWN)),
+         T0 + timedelta(hours=3)),
+        # one section's items unread, the other's emptied: may not shrink to nothing either
+        (STATUS_HTML.format(updated="10/05/2017 13:00", hssi=_as_list(HSSI), known=NO_KNOWN),
+         T0 + timedelta(hours=4)),
+    ]  # fmt: skip
+    outcomes, summary = _visits(con, url, pages)
+    assert [o.outcome for o in outcomes] == ["new", "drift", "drift"]
+    assert (summary["outcome"], summary["vanished"]) == ("drift", 0)
+    assert con.execute(
+        "SELECT parse_outcome, layout, notice_count FROM snapshots ORDER BY snapshot_id"
+    ).fetchall() == [("parsed", "servicestatus_2017", 2), ("drift", None, 0), ("drift", None, 0)]
+    assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
+        0,
+    )
+    emptied = STATUS_HTML.format(updated="10/05/2017 14:00", hssi="", known=NO_KNOWN)
+    outcome, summary = _visit(con, url, emptied, T0 + timedelta(hours=5))
+    assert (outcome.outcome, summary["outcome"], summary["vanished"]) == ("new", "ok", 2)
+    con.close()
+    check_invariants(db)
+
+
+def test_a_listing_that_now_reads_as_an_empty_status_page_is_drift(db: Path) -> None:
+    """A listing of the latest posts whose address now shows "Service Status", a "Last
+    updated" line and sections saying they hold none: a status page may empty, but this
+    page was no status page, so it has changed layout (drift), and nothing vanishes."""
+    con = connect(db)
+    _crawl(con, LISTING, T0)
+    emptied = STATUS_HTML.format(updated="08/11/2022 10:00", hssi="", known=NO_KNOWN)
+    outcome, summary = _crawl(con, emptied.encode(), T0 + timedelta(hours=1))
+    assert (outcome.outcome, summary["outcome"], summary["vanished"]) == ("drift", "drift", 0)
+    assert con.execute(
+        "SELECT parse_outcome, layout, notice_count FROM snapshots ORDER BY snapshot_id"
+    ).fetchall() == [("parsed", "wp_listing", 6), ("drift", "portal_2018", 0)]
+    assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
+        0,
+    )
+    assert con.execute("SELECT count(*) FROM sightings").fetchone() == (6,)
+    con.close()
+    check_invariants(db)
+
+
+def _numbered_listing(count: int = 10) -> str:
+    """A WordPress listing of ``count`` notices, INC40000000 (the newest) onwards."""
+    from tests.crawl.site import article, listing
+
+    return listing(*(
+        article(f"INC4000000{i} – Issue {i} – NEW", f"{20 - i:02d}/01/2023 09:00:00 AM",
+                f"We are aware of issue {i}.")
+        for i in range(count)
+    ))  # fmt: skip
+
+
+def _cut_in_the_eighth(page: str) -> str:
+    """``page`` as a connection closed part way through its eighth notice leaves it."""
+    return page[: page.index("We are aware of issue 7")]
+
+
+def test_a_listing_cut_short_shows_what_it_shows_and_vanishes_nothing(db: Path) -> None:
+    """A listing whose body stops in its eighth notice (the server closed the connection,
+    no Content-Length to tell) still shows eight, more than half: no drift, and the eight
+    are sighted. But the two it never reached did not leave it: nothing vanishes, and the
+    crawl fails, as one whose body fell short of its Content-Length does."""
+    con = connect(db)
+    whole = _numbered_listing()
+    pages = [(whole, T0), (_cut_in_the_eighth(whole), T0 + timedelta(hours=1))]
+    outcomes, summary = _visits(con, URL, pages)
+    assert [o.outcome for o in outcomes] == ["new", "new"]
+    assert (summary["outcome"], summary["vanished"], summary["cut_short"]) == ("failed", 0, 1)
+    assert summary["errors"] == [
+        f"{URL}: cut short: the HTML document ends before </body> and </html>"
+    ]
+    assert con.execute(
+        "SELECT parse_outcome, notice_count, warnings FROM snapshots ORDER BY snapshot_id"
+    ).fetchall() == [
+        ("parsed", 10, []),
+        ("parsed", 8, ["cut short: the HTML document ends before </body> and </html>"]),
+    ]
+    assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
+        0,
+    )
+    # no vanished event; the eighth, cut inside its text, is a version of its own
+    assert con.execute(
+        "SELECT event, notice_key FROM notice_events WHERE event <> 'appeared'"
+    ).fetchall() == [("changed", "nhsmail:INC40000007")]
+    # what it showed was seen in crawl 2
+    seen = con.execute(
+        "SELECT notice_key FROM sightings JOIN fetches USING (fetch_id) WHERE crawl_id = 2"
+        " ORDER BY notice_key"
+    ).fetchall()
+    assert seen == [(f"nhsmail:INC4000000{i}",) for i in range(8)]
+    assert con.execute("SELECT crawl_id, outcome FROM crawls ORDER BY crawl_id").fetchall() == [
+        (1, "ok"),
+        (2, "failed"),
+    ]
+    # the same cut body again proves nothing either; the whole listing again is clean, and a
+    # whole listing that then lost a notice vanishes it
+    later = [(_cut_in_the_eighth(whole), T0 + timedelta(hours=2)), (whole, T0 + timedelta(hours=3))]
+    outcomes, summary = _visits(con, URL, later)
+    assert [o.outcome for o in outcomes] == ["unchanged", "new"]
+    assert summary["outcome"] == "ok"
+    assert con.execute("SELECT outcome, vanished FROM crawls WHERE crawl_id = 3").fetchall() == [
+        ("failed", 0)
+    ]
+    _, summary = _visit(con, URL, _numbered_listing(9), T0 + timedelta(hours=4))
+    assert (summary["outcome"], summary["vanished"]) == ("ok", 1)
+    assert con.execute(
+        "SELECT notice_key FROM notices WHERE vanished_at IS NOT NULL"
+    ).fetchall() == [("nhsmail:INC40000009",)]
+    con.close()
+    check_invariants(db)
 
 
 def test_a_redesign_keeping_the_status_header_is_drift_not_an_empty_page(db: Path) -> None:
@@ -598,6 +738,23 @@ def test_a_summary_listing_fewer_open_incidents_is_no_drift(db: Path) -> None:
     assert reparse(con).drifted == 0
 
 
+def test_incidents_json_turned_summary_shaped_is_drift(db: Path) -> None:
+    # summary.json may shrink, but the URL was incidents.json's latest 50: a payload of
+    # another shape there is a change of layout, not incidents resolved
+    import json
+
+    con = connect(db)
+    url = "https://www.githubstatus.com/api/v2/incidents.json"
+    payload = json.loads(
+        (FIXTURES / "statuspage" / "api_incidents-2025-01-03" / "page.json").read_text()
+    )
+    summaries = _statuspage_crawls(con, url, [payload, _open_incidents(0)])
+    assert (summaries[1]["outcome"], summaries[1]["vanished"]) == ("drift", 0)
+    assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
+        0,
+    )
+
+
 def test_incidents_json_emptied_is_drift_and_vanishes_nothing(db: Path) -> None:
     # incidents.json is the latest 50, whatever their state: it never empties
     import json
@@ -631,6 +788,28 @@ def test_no_validators_from_a_copy_the_parsers_could_not_read(db: Path) -> None:
         ("drift",),
     ]
     # a 304 to the whole body's ETag would keep the URL on the cut copy for good
+    assert validators(con, "nhsmail") == {}
+
+
+def test_no_validators_from_a_copy_cut_short(db: Path) -> None:
+    """A listing cut short that still shows most of its notices is read, but its ETag is
+    the whole body's: a 304 to it would keep the URL on the cut copy for good."""
+    from archive.ingest import validators
+
+    con = connect(db)
+    whole = _numbered_listing().encode()
+    for i, body in enumerate([whole, _cut_in_the_eighth(whole.decode()).encode()]):
+        at = T0 + timedelta(hours=i)
+        crawl_id = start_crawl(con, "nhsmail", at)
+        page = FetchedPage("nhsmail", URL, at, 200, body, headers={"ETag": f'"v{i}"'})
+        ingest_page(con, crawl_id, page, _parse)
+        finish_crawl(con, crawl_id, at)
+        if i == 0:
+            assert validators(con, "nhsmail") == {URL: {"etag": '"v0"'}}
+    assert con.execute("SELECT parse_outcome FROM snapshots ORDER BY snapshot_id").fetchall() == [
+        ("parsed",),
+        ("parsed",),
+    ]
     assert validators(con, "nhsmail") == {}
 
 

@@ -139,6 +139,60 @@ def test_reparse_vanishes_nothing_on_a_crawl_cut_short(tmp_path: Path) -> None:
     con.close()
 
 
+def test_reparse_vanishes_nothing_for_a_page_cut_short(tmp_path: Path) -> None:
+    """A listing whose body stopped part way still shows most of its notices; live, its
+    crawl vanished nothing of the rest, and neither may the vanishing a reparse replays."""
+    from tests.crawl.site import article, listing
+
+    whole = listing(*(article(f"INC4000000{i} – Issue {i} – NEW", "20/01/2023 09:00:00 AM",
+                              f"We are aware of issue {i}.") for i in range(4)))  # fmt: skip
+    cut = whole[: whole.index("INC40000003")]  # three of four: no drift
+    con = connect(tmp_path / "a.duckdb")
+    at = datetime(2023, 1, 20, 9, 30, tzinfo=UTC)
+    for i, body in enumerate([whole, cut]):
+        crawl_id = start_crawl(con, "nhsmail", at + timedelta(hours=i))
+        page = FetchedPage("nhsmail", URL, at + timedelta(hours=i), 200, body.encode())
+        ingest_page(con, crawl_id, page, _parse)
+        finish_crawl(con, crawl_id, at + timedelta(hours=i))
+    state, events = con.execute(STATE).fetchall(), con.execute(EVENTS).fetchall()
+    assert con.execute("SELECT outcome, vanished FROM crawls ORDER BY crawl_id").fetchall() == [
+        ("ok", 0),
+        ("failed", 0),
+    ]
+    reparse(con)
+    assert con.execute(STATE).fetchall() == state
+    assert con.execute(EVENTS).fetchall() == events
+    assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
+        0,
+    )
+    con.close()
+    check_invariants(tmp_path / "a.duckdb")
+
+
+def test_reparse_keeps_a_listing_turned_empty_status_page_drift(tmp_path: Path) -> None:
+    """A listing's address that now shows an empty status page drifted live; a reparse
+    applies the same rule (the URL's last parsed snapshot was no status page)."""
+    emptied = ("Service Status\n\nLast updated: 10/01/2023 11:00\n\n"
+               "High Severity Service Incidents\n\nThere are no HSSIs at present.\n")  # fmt: skip
+    at = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    con = connect(tmp_path / "a.duckdb")
+    _crawl(con, at, [(URL, [A_OPEN, B, C])])
+    _crawl(con, at + timedelta(hours=1), [(URL, [emptied])])
+    outcomes = "SELECT outcome FROM fetches ORDER BY fetch_id"
+    assert con.execute(outcomes).fetchall() == [("new",), ("drift",)]
+    state, events = con.execute(STATE).fetchall(), con.execute(EVENTS).fetchall()
+    report = reparse(con)
+    assert report.drifted == 1
+    assert con.execute(outcomes).fetchall() == [("new",), ("drift",)]
+    assert con.execute(STATE).fetchall() == state
+    assert con.execute(EVENTS).fetchall() == events
+    assert con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone() == (
+        0,
+    )
+    con.close()
+    check_invariants(tmp_path / "a.duckdb")
+
+
 def test_reparse_applies_a_parser_fix_and_says_what_changed(tmp_path: Path) -> None:
     con = connect(tmp_path / "a.duckdb")
     for at, notices in CRAWLS:

@@ -56,6 +56,7 @@ class Route:
     delay: float = 0.0
     fail_first: int = 0  # answer 500 to this many requests first
     late_first: int = 0  # answer this many requests first after the client gave up (4 s)
+    unsized: bool = False  # no Content-Length: the body ends where the server closes
 
 
 class Site:
@@ -100,6 +101,8 @@ class Site:
         self.log.append((request.path, headers, route.status))
         body = route.body.encode() if isinstance(route.body, str) else route.body
         out = {"Content-Type": "text/html; charset=utf-8", **route.headers}
+        if route.unsized:  # streamed: HTTP/1.0, no Content-Length, the connection closes
+            return Response(iter([body]), status=route.status, headers=out)
         return Response(body, status=route.status, headers=out)
 
     def requests_for(self, path: str) -> list[tuple[str, dict[str, str], int]]:

@@ -6,6 +6,7 @@ Each crawl runs `notices crawl` in a subprocess (Twisted's reactor starts once p
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from pathlib import Path
 
@@ -441,6 +442,109 @@ def test_layout_change_is_drift_and_vanishes_nothing(site: Site, db: Path) -> No
     assert rows(db, "SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL")[0][0] == 0
     after = check_invariants(db)
     assert after["notice_versions"] == before["notice_versions"]
+
+
+def test_a_listing_cut_short_by_a_closed_connection_vanishes_nothing(site: Site, db: Path) -> None:
+    """The server sends the listing with no Content-Length and closes the connection in its
+    eighth notice of ten: nothing tells the transfer was short but the page itself. What it
+    shows is sighted; the two it never reached do not vanish, and the crawl fails (exit 1)
+    as one whose body fell short of its Content-Length does."""
+    whole = listing(*(
+        article(f"INC4000000{i} – Issue {i} – NEW", f"{20 - i:02d}/01/2023 09:00:00 AM",
+                f"We are aware of issue {i}.")
+        for i in range(10)
+    ))  # fmt: skip
+    site.routes["/status/"] = Route(whole)
+    assert crawl(db, site.url("/status/")).returncode == 0
+    site.routes["/status/"] = Route(whole[: whole.index("We are aware of issue 7")], unsized=True)
+    done = crawl(db, site.url("/status/"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    line = done.stdout.strip()
+    assert line.startswith("crawl nhsmail #2: failed — 1 pages (1 new, 0 unchanged, 0 failed,")
+    assert "8 notices seen" in line and "0 vanished" in line and "1 page cut short" in line
+    assert "/status/: cut short: the HTML document ends before </body> and </html>" in line
+    assert rows(db, "SELECT crawl_id, outcome, vanished FROM crawls ORDER BY ALL") == [
+        (1, "ok", 0),
+        (2, "failed", 0),
+    ]
+    assert rows(
+        db, "SELECT f.outcome, s.parse_outcome, s.notice_count FROM fetches f"
+        " JOIN snapshots s USING (snapshot_id) WHERE f.crawl_id = 2"
+    ) == [("new", "parsed", 8)]  # fmt: skip
+    assert rows(
+        db, "SELECT count(DISTINCT notice_key) FROM sightings JOIN fetches USING (fetch_id)"
+        " WHERE crawl_id = 2"
+    ) == [(8,)]  # fmt: skip
+    assert rows(db, "SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM notice_events WHERE event = 'vanished'") == [(0,)]
+    check_invariants(db)
+
+
+PORTAL_STATUS = (
+    "<!DOCTYPE html><html><head><title>NHSmail – Service Status</title></head><body>"
+    "<main><h1>Service Status</h1><p>Last updated: 02/11/2018 09:40</p>"
+    "<div class='accordion'><h2>High Severity Service Incidents</h2><div>"
+    "<p>Details of any High Severity Service Incidents (HSSIs) will appear here.</p>{hssi}"
+    "</div><h2>Known Issues</h2><div>{known}</div>"
+    "<h2>How to report an issue</h2><div><h3>Users</h3><p>Contact your Local Administrator."
+    "</p></div></div></main></body></html>"
+)
+PORTAL_ITEMS = {
+    "hssi": "<h3>INC03098812 – HSSI – Portal Unavailable – RESOLVED</h3>"
+    "<p>RESOLVED – The NHSmail Portal could not be reached between 09:05 and 09:50.</p>",
+    "known": "<h3>Mobile – meeting invitations from Gmail show the wrong time</h3>"
+    "<p>Opening the invitation in Outlook Web Access shows the correct time.</p>",
+}
+
+
+def _drifted_and_kept(done, db: Path, url: str, layout: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Crawl 2 of ``url`` drifted: exit 4, its snapshot kept unread, nothing vanished."""
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert done.stdout.startswith("crawl nhsmail #2: drift — 1 pages (0 new, 0 unchanged,")
+    assert "0 notices seen" in done.stdout and "0 vanished" in done.stdout
+    assert rows(db, "SELECT outcome, vanished FROM crawls ORDER BY crawl_id") == [
+        ("ok", 0),
+        ("drift", 0),
+    ]
+    assert rows(
+        db, "SELECT f.outcome, s.parse_outcome, s.layout, s.notice_count FROM fetches f"
+        " JOIN snapshots s USING (snapshot_id) WHERE f.crawl_id = 2 AND f.url = ?", [url]
+    ) == [("drift", "drift", layout, 0)]  # fmt: skip
+    assert rows(db, "SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM notice_events WHERE event = 'vanished'") == [(0,)]
+    check_invariants(db)
+
+
+def test_a_status_page_whose_items_became_a_list_is_drift(site: Site, db: Path) -> None:
+    """The portal status page keeps its section headings; its items (<h3> and <p>) become
+    one <li> each. That is an unread page, not one with none on show: exit 4, the snapshot
+    kept for a reparse, and neither notice vanishes."""
+    path = "/Help/servicestatus/"
+    site.routes[path] = Route(PORTAL_STATUS.format(**PORTAL_ITEMS))
+    assert crawl(db, site.url(path)).returncode == 0
+    assert rows(db, "SELECT layout, notice_count FROM snapshots") == [("portal_2018", 2)]
+    as_list = {
+        name: re.sub(r"<h3>(.*?)</h3><p>(.*?)</p>", r"<ul><li>\1: \2</li></ul>", items)
+        for name, items in PORTAL_ITEMS.items()
+    }
+    site.routes[path] = Route(PORTAL_STATUS.format(**as_list))
+    _drifted_and_kept(crawl(db, site.url(path)), db, site.url(path), None)
+
+
+def test_a_listing_turned_empty_status_page_is_drift(site: Site, db: Path) -> None:
+    """The WordPress listing's address now shows "Service Status", a "Last updated" line and
+    sections saying they hold none: an empty status page, but this URL was a listing of
+    three notices, so its layout changed: exit 4, and none of the three vanishes."""
+    site.routes["/status/"] = Route(
+        listing(*(article(f"INC4000000{i} – Issue {i} – NEW", f"1{i}/01/2023 09:00:00 AM",
+                          f"We are aware of issue {i}.") for i in range(3)))
+    )  # fmt: skip
+    assert crawl(db, site.url("/status/")).returncode == 0
+    assert rows(db, "SELECT layout, notice_count FROM snapshots") == [("wp_listing", 3)]
+    site.routes["/status/"] = Route(
+        PORTAL_STATUS.format(hssi="", known="<p>There are no known issues at present.</p>")
+    )
+    _drifted_and_kept(crawl(db, site.url("/status/")), db, site.url("/status/"), "portal_2018")
 
 
 def test_second_crawl_on_a_locked_archive_exits_3(site: Site, db: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 import time
 from datetime import UTC, date, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from parsers.nhsmail.labels import read_labelled
 from parsers.record import validate
 from parsers.timestamps import match_stamp_at, parse_stamp
 from parsers.windows import find_window, stated_duration_minutes
+from tests.golden import FIXTURES
 
 FETCHED = datetime(2023, 4, 3, 8, 30, tzinfo=UTC)
 
@@ -1518,6 +1520,96 @@ STATUS_HTML = (
     " (HSSIs), information will be provided here.</p><h2>Portal Known Issues</h2>"
     "<p>There are no known issues at present.</p></body></html>"
 )
+
+
+@pytest.mark.parametrize(
+    "placeholders",
+    [
+        # as the 2017-2019 pages (fixtures and hold-outs) say it
+        ("Any High Severity Service Incidents (HSSIs) will be described in this section.",
+         "There are no Portal known issues at present."),
+        ("Details of any High Severity Service Incidents (HSSIs) will appear here.",
+         "There is no planned maintenance scheduled at this time."),
+        ("Any High Severity Service Incidents (HSSIs) will be listed in this section.", ""),
+    ],
+)  # fmt: skip
+def test_sections_saying_they_hold_none_have_none_on_show(placeholders: tuple[str, str]) -> None:
+    hssi, known = placeholders
+    page = STATUS_HTML.replace(
+        "In the event of High Severity Service Incidents (HSSIs), information will be provided"
+        " here.",
+        hssi,
+    ).replace("There are no known issues at present.", known)
+    result = parse("nhsmail", page.encode(), url=None, fetched_at=FETCHED)
+    assert (result.records, result.layout, result.empty_ok, result.shrink_ok) == (
+        [], "servicestatus_2017", True, True
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        # the items as a list: "title: text" in one <li> each (a theme change)
+        "<ul><li>INC46751234 – HSSI – Portal Unavailable – RESOLVED: The Portal could not be"
+        " reached.</li></ul>",
+        "<ul><li>Mobile – invitations from Gmail show the wrong time: Opening them in Outlook"
+        " Web Access shows the correct time.</li></ul>",
+        # paragraphs with no title markup: a reference, a time
+        "<p>INC46751234 Portal unavailable</p><p>The Portal could not be reached.</p>",
+        "<div class='card'><p>Portal slow to load since 09:05; engineers are looking into it."
+        "</p></div>",
+        # prose that says nothing of none on show
+        "<p>Some users cannot sign in to Outlook Web Access.</p>",
+    ],
+    ids=["list-reference", "list-title", "paragraphs-reference", "card-time", "prose"],
+)
+def test_section_headings_over_items_the_layout_cannot_read_are_no_empty_page(
+    items: str,
+) -> None:
+    """The sections' headings kept, their items in a markup the layout does not read: that
+    is an unread page (drift, once it gave notices), not one with none on show, whose
+    notices would all vanish."""
+    page = STATUS_HTML.replace("provided here.</p>", "provided here.</p>" + items)
+    result = parse("nhsmail", page.encode(), url=None, fetched_at=FETCHED)
+    assert (result.records, result.layout, result.empty_ok, result.shrink_ok) == (
+        [], None, False, False
+    )  # fmt: skip
+    # and so in the other section too
+    page = STATUS_HTML.replace("<p>There are no known issues at present.</p>", items)
+    result = parse("nhsmail", page.encode(), url=None, fetched_at=FETCHED)
+    assert (result.records, result.empty_ok, result.shrink_ok) == ([], False, False)
+
+
+PORTAL = "https://portal.nhs.net/Help/servicestatus"
+
+
+def test_a_portal_page_whose_items_became_a_list_neither_empties_nor_shrinks() -> None:
+    """The 2018 portal page's accordion items (<h3> title, <p> text) rewritten as one <li>
+    each under the same section headings: read as none on show (or as a page that shrank
+    to its release notes), it vanished every incident and known issue."""
+    page = (FIXTURES / "nhsmail" / "portal_2018-2018-11-02" / "page.html").read_text()
+    whole = parse("nhsmail", page, url=PORTAL, fetched_at=FETCHED)
+    assert (whole.layout, len(whole.records), whole.shrink_ok) == ("portal_2018", 3, True)
+    item = re.compile(r"<h3>(.*?)</h3>\s*<p>(.*?)</p>", re.S)
+    release = re.compile(r'<div class="accordion__item">\s*<h2[^>]*><button[^>]*>Portal Release.*?'
+                         r"</div>\s*</div>", re.S)  # fmt: skip
+    as_list = item.sub(r"<ul><li>\1: \2</li></ul>", page)
+    result = parse("nhsmail", as_list, url=PORTAL, fetched_at=FETCHED)
+    # the release panel is read as ever, but the page may not have shrunk to it
+    assert [r["category"] for r in result.records] == ["release"]
+    assert not result.shrink_ok
+    result = parse("nhsmail", release.sub("", as_list), url=PORTAL, fetched_at=FETCHED)
+    assert (result.records, result.layout, result.empty_ok, result.shrink_ok) == (
+        [], None, False, False
+    )  # fmt: skip
+    # with the items gone, and the sections saying they hold none: shrunk, then none on show
+    emptied = item.sub("", page)
+    result = parse("nhsmail", emptied, url=PORTAL, fetched_at=FETCHED)
+    assert ([r["category"] for r in result.records], result.shrink_ok) == (["release"], True)
+    result = parse("nhsmail", release.sub("", emptied), url=PORTAL, fetched_at=FETCHED)
+    assert (result.records, result.layout, result.empty_ok, result.shrink_ok) == (
+        [], "portal_2018", True, True
+    )  # fmt: skip
 
 
 def test_a_status_page_cut_short_proves_nothing_is_on_show() -> None:

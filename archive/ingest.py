@@ -148,6 +148,19 @@ def _latest_snapshots(con: duckdb.DuckDBPyConnection, source: str) -> list[Any]:
     ).fetchall()
 
 
+def _still_unread(con: duckdb.DuckDBPyConnection, snapshot_id: int, outcome: str) -> str:
+    """Why a page the parser could not read, come again unchanged, is still unread: what
+    was said of it when it first came."""
+    first = _one(
+        con,
+        "SELECT error FROM fetches WHERE snapshot_id = ? AND error IS NOT NULL"
+        " ORDER BY fetch_id LIMIT 1",
+        [snapshot_id],
+    )
+    said = first or ("no notices" if outcome == "no_notices" else "drift")
+    return f"unchanged since snapshot {snapshot_id}, still {outcome}: {said}"[:500]
+
+
 def _insert_fetch(
     con: duckdb.DuckDBPyConnection,
     crawl_id: int | None,
@@ -386,11 +399,14 @@ def _ingest_page(
             fetch_id = _insert_fetch(con, crawl_id, page, "failed", None, error)
             return PageOutcome("failed", fetch_id, message=error)
         kind = "not_modified" if page.not_modified else "unchanged"
-        if prev[3] == "drift":
-            kind = "drift"  # still the page the parser cannot read: still no sightings
-        fetch_id = _insert_fetch(con, crawl_id, page, kind, prev[0])
-        seen = _resight(con, crawl_id, fetch_id, prev[0], page) if kind != "drift" else 0
-        return PageOutcome(kind, fetch_id, prev[0], notices=seen)
+        message = None
+        if prev[3] in ("drift", "no_notices"):
+            # still the page the parser could not read: the same outcome, every time it
+            # comes (no sightings, and the crawl not clean), and the same reason
+            kind, message = prev[3], _still_unread(con, prev[0], prev[3])
+        fetch_id = _insert_fetch(con, crawl_id, page, kind, prev[0], message)
+        seen = _resight(con, crawl_id, fetch_id, prev[0], page) if kind in OK_FETCHES else 0
+        return PageOutcome(kind, fetch_id, prev[0], notices=seen, message=message)
 
     body = page.body or b""
     try:

@@ -192,6 +192,34 @@ def test_drift_keeps_the_snapshot_and_vanishes_nothing(db: Path) -> None:
     assert "layouts tried" in summary["errors"][0]
 
 
+@pytest.mark.parametrize("before", [LISTING, None], ids=["drift", "no_notices"])
+def test_an_unreadable_page_that_comes_again_unchanged_keeps_its_outcome(
+    db: Path, before: bytes | None
+) -> None:
+    # The same unread bytes must give the same outcome every time they come: it was drift
+    # (exit 4) once, then "unchanged" (exit 0) for good, and its log line said "None".
+    con = connect(db)
+    if before is not None:
+        _crawl(con, before, T0)
+    blank = b"<html><body><p>We have moved.</p></body></html>"
+    first, _ = _crawl(con, blank, T0 + timedelta(hours=1))
+    for hours in (2, 3):
+        again, summary = _crawl(con, blank, T0 + timedelta(hours=hours))
+        assert again.outcome == first.outcome
+        assert summary["outcome"] == "drift"  # as the first time (no_notices counts so)
+        assert again.message.startswith(
+            f"unchanged since snapshot {again.snapshot_id}, still {first.outcome}: "
+        )
+        assert first.message[:100] in again.message  # and why, as the first time
+        assert summary["errors"] and "None" not in summary["errors"][0]
+    stored = con.execute("SELECT outcome FROM fetches ORDER BY fetch_id").fetchall()
+    assert stored[-3:] == [(first.outcome,)] * 3
+    assert con.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 1 + (before is not None)
+    assert (
+        con.execute("SELECT count(*) FROM notices WHERE vanished_at IS NOT NULL").fetchone()[0] == 0
+    )
+
+
 STATUS_PAGE = """Service Status
 
 Last updated: {updated}

@@ -109,17 +109,22 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
 
 def _check_setting(key: str, value: str) -> None:
     """A -s value that Scrapy would fail to read as its setting's type is a usage error
-    now: inside the crawl it fails where no one reads it (a component's init)."""
-    from scrapy.settings import Settings
+    now: inside the crawl it fails where no one reads it (a component's init). Loose where
+    Scrapy is: a number is any number (DOWNLOAD_TIMEOUT's default is whole, its reader is
+    not), a mapping any JSON object."""
+    from scrapy.settings import BaseSettings, Settings
 
     defaults = Settings()
     defaults.setmodule("scraper.settings")
     default = defaults.get(key)
-    kinds = {bool: ("getbool", "true or false"), int: ("getint", "a whole number"),
-             float: ("getfloat", "a number"), dict: ("getdict", "a JSON object")}  # fmt: skip
-    if type(default) not in kinds:
+    if isinstance(default, bool):
+        reader, kind = "getbool", "true or false"
+    elif isinstance(default, int | float):
+        reader, kind = "getfloat", "a number"
+    elif isinstance(default, BaseSettings | dict):
+        reader, kind = "getdict", "a JSON object"
+    else:
         return  # text, a list (any text is one), or a setting of no known type: as given
-    reader, kind = kinds[type(default)]
     try:
         getattr(Settings({key: value}), reader)(key)
     except (ValueError, TypeError):

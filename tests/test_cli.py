@@ -408,9 +408,10 @@ def test_a_url_that_is_no_url_is_a_usage_error_before_anything_runs(
 @pytest.mark.parametrize(
     ("setting", "says"),
     [
-        ("RETRY_TIMES=x", "-s RETRY_TIMES takes a whole number, got 'x'"),
+        ("RETRY_TIMES=x", "-s RETRY_TIMES takes a number, got 'x'"),
         ("DOWNLOAD_DELAY=abc", "-s DOWNLOAD_DELAY takes a number, got 'abc'"),
-        ("CLOSESPIDER_PAGECOUNT=abc", "-s CLOSESPIDER_PAGECOUNT takes a whole number"),
+        ("CLOSESPIDER_PAGECOUNT=abc", "-s CLOSESPIDER_PAGECOUNT takes a number"),
+        ("DEFAULT_REQUEST_HEADERS=garbage", "-s DEFAULT_REQUEST_HEADERS takes a JSON object"),
         ("NOTICES_WRITER_WAIT=soon", "-s NOTICES_WRITER_WAIT takes a number"),
         ("ROBOTSTXT_OBEY=maybe", "-s ROBOTSTXT_OBEY takes true or false"),
     ],
@@ -427,6 +428,19 @@ def test_a_setting_scrapy_cannot_read_is_a_usage_error_before_anything_runs(
     assert main(argv) == 2
     assert says in capsys.readouterr().err
     assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ["DOWNLOAD_TIMEOUT=2.5", "NOTICES_BACKFILL_RATE=0.5", "RETRY_TIMES=3",
+     "ROBOTSTXT_OBEY=False", 'DEFAULT_REQUEST_HEADERS={"Accept-Language": "en"}',
+     "USER_AGENT=anything at all", "RETRY_HTTP_CODES=500,503"],
+)  # fmt: skip
+def test_a_setting_scrapy_reads_is_taken(setting: str) -> None:
+    from notices.cli import _overrides
+
+    key, _, value = setting.partition("=")
+    assert _overrides([setting]) == {key: value}
 
 
 def test_a_crawl_whose_parts_cannot_be_built_fails_at_once(tmp_path: Path) -> None:

@@ -153,12 +153,17 @@ def _still_unread(con: duckdb.DuckDBPyConnection, snapshot_id: int, outcome: str
     was said of it when it first came."""
     first = _one(
         con,
-        "SELECT error FROM fetches WHERE snapshot_id = ? AND error IS NOT NULL"
-        " ORDER BY fetch_id LIMIT 1",
-        [snapshot_id],
+        "SELECT error FROM fetches WHERE snapshot_id = $id AND error IS NOT NULL"
+        " AND NOT starts_with(error, $again) ORDER BY fetch_id LIMIT 1",
+        {"id": snapshot_id, "again": _STILL},
     )
-    said = first or ("no notices" if outcome == "no_notices" else "drift")
-    return f"unchanged since snapshot {snapshot_id}, still {outcome}: {said}"[:500]
+    if not first:  # unread since a reparse: what the parsers warned of it, if anything
+        warned = _one(con, "SELECT warnings FROM snapshots WHERE snapshot_id = ?", [snapshot_id])
+        first = "; ".join(warned or []) or ("no notices" if outcome == "no_notices" else "drift")
+    return f"{_STILL}{snapshot_id}, still {outcome}: {first}"[:500]
+
+
+_STILL = "unchanged since snapshot "
 
 
 def _insert_fetch(

@@ -208,9 +208,8 @@ def reparse(
         con.execute(
             """
             UPDATE fetches f SET outcome = CASE
-                WHEN r.parse_outcome <> 'parsed' AND f.outcome <> 'unchanged'
-                     AND f.outcome <> 'not_modified' THEN r.parse_outcome
-                WHEN r.parse_outcome = 'drift' THEN 'drift'
+                -- unread, however it was found: as ingest has a page that comes again
+                WHEN r.parse_outcome <> 'parsed' THEN r.parse_outcome
                 WHEN f.outcome IN ('drift', 'no_notices') AND f.fetch_id = r.first_fetch
                 THEN 'new'
                 WHEN f.outcome IN ('drift', 'no_notices') THEN 'unchanged'  -- a re-fetch

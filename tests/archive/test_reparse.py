@@ -369,3 +369,55 @@ def test_the_report_names_sightings_and_last_seen_among_what_changed(tmp_path: P
     report = reparse(con)
     assert report.changed_fields.get("last_seen_at") == 1
     assert report.changed_fields.get("sightings") == 1
+
+
+UNREAD = "Nothing a parser can read here."
+
+
+def _reads_unread_as_a(page: FetchedPage) -> ParseResult:
+    """An older parser that read the unreadable page as showing notice A."""
+    if page.body == UNREAD.encode():
+        page = replace(page, body=A_OPEN.encode())
+    return _parse(page)
+
+
+def test_a_page_reparse_finds_unread_is_unread_each_time_it_came(tmp_path: Path) -> None:
+    # Page 2 showed A to an older parser, twice (new, then unchanged); today's cannot read
+    # it. Reparse made its first fetch no_notices but left the second 'unchanged', so that
+    # crawl counted as clean and vanished A, which ingesting with today's parser does not.
+    t0 = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    page2 = URL + "page/2/"
+
+    def history(con: duckdb.DuckDBPyConnection, parser: Callable[..., ParseResult]) -> None:
+        _crawl(con, t0, [(URL, [A_OPEN, B])], parser)
+        for hours in (1, 2):
+            _crawl(con, t0 + timedelta(hours=hours), [(URL, [B]), (page2, [UNREAD])], parser)
+
+    today = connect(tmp_path / "today.duckdb")
+    history(today, _parse)
+    reparsed = connect(tmp_path / "reparsed.duckdb")
+    history(reparsed, _reads_unread_as_a)
+    reparse(reparsed)
+    outcomes = "SELECT url, outcome FROM fetches ORDER BY fetch_id"
+    events = "SELECT notice_key, event FROM notice_events WHERE event = 'vanished'"
+    assert reparsed.execute(outcomes).fetchall() == today.execute(outcomes).fetchall()
+    assert [o for u, o in today.execute(outcomes).fetchall() if u == page2] == ["no_notices"] * 2
+    assert reparsed.execute(events).fetchall() == today.execute(events).fetchall() == []
+
+
+def test_an_unread_page_after_a_reparse_names_the_first_reason_once(tmp_path: Path) -> None:
+    # The page became unread by a reparse, so no fetch of it says why: each later fetch
+    # must not quote the one before it ("still drift: unchanged since …, still drift: …").
+    t0 = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    con = connect(tmp_path / "a.duckdb")
+    _crawl(con, t0, [(URL, [A_OPEN, B])])
+    _crawl(con, t0 + timedelta(hours=1), [(URL, [UNREAD])], _reads_unread_as_a)
+    reparse(con)
+    for hours in (2, 3, 4):
+        _crawl(con, t0 + timedelta(hours=hours), [(URL, [UNREAD])])
+    said = [e for (e,) in con.execute("SELECT error FROM fetches ORDER BY fetch_id").fetchall()]
+    assert said[:2] == [None, None]  # read, then unread only by the reparse
+    snapshot = con.execute("SELECT max(snapshot_id) FROM snapshots").fetchone()[0]
+    assert said[2:] == [said[2]] * 3
+    assert said[2].startswith(f"unchanged since snapshot {snapshot}, still drift: ")
+    assert said[2].count("unchanged since") == 1

@@ -34,13 +34,22 @@ import pyarrow as pa
 from archive.columns import HASHED, NOT_HASHED, RECORD_COLUMNS, stage_rows
 from archive.db import rollback, sql_file, transaction
 from parsers import CURRENT_ONLY
+from parsers.lines import ENDS_EARLY
 from parsers.result import CUT_SHORT, ParseResult
 
 DRIFT_RATIO = 0.5  # fewer than half the previous snapshot's notices counts as drift
 OK_FETCHES = ("new", "unchanged", "not_modified")
-# A snapshot whose page was cut short, by its stored warnings (`parsers.result.CUT_SHORT`):
-# what it shows is sighted, but it proves nothing left it. `{s}`: the snapshots' alias.
-_CUT_SHORT_SQL = "len(list_filter({s}.warnings, lambda w: starts_with(w, $cut))) > 0"
+# The warnings by which a snapshot's page was cut short (`parsers.result.CUT_SHORT`): what
+# it shows is sighted, but it proves nothing left it. An HTML document that merely ends
+# before its closing tags (`parsers.lines.ENDS_EARLY`) came whole when its transfer had a
+# Content-Length (Scrapy fails a transfer short of it). `{s}`: the snapshots' alias;
+# parameters $cut and $ends_early (`_CUT`). replay_vanishing.sql says the same.
+_CUT_LIST_SQL = (
+    "list_filter({s}.warnings, lambda w: starts_with(w, $cut) AND NOT (w = $ends_early"
+    """ AND contains(lower({s}.headers), '"content-length"')))"""
+)
+_CUT_SHORT_SQL = f"len({_CUT_LIST_SQL}) > 0"
+_CUT = {"cut": CUT_SHORT, "ends_early": ENDS_EARLY}
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +153,7 @@ def _latest_snapshots(con: duckdb.DuckDBPyConnection, source: str) -> list[Any]:
         f" {_CUT_SHORT_SQL.format(s='snapshots')} FROM snapshots WHERE source = $source"
         " QUALIFY row_number() OVER"
         " (PARTITION BY url ORDER BY fetched_at DESC, snapshot_id DESC) = 1",
-        {"source": source, "cut": CUT_SHORT},
+        {"source": source, **_CUT},
     ).fetchall()
 
 
@@ -766,7 +775,7 @@ def replay_vanishing(con: duckdb.DuckDBPyConnection, source: str) -> None:
         "DELETE FROM notice_events WHERE event IN ('vanished', 'reappeared')"
         " AND notice_key IN (SELECT notice_key FROM replayed)"
     )
-    con.execute(sql_file("replay_vanishing"), {"source": source, "cut": CUT_SHORT})
+    con.execute(sql_file("replay_vanishing"), {"source": source, **_CUT})
     rebuild_notices(con, "SELECT notice_key FROM replayed")
 
 
@@ -861,7 +870,7 @@ def _finish_crawl(
         f"""
         SELECT f.url || ': ' || coalesce(f.error, cut[1], f.outcome), f.outcome IN {OK_FETCHES}
         FROM (
-            SELECT f.*, list_filter(s.warnings, lambda w: starts_with(w, $cut)) AS cut
+            SELECT f.*, {_CUT_LIST_SQL.format(s="s")} AS cut
             FROM fetches AS f LEFT JOIN snapshots AS s USING (snapshot_id)
             WHERE f.crawl_id = $crawl
         ) AS f
@@ -869,7 +878,7 @@ def _finish_crawl(
            OR (f.outcome IN {OK_FETCHES} AND len(f.cut) > 0)
         ORDER BY f.fetch_id
         """,
-        {"crawl": crawl_id, "cut": CUT_SHORT},
+        {"crawl": crawl_id, **_CUT},
     ).fetchall()
     cut_short = sum(1 for _, sighted in unclean if sighted)
     if complete and decide_vanishing and not unclean:

@@ -155,6 +155,12 @@ def _decoded(content: bytes | str) -> tuple[str, str | None]:
         return content.decode("cp1252", errors="replace"), "cp1252"
 
 
+# The warning for an HTML document that ends before its closing tags. A page whose transfer
+# filled its Content-Length came whole, as its server wrote it: the archive does not hold
+# such a one cut short (`archive.ingest`); one with no length to tell may have been.
+ENDS_EARLY = f"{CUT_SHORT}the HTML document ends before </body> and </html>"
+
+
 # What may come before a document's doctype: a byte-order mark, an XML declaration, comments.
 _LEADING_RE = re.compile(r"^(?:[\ufeff\s]+|<\?xml[^>]*\?>|<!--.*?-->)*", re.DOTALL)
 _CLOSE_RE = re.compile(r"</(?:html|body)\b", re.IGNORECASE)
@@ -849,7 +855,7 @@ def page_lines(content: bytes | str) -> Page:
         page = html_lines(text, controls=controls)
         if _cut_short(text):
             page.truncated = True
-            page.warnings.append(f"{CUT_SHORT}the HTML document ends before </body> and </html>")
+            page.warnings.append(ENDS_EARLY)
     else:
         page = text_lines(text)
     if not any(line.text for line in page.lines):

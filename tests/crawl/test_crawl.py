@@ -480,6 +480,31 @@ def test_a_listing_cut_short_by_a_closed_connection_vanishes_nothing(site: Site,
     check_invariants(db)
 
 
+def test_a_whole_page_without_its_closing_tags_is_no_page_cut_short(site: Site, db: Path) -> None:
+    """A page that omits </body></html> (HTML allows it) but fills its Content-Length came
+    whole: it proves what left it, every crawl, and no crawl fails for it."""
+
+    def page(*issues: int) -> str:
+        whole = listing(*(article(f"INC4000000{i} – Issue {i} – NEW",
+                                  f"{20 - i:02d}/01/2023 09:00:00 AM", f"About issue {i}.")
+                          for i in issues))  # fmt: skip
+        return whole[: whole.rindex("</body>")]
+
+    site.routes["/status/"] = Route(page(0, 1, 2))
+    assert crawl(db, site.url("/status/")).returncode == 0
+    site.routes["/status/"] = Route(page(0, 1))
+    for number in (2, 3):
+        done = crawl(db, site.url("/status/"))
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.startswith(f"crawl nhsmail #{number}: ok")
+    assert rows(db, "SELECT outcome, vanished FROM crawls ORDER BY crawl_id") == [
+        ("ok", 0), ("ok", 1), ("ok", 0)
+    ]  # fmt: skip
+    warned = rows(db, "SELECT list_distinct(flatten(list(warnings))) FROM snapshots")[0][0]
+    assert any("ends before </body>" in w for w in warned)  # the parser still says so
+    check_invariants(db)
+
+
 PORTAL_STATUS = (
     "<!DOCTYPE html><html><head><title>NHSmail – Service Status</title></head><body>"
     "<main><h1>Service Status</h1><p>Last updated: 02/11/2018 09:40</p>"

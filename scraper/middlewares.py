@@ -128,6 +128,11 @@ class ConditionalRequestMiddleware:
 
     def process_request(self, request: Request) -> None:
         spider = self.crawler.spider
+        if request.meta.get("redirect_urls"):
+            # a redirect carries the first URL's validators, which name that URL's copy: a
+            # 304 to them from here would sight a copy of this URL we may not hold at all
+            for name in (b"If-None-Match", b"If-Modified-Since"):
+                request.headers.pop(name, None)
         if request.meta.get("role") not in getattr(spider, "conditional_roles", ()):
             return
         known = getattr(spider, "validators", {}).get(request.url)

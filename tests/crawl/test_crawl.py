@@ -480,6 +480,27 @@ def test_a_listing_cut_short_by_a_closed_connection_vanishes_nothing(site: Site,
     check_invariants(db)
 
 
+def test_a_redirect_does_not_carry_the_first_urls_validators(site: Site, db: Path) -> None:
+    """A stored post moves (301) to an address with the same ETag. Asked with the old
+    post's If-None-Match, the new address answered 304 to a copy the archive never held:
+    every later crawl failed ("no stored copy"), or, had it held an older copy of the new
+    address, that stale copy would have been sighted."""
+    site.routes[P1].headers["ETag"] = '"v1"'
+    assert crawl(db, site.url("/status/")).returncode == 0
+    moved = "/2022/04/inc28274463-portal-moved/"
+    site.routes[moved] = Route(site.routes[P1].body, headers={"ETag": '"v1"'})
+    site.routes[P1] = Route(status=301, headers={"Location": moved})
+    for number in (2, 3):
+        done = crawl(db, site.url("/status/"))
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.startswith(f"crawl nhsmail #{number}: ok")
+    asked = site.requests_for(moved)
+    assert "If-None-Match" not in asked[0][1]  # its first time: nothing of it to name
+    assert rows(db, "SELECT outcome, http_status FROM fetches WHERE url LIKE '%-moved/'"
+                " ORDER BY fetch_id") == [("new", 200), ("not_modified", 304)]  # fmt: skip
+    check_invariants(db)
+
+
 def test_a_whole_page_without_its_closing_tags_is_no_page_cut_short(site: Site, db: Path) -> None:
     """A page that omits </body></html> (HTML allows it) but fills its Content-Length came
     whole: it proves what left it, every crawl, and no crawl fails for it."""

@@ -39,17 +39,36 @@ from parsers.result import CUT_SHORT, ParseResult
 
 DRIFT_RATIO = 0.5  # fewer than half the previous snapshot's notices counts as drift
 OK_FETCHES = ("new", "unchanged", "not_modified")
-# The warnings by which a snapshot's page was cut short (`parsers.result.CUT_SHORT`): what
-# it shows is sighted, but it proves nothing left it. An HTML document that merely ends
-# before its closing tags (`parsers.lines.ENDS_EARLY`) came whole when its transfer had a
-# Content-Length (Scrapy fails a transfer short of it). `{s}`: the snapshots' alias;
-# parameters $cut and $ends_early (`_CUT`). replay_vanishing.sql says the same.
-_CUT_LIST_SQL = (
-    "list_filter({s}.warnings, lambda w: starts_with(w, $cut) AND NOT (w = $ends_early"
-    """ AND contains(lower({s}.headers), '"content-length"')))"""
-)
+# A snapshot whose page was cut short, by its stored warnings (`parsers.result.CUT_SHORT`):
+# what it shows is sighted, but it proves nothing left it. `{s}`: the snapshots' alias.
+_CUT_LIST_SQL = "list_filter({s}.warnings, lambda w: starts_with(w, $cut))"
 _CUT_SHORT_SQL = f"len({_CUT_LIST_SQL}) > 0"
-_CUT = {"cut": CUT_SHORT, "ends_early": ENDS_EARLY}
+_CUT = {"cut": CUT_SHORT}
+# An HTML document that only ends before its closing tags (`parsers.lines.ENDS_EARLY`) came
+# whole when a live transfer's body is exactly its Content-Length: not decompressed (that
+# length is the compressed one) and not short (a transfer Scrapy let through with data
+# lost). Its warning is then stored as this, which does not begin "cut short".
+WHOLE_BY_LENGTH = (
+    "the HTML document ends before </body> and </html>, but came whole by its Content-Length"
+)
+
+
+def _came_whole(page: FetchedPage) -> bool:
+    """A live fetch whose body is exactly as long as its Content-Length says (a Wayback
+    playback's length is of the playback, not of the page it captured)."""
+    if page.origin != "live" or page.body is None:
+        return False
+    length = next((v for k, v in page.headers.items() if k.lower() == "content-length"), "")
+    return length.strip().isdigit() and int(length) == len(page.body)
+
+
+def _stored_warnings(page: FetchedPage, warnings: list[str]) -> list[str]:
+    """The parser's warnings as the snapshot keeps them: a document that ends early but came
+    whole (`_came_whole`) is said to be so, not cut short."""
+    if ENDS_EARLY not in warnings or not _came_whole(page):
+        return warnings
+    return [WHOLE_BY_LENGTH if w == ENDS_EARLY else w for w in warnings]
+
 
 log = logging.getLogger(__name__)
 
@@ -470,7 +489,7 @@ def _ingest_page(
              json.dumps(page.headers, sort_keys=True), page.origin, page.capture_id,
              parse_outcome, result.layout,
              records[0]["parser_version"] if records else None, len(records),
-             result.warnings, page.kind],
+             _stored_warnings(page, result.warnings), page.kind],
         )
     )  # fmt: skip
     fetch_id = _insert_fetch(con, crawl_id, page, kind, snapshot_id, message or None)

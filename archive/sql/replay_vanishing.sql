@@ -18,11 +18,7 @@ crawl_urls AS (
     SELECT f.crawl_id, f.url,
            bool_or(f.outcome IN ('new', 'unchanged', 'not_modified')) AS ok,
            bool_or(f.outcome IN ('failed', 'drift', 'no_notices')
-                   -- (ingest's _CUT_SHORT_SQL: a document ending early with a
-                   -- Content-Length came whole)
-                   OR len(list_filter(s.warnings, lambda w: starts_with(w, $cut)
-                       AND NOT (w = $ends_early
-                                AND contains(lower(s.headers), '"content-length"')))) > 0)
+                   OR len(list_filter(s.warnings, lambda w: starts_with(w, $cut))) > 0)
                AS inconclusive
     FROM fetches AS f
     LEFT JOIN snapshots AS s USING (snapshot_id)

@@ -1191,3 +1191,35 @@ def test_an_edit_the_excerpt_showed_is_counted_once_with_the_full_texts(db: Path
         _visit(con, url, page, T0 + timedelta(hours=i))
     changed = "SELECT version, changed FROM notice_versions ORDER BY version"
     assert con.execute(changed).fetchall() == [(1, None), (2, []), (3, ["body"])]
+
+
+@pytest.mark.parametrize(
+    ("headers", "origin", "cut"),
+    [
+        ({"Content-Length": "{n}"}, "live", False),  # whole: HTML may omit the end tags
+        ({"content-length": "{n}"}, "live", False),
+        ({}, "live", True),  # no length to tell: it may have been cut
+        ({"Content-Length": "{half}"}, "live", True),  # decompressed, or data lost
+        ({"Access-Control-Expose-Headers": "Content-Length"}, "live", True),
+        ({"Content-Length": "{n}"}, "backfill", True),  # the playback's length, not the page's
+    ],
+)
+def test_a_document_ending_early_is_cut_short_unless_it_came_whole(
+    db: Path, headers: dict[str, str], origin: str, cut: bool
+) -> None:
+    from archive.ingest import WHOLE_BY_LENGTH
+    from parsers.lines import ENDS_EARLY
+    from tests.crawl.site import article, listing
+
+    full = listing(*(article(f"INC4000000{i} – Issue {i} – NEW", "10/01/2023 09:00:00 AM",
+                             f"About issue {i}.") for i in range(3)))  # fmt: skip
+    body = full[: full.rindex("</body>")].encode()
+    told = {k: v.format(n=len(body), half=len(body) // 2) for k, v in headers.items()}
+    con = connect(db)
+    crawl_id = start_crawl(con, "nhsmail", T0)
+    page = FetchedPage("nhsmail", URL, T0, 200, body, headers=told, origin=origin)
+    assert ingest_page(con, crawl_id, page, _parse).outcome == "new"
+    summary = finish_crawl(con, crawl_id, T0)
+    [(warnings,)] = con.execute("SELECT warnings FROM snapshots").fetchall()
+    assert (ENDS_EARLY in warnings, WHOLE_BY_LENGTH in warnings) == (cut, not cut)
+    assert summary["outcome"] == ("failed" if cut else "ok")

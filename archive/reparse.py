@@ -212,6 +212,9 @@ def reparse(
                 WHEN r.parse_outcome <> 'parsed' THEN r.parse_outcome
                 WHEN f.outcome IN ('drift', 'no_notices') AND f.fetch_id = r.first_fetch
                 THEN 'new'
+                -- a 304 that found it unread, now read: as ingest had it
+                WHEN f.outcome IN ('drift', 'no_notices') AND f.http_status = 304
+                THEN 'not_modified'
                 WHEN f.outcome IN ('drift', 'no_notices') THEN 'unchanged'  -- a re-fetch
                 ELSE f.outcome END
             FROM (SELECT *, (SELECT min(fetch_id) FROM fetches x

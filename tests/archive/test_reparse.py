@@ -421,3 +421,30 @@ def test_an_unread_page_after_a_reparse_names_the_first_reason_once(tmp_path: Pa
     assert said[2:] == [said[2]] * 3
     assert said[2].startswith(f"unchanged since snapshot {snapshot}, still drift: ")
     assert said[2].count("unchanged since") == 1
+
+
+def test_a_304_that_found_a_page_unread_is_a_304_again_once_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A reparse whose parsers cannot read the page, then one whose parsers can, gives the
+    # archive back as it was: the 304 is 'not_modified' again, not 'unchanged'.
+    import archive.reparse
+
+    t0 = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    body = "\n".join([A_OPEN, B]).encode()
+    con = connect(tmp_path / "a.duckdb")
+    for hours, status, got in ((0, 200, body), (1, 304, None), (2, 200, body)):
+        at = t0 + timedelta(hours=hours)
+        crawl_id = start_crawl(con, "nhsmail", at)
+        page = FetchedPage("nhsmail", URL, at, status, got, not_modified=status == 304)
+        ingest_page(con, crawl_id, page, _parse)
+        finish_crawl(con, crawl_id, at)
+    outcomes = "SELECT outcome FROM fetches ORDER BY fetch_id"
+    before = con.execute(outcomes).fetchall()
+    assert before == [("new",), ("not_modified",), ("unchanged",)]
+    with monkeypatch.context() as m:
+        m.setattr(archive.reparse, "parse_as", lambda *a, **k: ParseResult([], None))
+        reparse(con)
+    assert con.execute(outcomes).fetchall() == [("no_notices",)] * 3
+    reparse(con)
+    assert con.execute(outcomes).fetchall() == before

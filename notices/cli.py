@@ -107,11 +107,18 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+# Settings whose default is whole but which Scrapy or this project read as any number
+# (found by their getfloat calls).
+_READ_AS_FLOAT = {"DNS_TIMEOUT", "DOWNLOAD_TIMEOUT", "METAREFRESH_MAXDELAY",
+                  "NOTICES_BACKFILL_RATE"}  # fmt: skip
+
+
 def _check_setting(key: str, value: str) -> None:
     """A -s value that Scrapy would fail to read as its setting's type is a usage error
-    now: inside the crawl it fails where no one reads it (a component's init). Loose where
-    Scrapy is: a number is any number (DOWNLOAD_TIMEOUT's default is whole, its reader is
-    not), a mapping any JSON object."""
+    now: inside the crawl it fails where no one reads it (a component's init). Read as they
+    are read: a whole number where Scrapy takes one (RETRY_TIMES=2.5 fails), any number
+    where it takes any (DOWNLOAD_TIMEOUT's default is whole, its reader is not), a mapping
+    as a JSON object."""
     from scrapy.settings import BaseSettings, Settings
 
     defaults = Settings()
@@ -119,8 +126,10 @@ def _check_setting(key: str, value: str) -> None:
     default = defaults.get(key)
     if isinstance(default, bool):
         reader, kind = "getbool", "true or false"
-    elif isinstance(default, int | float):
+    elif isinstance(default, float) or key in _READ_AS_FLOAT:
         reader, kind = "getfloat", "a number"
+    elif isinstance(default, int):
+        reader, kind = "getint", "a whole number"
     elif isinstance(default, BaseSettings | dict):
         reader, kind = "getdict", "a JSON object"
     else:

@@ -408,9 +408,10 @@ def test_a_url_that_is_no_url_is_a_usage_error_before_anything_runs(
 @pytest.mark.parametrize(
     ("setting", "says"),
     [
-        ("RETRY_TIMES=x", "-s RETRY_TIMES takes a number, got 'x'"),
+        ("RETRY_TIMES=x", "-s RETRY_TIMES takes a whole number, got 'x'"),
+        ("RETRY_TIMES=2.5", "-s RETRY_TIMES takes a whole number, got '2.5'"),
         ("DOWNLOAD_DELAY=abc", "-s DOWNLOAD_DELAY takes a number, got 'abc'"),
-        ("CLOSESPIDER_PAGECOUNT=abc", "-s CLOSESPIDER_PAGECOUNT takes a number"),
+        ("CLOSESPIDER_PAGECOUNT=abc", "-s CLOSESPIDER_PAGECOUNT takes a whole number"),
         ("DEFAULT_REQUEST_HEADERS=garbage", "-s DEFAULT_REQUEST_HEADERS takes a JSON object"),
         ("NOTICES_WRITER_WAIT=soon", "-s NOTICES_WRITER_WAIT takes a number"),
         ("ROBOTSTXT_OBEY=maybe", "-s ROBOTSTXT_OBEY takes true or false"),

@@ -237,3 +237,27 @@ def pipeline_holds_the_lock(db: Path, proc: subprocess.Popen[str]) -> bool:
     (and waits there while a reader holds it)."""
     lock = Path(f"{db}.lock")
     return lock.exists() and lock.read_text() == f"pid {proc.pid}"
+
+
+def signalled_while_waiting(
+    argv: list[str], db: Path, *signals: int
+) -> tuple[int, str, str, float]:
+    """Run ``argv`` (a crawl or backfill) while another process holds ``db`` open; once its
+    pipeline has the lock and waits for that reader, send it ``signals``. Its exit code,
+    stdout, stderr, and the seconds from the signal to its end."""
+    holder = hold_open(db, seconds=120)
+    try:
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not pipeline_holds_the_lock(db, proc) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        time.sleep(0.3)  # in its wait: a try or two at opening the archive refused
+        signalled = time.monotonic()
+        for sig in signals:
+            proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+        return proc.returncode, out, err, time.monotonic() - signalled
+    finally:
+        holder.kill()
+        holder.communicate()

@@ -487,35 +487,20 @@ def test_a_signal_while_the_backfill_waits_for_a_reader_stops_it_at_once(
     """As for a crawl: a backfill waiting for a reader (a notebook) to close the archive
     ends on SIGTERM then, not after the wait (exit 5), asking the web archive nothing."""
     import signal
-    import time
 
     from archive.db import connect
     from archive.lock import ArchiveLock
-    from tests.crawl.site import every_row, hold_open, pipeline_holds_the_lock
+    from tests.crawl.site import every_row, signalled_while_waiting
 
     archive = FakeArchive(httpserver, snapshots(), page_size=2)
     connect(db).close()
     before = every_row(db)
-    holder = hold_open(db, seconds=120)
-    try:
-        proc = subprocess.Popen(
-            [NOTICES, "backfill", "nhsmail", "--db", str(db), "--cdx-url", archive.cdx_url,
-             *FAST, "-s", "NOTICES_WRITER_WAIT=20"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while not pipeline_holds_the_lock(db, proc) and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.communicate()
-            time.sleep(0.05)
-        time.sleep(0.3)
-        signalled = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
-        took = time.monotonic() - signalled
-    finally:
-        holder.kill()
-        holder.communicate()
-    assert proc.returncode == 1, out + err[-2000:]
+    code, out, err, took = signalled_while_waiting(
+        [NOTICES, "backfill", "nhsmail", "--db", str(db), "--cdx-url", archive.cdx_url,
+         *FAST, "-s", "NOTICES_WRITER_WAIT=20"],
+        db, signal.SIGTERM,
+    )  # fmt: skip
+    assert code == 1, out + err[-2000:]
     assert took < 5, f"stopped {took:.1f} s after the signal, not at once"
     assert out.strip() == (
         f"backfill nhsmail: interrupted — SIGTERM received while waiting for another process"

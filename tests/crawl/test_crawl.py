@@ -23,7 +23,6 @@ from tests.crawl.site import (
     every_row,
     hold_open,
     listing,
-    pipeline_holds_the_lock,
     post,
     rows,
 )
@@ -671,37 +670,20 @@ def test_a_signal_while_the_crawl_waits_for_a_reader_stops_it_at_once(
     (systemctl stop, ^C) ends the crawl then, not after the wait (exit 5, "close it"):
     exit 1, saying so, the site asked nothing, every table as it was, the lock free."""
     import signal
-    import subprocess
-    import time
 
-    from tests.crawl.site import FAST, NOTICES
+    from tests.crawl.site import FAST, NOTICES, signalled_while_waiting
 
     assert crawl(db, site.url("/status/")).returncode == 0
     before = every_row(db)
-    holder = hold_open(db, seconds=120)
-    try:
-        asked = len(site.arrived)
-        proc = subprocess.Popen(
-            [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "--start-url",
-             site.url("/status/"), "-s", "NOTICES_WRITER_WAIT=20"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while not pipeline_holds_the_lock(db, proc) and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.communicate()
-            time.sleep(0.05)
-        time.sleep(0.3)  # in its wait: a try or two at opening the archive refused
-        sig = getattr(signal, how.split()[0])
-        signalled = time.monotonic()
-        proc.send_signal(sig)
-        if how.endswith("twice"):  # (the wait's end or the second's stop: either will do)
-            proc.send_signal(sig)
-        out, err = proc.communicate(timeout=60)
-        took = time.monotonic() - signalled
-    finally:
-        holder.kill()
-        holder.communicate()
-    assert proc.returncode == 1, out + err[-2000:]
+    asked = len(site.arrived)
+    sig = getattr(signal, how.split()[0])
+    # twice: the wait's end or the second's stop, either will do
+    code, out, err, took = signalled_while_waiting(
+        [NOTICES, "crawl", "nhsmail", "--db", str(db), *FAST, "--start-url",
+         site.url("/status/"), "-s", "NOTICES_WRITER_WAIT=20"],
+        db, *[sig] * (2 if how.endswith("twice") else 1),
+    )  # fmt: skip
+    assert code == 1, out + err[-2000:]
     assert took < 5, f"stopped {took:.1f} s after the signal, not at once"
     assert out.startswith(f"crawl nhsmail: interrupted — {sig.name} received"), out
     assert "Traceback" not in err, err[-2000:]

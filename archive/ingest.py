@@ -62,6 +62,18 @@ def _came_whole(page: FetchedPage) -> bool:
     return length.strip().isdigit() and int(length) == len(page.body)
 
 
+def _now_whole(con: duckdb.DuckDBPyConnection, snapshot_id: int, fetch_id: int) -> None:
+    """The snapshot's bytes, thought cut short when first stored (a Wayback capture, a gzip
+    transfer), came whole in fetch ``fetch_id``: its warning says so from now on, and which
+    fetch showed it. Only the archive's warning changes; the bytes are the same."""
+    con.execute(
+        "UPDATE snapshots SET warnings = list_transform(warnings, lambda w: CASE WHEN"
+        " w = $early THEN $whole ELSE w END) WHERE snapshot_id = $id"
+        " AND list_contains(warnings, $early)",
+        {"early": ENDS_EARLY, "whole": f"{WHOLE_BY_LENGTH} (fetch {fetch_id})", "id": snapshot_id},
+    )
+
+
 def _stored_warnings(page: FetchedPage, warnings: list[str]) -> list[str]:
     """The parser's warnings as the snapshot keeps them: a document that ends early but came
     whole (`_came_whole`) is said to be so, not cut short."""
@@ -438,6 +450,8 @@ def _ingest_page(
             # comes (no sightings, and the crawl not clean), and the same reason
             kind, message = prev[3], _still_unread(con, prev[0], prev[3])
         fetch_id = _insert_fetch(con, crawl_id, page, kind, prev[0], message)
+        if not page.not_modified and _came_whole(page):
+            _now_whole(con, prev[0], fetch_id)
         seen = _resight(con, crawl_id, fetch_id, prev[0], page) if kind in OK_FETCHES else 0
         return PageOutcome(kind, fetch_id, prev[0], notices=seen, message=message)
 

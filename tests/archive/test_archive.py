@@ -1223,3 +1223,30 @@ def test_a_document_ending_early_is_cut_short_unless_it_came_whole(
     [(warnings,)] = con.execute("SELECT warnings FROM snapshots").fetchall()
     assert (ENDS_EARLY in warnings, WHOLE_BY_LENGTH in warnings) == (cut, not cut)
     assert summary["outcome"] == ("failed" if cut else "ok")
+
+
+def test_bytes_first_thought_cut_short_are_whole_once_a_live_fetch_shows_it(db: Path) -> None:
+    # A Wayback capture (or a gzip transfer) of a page that omits </body></html> cannot say
+    # it came whole; a later live fetch of the same bytes, exactly its Content-Length, can.
+    # Before, each crawl re-sighted the stored snapshot's "cut short" and failed for good.
+    from archive.ingest import WHOLE_BY_LENGTH
+    from parsers.lines import ENDS_EARLY
+    from tests.crawl.site import article, listing
+
+    full = listing(article("INC40000001 – Issue – NEW", "10/01/2023 09:00:00 AM", "About it."))
+    body = full[: full.rindex("</body>")].encode()
+    con = connect(db)
+    outcomes = []
+    for hours, origin in ((0, "backfill"), (1, "live"), (2, "live")):
+        at = T0 + timedelta(hours=hours)
+        crawl_id = start_crawl(con, "nhsmail", at)
+        told = {"Content-Length": str(len(body))}
+        page = FetchedPage("nhsmail", URL, at, 200, body, headers=told, origin=origin)
+        fetched = ingest_page(con, crawl_id, page, _parse)
+        outcomes.append((fetched.outcome, finish_crawl(con, crawl_id, at)["outcome"]))
+        [(warnings,)] = con.execute("SELECT warnings FROM snapshots").fetchall()
+        if hours == 0:
+            assert ENDS_EARLY in warnings
+    assert outcomes == [("new", "failed"), ("unchanged", "ok"), ("unchanged", "ok")]
+    assert ENDS_EARLY not in warnings
+    assert f"{WHOLE_BY_LENGTH} (fetch 2)" in warnings

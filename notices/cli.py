@@ -110,7 +110,9 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
 # Settings whose default is whole but which Scrapy or this project read as any number
 # (found by their getfloat calls).
 _READ_AS_FLOAT = {"DNS_TIMEOUT", "DOWNLOAD_TIMEOUT", "METAREFRESH_MAXDELAY",
-                  "NOTICES_BACKFILL_RATE"}  # fmt: skip
+                  "NOTICES_BACKFILL_RATE", "NOTICES_STATUSPAGE_RECHECK_DAYS"}  # fmt: skip
+# Ours with no project default (the spider's applies): read as whole numbers.
+_READ_AS_INT = {"NOTICES_STATUSPAGE_MAX_HISTORY_PAGES", "NOTICES_STATUSPAGE_EMPTY_HISTORY_PAGES"}
 
 
 def _check_setting(key: str, value: str) -> None:
@@ -128,7 +130,7 @@ def _check_setting(key: str, value: str) -> None:
         reader, kind = "getbool", "true or false"
     elif isinstance(default, float) or key in _READ_AS_FLOAT:
         reader, kind = "getfloat", "a number"
-    elif isinstance(default, int):
+    elif isinstance(default, int) or key in _READ_AS_INT:
         reader, kind = "getint", "a whole number"
     elif isinstance(default, BaseSettings | dict):
         reader, kind = "getdict", "a JSON object"

@@ -410,6 +410,8 @@ def test_a_url_that_is_no_url_is_a_usage_error_before_anything_runs(
     [
         ("RETRY_TIMES=x", "-s RETRY_TIMES takes a whole number, got 'x'"),
         ("RETRY_TIMES=2.5", "-s RETRY_TIMES takes a whole number, got '2.5'"),
+        ("NOTICES_STATUSPAGE_MAX_HISTORY_PAGES=2.5", "_MAX_HISTORY_PAGES takes a whole number"),
+        ("NOTICES_STATUSPAGE_RECHECK_DAYS=soon", "_RECHECK_DAYS takes a number, got 'soon'"),
         ("DOWNLOAD_DELAY=abc", "-s DOWNLOAD_DELAY takes a number, got 'abc'"),
         ("CLOSESPIDER_PAGECOUNT=abc", "-s CLOSESPIDER_PAGECOUNT takes a whole number"),
         ("DEFAULT_REQUEST_HEADERS=garbage", "-s DEFAULT_REQUEST_HEADERS takes a JSON object"),
@@ -435,7 +437,8 @@ def test_a_setting_scrapy_cannot_read_is_a_usage_error_before_anything_runs(
     "setting",
     ["DOWNLOAD_TIMEOUT=2.5", "NOTICES_BACKFILL_RATE=0.5", "RETRY_TIMES=3",
      "ROBOTSTXT_OBEY=False", 'DEFAULT_REQUEST_HEADERS={"Accept-Language": "en"}',
-     "USER_AGENT=anything at all", "RETRY_HTTP_CODES=500,503"],
+     "USER_AGENT=anything at all", "RETRY_HTTP_CODES=500,503",
+     "NOTICES_STATUSPAGE_RECHECK_DAYS=0.5", "NOTICES_STATUSPAGE_MAX_HISTORY_PAGES=50"],
 )  # fmt: skip
 def test_a_setting_scrapy_reads_is_taken(setting: str) -> None:
     from notices.cli import _overrides

@@ -188,6 +188,9 @@ def _latest_snapshots(con: duckdb.DuckDBPyConnection, source: str) -> list[Any]:
     ).fetchall()
 
 
+_STILL = "unchanged since snapshot "  # begins what a fetch of a page still unread says
+
+
 def _still_unread(con: duckdb.DuckDBPyConnection, snapshot_id: int, outcome: str) -> str:
     """Why a page the parser could not read, come again unchanged, is still unread: what
     was said of it when it first came."""
@@ -201,9 +204,6 @@ def _still_unread(con: duckdb.DuckDBPyConnection, snapshot_id: int, outcome: str
         warned = _one(con, "SELECT warnings FROM snapshots WHERE snapshot_id = ?", [snapshot_id])
         first = "; ".join(warned or []) or ("no notices" if outcome == "no_notices" else "drift")
     return f"{_STILL}{snapshot_id}, still {outcome}: {first}"[:500]
-
-
-_STILL = "unchanged since snapshot "
 
 
 def _insert_fetch(

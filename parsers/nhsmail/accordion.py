@@ -12,6 +12,7 @@ change how an earlier one parses.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,35 +129,19 @@ def hides_notices(page: Page, rules: list[SectionRule]) -> bool:
 
 
 def _notice_sections(page: Page, rules: list[SectionRule]) -> list[tuple[SectionRule, int, int]]:
-    """Each notice section the page shows, told apart as `parse_accordions` tells them:
-    its rule, how many item titles it holds, and how many other lines that are no
-    placeholder ("There are no known issues at present")."""
-    lines = page.lines
-    sections: list[tuple[SectionRule, int, int]] = []
-    section: _Section | None = None
-    others = 0
-    for i, line in enumerate(lines):
-        if line.blank or is_chrome(line.text) or _PAGE_FURNITURE_RE.match(line.text):
+    """Each notice section the page shows, told apart as `parse_accordions` tells them
+    (`_walk`): its rule, how many item titles it holds, and how many other lines that are
+    no placeholder ("There are no known issues at present")."""
+    found: dict[int, tuple[SectionRule, _Section, list[int]]] = {}  # by its heading's line
+    for i, kind, section in _walk(page, rules):
+        if section is None or section.rule is None:
             continue
-        rule = _rule_for(line.text, rules)
-        if page.is_html:
-            item = rule is None and _html_item(line, section)
-            starts = not item and bool(line.heading)
-        else:
-            item = _text_item(lines, i)
-            starts = not item and _text_section(lines, i, rules)
-        if starts:
-            if section is not None and section.rule is not None:
-                sections.append((section.rule, section.items, others))
-            section, others = _Section(line.text, rule, line.heading, line.indent, i), 0
-        elif section is not None and section.rule is not None:
-            if item:
-                section.items += 1
-            elif not _placeholder(line):
-                others += 1
-    if section is not None and section.rule is not None:
-        sections.append((section.rule, section.items, others))
-    return sections
+        _, _, others = found.setdefault(section.start, (section.rule, section, [0]))
+        if kind == "item":
+            section.items += 1
+        elif kind == "other" and not _placeholder(page.lines[i]):
+            others[0] += 1
+    return [(rule, sec.items, others[0]) for rule, sec, others in found.values()]
 
 
 def _placeholder(line: Line) -> bool:
@@ -168,6 +153,36 @@ def _placeholder(line: Line) -> bool:
         and _WHEN_RE.search(line.text) is None
         and not find_references(line.text, "body")
     )
+
+
+def _walk(page: Page, rules: list[SectionRule]) -> Iterator[tuple[int, str, _Section | None]]:
+    """The page's lines as a status page's sections and items: (index, "section" | "item" |
+    "other", the section it is in, or starts). Page furniture, chrome and blanks are left
+    out. The one reading of which line starts what, for parsing and for judging a page
+    empty alike."""
+    lines = page.lines
+    section: _Section | None = None
+    for i, line in enumerate(lines):
+        if line.blank or is_chrome(line.text) or _PAGE_FURNITURE_RE.match(line.text):
+            continue
+        rule = _rule_for(line.text, rules)
+        if page.is_html:
+            if rule is None and _html_item(line, section):
+                yield i, "item", section
+                continue
+            if not line.heading:
+                yield i, "other", section
+                continue
+            section = _Section(line.text, rule, line.heading, line.indent, i)
+        elif _text_item(lines, i):
+            yield i, "item", section
+            continue
+        elif _text_section(lines, i, rules):
+            section = _Section(line.text, rule, 0, line.indent, i)
+        else:
+            yield i, "other", section
+            continue
+        yield i, "section", section
 
 
 def parse_accordions(page: Page, ctx: Context, rules: list[SectionRule]) -> list[dict[str, Any]]:
@@ -187,26 +202,14 @@ def parse_accordions(page: Page, ctx: Context, rules: list[SectionRule]) -> list
                 items.append((section, None, section.start + 1, end))
         open_item = None
 
-    for i, line in enumerate(lines):
-        if line.blank or is_chrome(line.text) or _PAGE_FURNITURE_RE.match(line.text):
-            continue
-        rule = _rule_for(line.text, rules)
-        if page.is_html:
-            if rule is None and _html_item(line, section):
-                if open_item is not None:
-                    close(i)
-                open_item = i
-                continue
-            if not line.heading:
-                continue
-            close(i)
-            section = _Section(line.text, rule, line.heading, line.indent, i)
-        elif _text_item(lines, i):
-            close(i)
+    for i, kind, current in _walk(page, rules):
+        if kind == "item":
+            if open_item is not None or not page.is_html:
+                close(i)
             open_item = i
-        elif _text_section(lines, i, rules):
+        elif kind == "section":
             close(i)
-            section = _Section(line.text, rule, 0, line.indent, i)
+            section = current
     close(len(lines))
 
     records = []

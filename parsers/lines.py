@@ -846,12 +846,13 @@ def page_lines(content: bytes | str) -> Page:
         repaired = None
     else:
         text, repaired = _unmojibake(text)
-    if not text.strip().lstrip("\ufeff"):
+    kind = _read_as(text)
+    if kind == "empty":
         return Page(lines=[], is_html=False, warnings=["empty page"])
-    if _binary_share(text) > 0.1:
+    if kind == "binary":
         share = f"{_binary_share(text):.0%}"
         return Page(lines=[], is_html=False, warnings=[f"not text: {share} control bytes"])
-    if looks_like_html(text):
+    if kind == "html":
         page = html_lines(text, controls=controls)
         if _cut_short(text):
             page.truncated = True
@@ -871,6 +872,13 @@ def html_encoding(content: bytes) -> str | None:
     page's links in it, so that it follows the links of the page the parser read, whatever
     the page's Content-Type or <meta> charset claims."""
     text, encoding = _decoded(content)
-    if not text.strip().lstrip("\ufeff") or _binary_share(text) > 0.1:
-        return None
-    return encoding if looks_like_html(text) else None
+    return encoding if _read_as(text) == "html" else None
+
+
+def _read_as(text: str) -> str:
+    """How `page_lines` reads decoded text: "empty", "binary", "html" or "text"."""
+    if not text.strip().lstrip("\ufeff"):
+        return "empty"
+    if _binary_share(text) > 0.1:
+        return "binary"
+    return "html" if looks_like_html(text) else "text"

@@ -520,10 +520,11 @@ def _quoted(column: str) -> str:
     return f'"{column}"'  # "references" is an SQL keyword; quoting every name is harmless
 
 
+# md5 over the content as text, kept as the UUID its 128 bits make (migration 019).
 _HASH_SQL = (
-    "md5(concat_ws(chr(31), "
+    "CAST(md5(concat_ws(chr(31), "
     + ", ".join(f"coalesce(CAST({_quoted(c)} AS VARCHAR), chr(0))" for c in HASHED)
-    + "))"
+    + ")) AS UUID)"
 )
 # What a version takes from the row that first showed it, beside its content.
 _FIRST_ROW = ("snapshot_id", *sorted(NOT_HASHED))

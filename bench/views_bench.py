@@ -43,7 +43,7 @@ def build(con, versions: int) -> None:  # type: ignore[no-untyped-def]
         SELECT
             'n' || (i // 5 * 2 + (i % 5 > 2)::INT) AS notice_key,
             (CASE WHEN i % 5 > 2 THEN i % 5 - 2 ELSE i % 5 + 1 END)::INT AS version,
-            md5(i::VARCHAR) AS content_hash,
+            md5(i::VARCHAR)::UUID AS content_hash,
             {SOURCES!r}[(i // 5) % 4 + 1] AS source,
             'https://example.org/status/' || (i % 7) AS url,
             'wp_listing' AS layout, 'wp_listing/1' AS parser_version,

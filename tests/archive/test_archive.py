@@ -87,6 +87,45 @@ def test_a_migration_that_fails_leaves_no_part_of_itself(
     connect(db).close()  # and the release's own migrations still open it
 
 
+def test_hex_content_hashes_become_the_same_uuids_and_still_pair(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An archive from before migration 019 kept each hash as 32 hex characters: upgraded,
+    every version keeps its hash's value, and the same page seen again adds no version."""
+    import archive.db
+    import archive.ingest
+
+    shipped = migrations()
+    hex_hash = archive.ingest._HASH_SQL.removeprefix("CAST(").removesuffix(" AS UUID)")
+    assert hex_hash.startswith("md5(")  # the hash as the releases before 019 wrote it
+    with monkeypatch.context() as before:
+        before.setattr(archive.db, "migrations", lambda: shipped[:-1])
+        before.setattr(archive.ingest, "_HASH_SQL", hex_hash)
+        con = connect(db)
+        _crawl(con, LISTING, T0)
+        old = con.execute(
+            "SELECT notice_key, version, content_hash FROM notice_versions"
+        ).fetchall()
+        current = con.execute("SELECT notice_key, content_hash FROM notices").fetchall()
+        con.close()
+    assert old and all(re.fullmatch("[0-9a-f]{32}", h) for _, _, h in old)
+    con = connect(db)
+    assert {r[0] for r in con.execute(
+        "SELECT data_type FROM duckdb_columns() WHERE column_name = 'content_hash'"
+        " AND table_name IN ('notices', 'notice_versions')"
+    ).fetchall()} == {"UUID"}  # fmt: skip
+    versions = "SELECT notice_key, version, replace(content_hash::VARCHAR, '-', '')"
+    assert con.execute(versions + " FROM notice_versions").fetchall() == old
+    assert con.execute(
+        "SELECT notice_key, replace(content_hash::VARCHAR, '-', '') FROM notices"
+    ).fetchall() == current  # fmt: skip
+    outcome, _ = _crawl(con, LISTING + b"\n", T0 + timedelta(hours=1))  # new bytes, same notices
+    assert (outcome.outcome, outcome.notices, outcome.versions_new) == ("new", len(old), 0)
+    assert con.execute(versions + " FROM notice_versions").fetchall() == old
+    con.close()
+    check_invariants(db)
+
+
 def test_state_and_category_checks_come_from_the_parsers_vocabulary(db: Path) -> None:
     con = connect(db)
     sql = con.execute(

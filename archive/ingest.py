@@ -520,12 +520,19 @@ def _quoted(column: str) -> str:
     return f'"{column}"'  # "references" is an SQL keyword; quoting every name is harmless
 
 
-# md5 over the content as text, kept as the UUID its 128 bits make (migration 019).
-_HASH_SQL = (
-    "CAST(md5(concat_ws(chr(31), "
-    + ", ".join(f"coalesce(CAST({_quoted(c)} AS VARCHAR), chr(0))" for c in HASHED)
-    + ")) AS UUID)"
-)
+def _as_text(column: str) -> str:
+    """A hashed field as text. Lists and maps as JSON: DuckDB's own text for them changed
+    between releases (1.4 quotes values holding commas or brackets, 1.2 did not) and, without
+    the quotes, cannot tell `{a=x, b}` from two entries; a scalar's text has not changed."""
+    kind = RECORD_COLUMNS[column]
+    nested = pa.types.is_list(kind) or pa.types.is_map(kind) or pa.types.is_struct(kind)
+    value = f"to_json({_quoted(column)})" if nested else _quoted(column)
+    return f"coalesce(CAST({value} AS VARCHAR), chr(0))"
+
+
+# md5 over the content as text, kept as the UUID its 128 bits make. Migration 019 hashed
+# every stored version this way: a change here needs a migration that rehashes them too.
+_HASH_SQL = f"CAST(md5(concat_ws(chr(31), {', '.join(map(_as_text, HASHED))})) AS UUID)"
 # What a version takes from the row that first showed it, beside its content.
 _FIRST_ROW = ("snapshot_id", *sorted(NOT_HASHED))
 _FIRST_ROW_COLUMNS = ", ".join(f"i.{_quoted(c)}" for c in _FIRST_ROW)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from archive.columns import RECORD_COLUMNS
+from archive.columns import HASHED, RECORD_COLUMNS
 from archive.db import connect, migrations
 from archive.ingest import FetchedPage, finish_crawl, ingest_page, start_crawl
 from parsers import parse
@@ -87,41 +88,77 @@ def test_a_migration_that_fails_leaves_no_part_of_itself(
     connect(db).close()  # and the release's own migrations still open it
 
 
-def test_hex_content_hashes_become_the_same_uuids_and_still_pair(
+def test_hashes_from_before_019_are_redone_and_still_pair(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An archive from before migration 019 kept each hash as 32 hex characters: upgraded,
-    every version keeps its hash's value, and the same page seen again adds no version."""
+    """Before migration 019 a hash was 32 hex characters over DuckDB's own text for lists
+    and maps, which changed between DuckDB releases. Upgraded, every stored version is
+    hashed as ingest hashes now: the same records staged again add no version, and a
+    content recorded twice under two releases' texts keeps both versions, sighted as the
+    first."""
+    import random
+
     import archive.db
     import archive.ingest
+    from tests.archive.test_new_notices import _batch, _record
 
-    shipped = migrations()
-    hex_hash = archive.ingest._HASH_SQL.removeprefix("CAST(").removesuffix(" AS UUID)")
-    assert hex_hash.startswith("md5(")  # the hash as the releases before 019 wrote it
+    hashed = ", ".join(f'coalesce(CAST("{c}" AS VARCHAR), chr(0))' for c in HASHED)
+    hex_hash = f"md5(concat_ws(chr(31), {hashed}))"  # as the releases before 019 hashed
+    records = [_record(random.Random(i), f"nhsmail:inc{i}", 0) for i in range(20)]
+    for i, record in enumerate(records[:10]):  # values DuckDB 1.2 and 1.4 write apart
+        record.update(details={"issue_status": f"RESOLVED, {i}"}, flags=["a, b"],
+                      references=[{"kind": "inc", "value": "INC1, INC2", "where": "[title]"}])  # fmt: skip
+    fetch = (
+        "INSERT INTO fetches (fetch_id, source, url, fetched_at, http_status, outcome, snapshot_id)"
+    )
     with monkeypatch.context() as before:
-        before.setattr(archive.db, "migrations", lambda: shipped[:-1])
+        before.setattr(archive.db, "migrations", lambda: migrations()[:18])
         before.setattr(archive.ingest, "_HASH_SQL", hex_hash)
         con = connect(db)
-        _crawl(con, LISTING, T0)
-        old = con.execute(
-            "SELECT notice_key, version, content_hash FROM notice_versions"
-        ).fetchall()
-        current = con.execute("SELECT notice_key, content_hash FROM notices").fetchall()
+        con.execute("INSERT INTO contents VALUES ('x', 'zlib', 0, ''::BLOB)")
+        con.execute(
+            "INSERT INTO snapshots (snapshot_id, source, url, fetched_at, http_status, sha256,"
+            " headers, origin, parse_outcome) SELECT i, 'nhsmail', 'u', now(), 200, 'x', '{}',"
+            " 'live', 'parsed' FROM range(1, 4) t(i)"
+        )
+        con.execute(fetch + " SELECT i, 'nhsmail', 'u', now(), 200, 'new', i FROM range(1, 4) t(i)")
+        con.begin()
+        archive.ingest.ingest_records(con, _batch({1: records}))
+        con.commit()
+        # notice 0's content as another DuckDB release hashed it: a second version
+        con.execute(
+            "INSERT INTO notice_versions SELECT * REPLACE (2 AS version, md5('1.2') AS"
+            " content_hash) FROM notice_versions WHERE notice_key = 'nhsmail:inc0'"
+        )
+        old = con.execute("SELECT notice_key, version, content_hash FROM notice_versions")
+        old = old.fetchall()
         con.close()
-    assert old and all(re.fullmatch("[0-9a-f]{32}", h) for _, _, h in old)
+    assert len(old) == 21 and all(re.fullmatch("[0-9a-f]{32}", h) for _, _, h in old)
     con = connect(db)
-    assert {r[0] for r in con.execute(
-        "SELECT data_type FROM duckdb_columns() WHERE column_name = 'content_hash'"
+    kinds = con.execute(
+        "SELECT DISTINCT data_type FROM duckdb_columns() WHERE column_name = 'content_hash'"
         " AND table_name IN ('notices', 'notice_versions')"
-    ).fetchall()} == {"UUID"}  # fmt: skip
-    versions = "SELECT notice_key, version, replace(content_hash::VARCHAR, '-', '')"
-    assert con.execute(versions + " FROM notice_versions").fetchall() == old
+    )
+    assert kinds.fetchall() == [("UUID",)]
+    versions = "SELECT notice_key, version FROM notice_versions ORDER BY ALL"
+    assert con.execute(versions).fetchall() == sorted((k, v) for k, v, _ in old)
+    kept = con.execute(
+        "SELECT replace(content_hash::VARCHAR, '-', '') FROM notice_versions"
+        " WHERE notice_key = 'nhsmail:inc0' AND version = 2"
+    )
+    assert kept.fetchall() == [(hashlib.md5(b"1.2").hexdigest(),)]
+    current = "SELECT notice_key, version, content_hash FROM notices ORDER BY ALL"
     assert con.execute(
-        "SELECT notice_key, replace(content_hash::VARCHAR, '-', '') FROM notices"
-    ).fetchall() == current  # fmt: skip
-    outcome, _ = _crawl(con, LISTING + b"\n", T0 + timedelta(hours=1))  # new bytes, same notices
-    assert (outcome.outcome, outcome.notices, outcome.versions_new) == ("new", len(old), 0)
-    assert con.execute(versions + " FROM notice_versions").fetchall() == old
+        "SELECT n.notice_key, n.version, v.content_hash FROM notices n"
+        " JOIN notice_versions v USING (notice_key, version) ORDER BY ALL"
+    ).fetchall() == con.execute(current).fetchall()  # fmt: skip
+    con.begin()
+    assert archive.ingest.ingest_records(con, _batch({2: records})) == 0
+    con.commit()
+    assert con.execute(versions).fetchall() == sorted((k, v) for k, v, _ in old)
+    sighted = "SELECT notice_key, version FROM sightings WHERE fetch_id = 2 ORDER BY ALL"
+    assert con.execute(sighted).fetchall() == [(f"nhsmail:inc{i}", 1) for i in sorted(
+        range(20), key=lambda i: f"nhsmail:inc{i}")]  # fmt: skip
     con.close()
     check_invariants(db)
 
@@ -750,7 +787,7 @@ def test_versions_first_seen_at_the_same_instant_keep_their_fetch_order(tmp_path
     post = "https://support.nhs.net/knowledge-base/inc10000001/"
     t = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
     hash_orders = set()
-    for variant in (0, 12):  # texts whose hashes sort after and before the listing's
+    for variant in (0, 15):  # texts whose hashes sort after and before the listing's
         post_text = notice("INC10000001 – Relay Delay – NEW", "10/01/2023 09:00:00 AM",
                            f"The relay is slow ({variant}).")  # fmt: skip
         pages = [(t, LISTING, [A_OPEN]), (t, post, [post_text]),

@@ -521,9 +521,10 @@ def _quoted(column: str) -> str:
 
 
 def _as_text(column: str) -> str:
-    """A hashed field as text. Lists and maps as JSON: DuckDB's own text for them changed
-    between releases (1.4 quotes values holding commas or brackets, 1.2 did not) and, without
-    the quotes, cannot tell `{a=x, b}` from two entries; a scalar's text has not changed."""
+    """A hashed field as text. Lists and maps as JSON: DuckDB's own text for them changes
+    between releases (1.4 quotes a value holding a comma, which 1.2 did not; 2.0 doubles a
+    backslash that 1.4 left single), and without quotes cannot tell `{a=x, b}` from two
+    entries. A scalar's text has not changed."""
     kind = RECORD_COLUMNS[column]
     nested = pa.types.is_list(kind) or pa.types.is_map(kind) or pa.types.is_struct(kind)
     value = f"to_json({_quoted(column)})" if nested else _quoted(column)

@@ -4,9 +4,9 @@
 -- bulk ingest does.
 --
 -- And hashed over text this project defines: lists and maps as JSON. The hashes before
--- this were over DuckDB's own text for them, which changed between DuckDB releases (1.4
--- quotes a value holding a comma or a bracket, 1.2 did not), so an upgraded DuckDB made a
--- new version of every notice with such a value. Each stored version is hashed again from
+-- this were over DuckDB's own text for them, which changes between DuckDB releases (2.0
+-- doubles a backslash that 1.4 left single; 1.4 quotes a value holding a comma, which 1.2
+-- did not), so an upgraded DuckDB made a new version of every notice with such a value. Each stored version is hashed again from
 -- its stored fields, as archive/ingest.py's `_HASH_SQL` hashes a staged row
 -- (tests/archive/test_archive.py holds the two equal). Two versions of one notice that
 -- hash alike now (recorded by two DuckDB releases that wrote the same content apart) are
@@ -52,8 +52,56 @@ UPDATE notice_versions AS v SET content_hash = r.new_hash
 FROM rehashed_019 AS r
 WHERE v.notice_key = r.notice_key AND v.version = r.version;
 
+DROP TABLE rehashed_019;
+
+-- Versions first seen in the same fetch at the same instant (one page showing a notice in
+-- two texts) are numbered by content hash (archive/ingest.py, stage_new). Each such group
+-- takes its numbers again in the order of its new hashes, as an ingest or a reparse now
+-- numbers it, and every table naming a version follows.
+CREATE TEMP TABLE renumber_019 AS
+WITH candidates AS (
+    SELECT notice_key, version, first_observed_at, content_hash
+    FROM notice_versions
+    QUALIFY count(*) OVER (PARTITION BY notice_key, first_observed_at) > 1
+), firsts AS (
+    -- a version's first fetch: the first of those that sighted it at its first observation
+    SELECT c.notice_key, c.version, c.first_observed_at, c.content_hash,
+           min(s.fetch_id) AS first_fetch
+    FROM candidates AS c
+    LEFT JOIN sightings AS s
+      ON s.notice_key = c.notice_key AND s.version = c.version
+     AND s.observed_at = c.first_observed_at
+    GROUP BY ALL
+), tied AS (
+    SELECT *,
+           row_number() OVER (g ORDER BY content_hash) AS by_hash,
+           row_number() OVER (g ORDER BY version) AS by_version
+    FROM firsts
+    WINDOW g AS (PARTITION BY notice_key, first_observed_at, first_fetch)
+)
+SELECT a.notice_key, a.version AS old_version, b.version
+FROM tied AS a
+JOIN tied AS b
+  ON b.notice_key = a.notice_key AND b.first_observed_at = a.first_observed_at
+ AND b.first_fetch IS NOT DISTINCT FROM a.first_fetch AND b.by_version = a.by_hash
+WHERE a.version <> b.version;
+
+UPDATE notice_versions AS t SET version = r.version FROM renumber_019 AS r
+WHERE t.notice_key = r.notice_key AND t.version = r.old_version;
+UPDATE notice_updates AS t SET version = r.version FROM renumber_019 AS r
+WHERE t.notice_key = r.notice_key AND t.version = r.old_version;
+UPDATE sightings AS t SET version = r.version FROM renumber_019 AS r
+WHERE t.notice_key = r.notice_key AND t.version = r.old_version;
+UPDATE notice_events AS t SET version = r.version FROM renumber_019 AS r
+WHERE t.notice_key = r.notice_key AND t.version = r.old_version;
+
+-- Renumbered, the notices, what each version changed and the appeared/changed events are
+-- derived again (archive.db.refresh_notices runs after the migrations when this digest is
+-- not this release's).
+DELETE FROM archive_meta
+WHERE name = 'notices_derivation' AND EXISTS (SELECT 1 FROM renumber_019);
+DROP TABLE renumber_019;
+
 UPDATE notices AS n SET content_hash = v.content_hash
 FROM notice_versions AS v
 WHERE v.notice_key = n.notice_key AND v.version = n.version;
-
-DROP TABLE rehashed_019;

@@ -163,6 +163,48 @@ def test_hashes_from_before_019_are_redone_and_still_pair(
     check_invariants(db)
 
 
+def test_versions_one_page_showed_together_are_numbered_as_a_reparse_numbers_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One page showing a notice twice, in two texts: their versions are numbered by
+    content hash, so migration 019's new hashes renumber them (and everything naming the
+    versions) as a reparse now would, and the current row follows."""
+    import archive.db
+    import archive.ingest
+    from archive.reparse import reparse
+    from tests.handbuilt import build_archive, notice
+
+    hashed = ", ".join(f'coalesce(CAST("{c}" AS VARCHAR), chr(0))' for c in HASHED)
+    at = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    numbered = "SELECT version, state_raw FROM notice_versions ORDER BY version"
+    tables = ("notice_updates", "sightings", "notice_events")
+    named = " UNION ALL ".join(
+        f"SELECT '{t}', version, count(*) FROM {t} GROUP BY ALL" for t in tables
+    )
+    orders = set()
+    for v in range(6):  # old and new hashes sort the two texts alike, or not
+        page = [notice("INC10000001 – Relay Delay – NEW", "10/01/2023 09:00:00 AM", f"Delays ({v})."),
+                notice("INC10000001 – Relay Delay – RESOLVED", "10/01/2023 09:00:00 AM", f"Flowing ({v}).")]  # fmt: skip
+        db = tmp_path / f"{v}.duckdb"
+        with monkeypatch.context() as before:
+            before.setattr(archive.db, "migrations", lambda: migrations()[:18])
+            before.setattr(archive.ingest, "_HASH_SQL", f"md5(concat_ws(chr(31), {hashed}))")
+            con = build_archive(db, [(at, page)])
+            stored = con.execute(numbered).fetchall()
+            con.close()
+        con = connect(db)
+        upgraded = con.execute(numbered).fetchall()
+        orders.add(upgraded == stored)
+        state = "SELECT version, state_raw FROM notices"
+        rows = {q: con.execute(q).fetchall() for q in (numbered, state, named + " ORDER BY ALL")}
+        report = reparse(con, jobs=1)
+        assert report.changed_notices == 0, report.lines()
+        assert {q: con.execute(q).fetchall() for q in rows} == rows
+        con.close()
+        check_invariants(db)
+    assert orders == {True, False}, "both renumbered and not"
+
+
 def test_state_and_category_checks_come_from_the_parsers_vocabulary(db: Path) -> None:
     con = connect(db)
     sql = con.execute(

@@ -727,7 +727,8 @@ def _insert_versions(con: duckdb.DuckDBPyConnection, crawl_id: int | None) -> No
 def _reach_back(con: duckdb.DuckDBPyConnection) -> None:
     """Put in order the history of the notices in temp table `earlier`, which the batch saw
     before a stored version of them was first seen, as a reparse of the same snapshots
-    would have it. Versions are numbered in the order they were first observed: a new one
+    would have it. Versions are numbered in the order they were first observed (then by
+    first fetch and content hash, as `stage_new` numbers them): a new one
     from such an observation went in after the stored ones, and a stored one seen again may
     now come first. Where the order changed, every table that names a version follows. What
     each version changed is worked out again, and the appeared and changed events are dated
@@ -735,12 +736,23 @@ def _reach_back(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE renumber AS
-        WITH numbered AS (
+        WITH firsts AS (
+            -- each version's first fetch (the first that sighted it when first observed):
+            -- versions first seen in one fetch are numbered by hash, as `stage_new` does
+            SELECT v.notice_key, v.version, v.first_observed_at, v.content_hash,
+                   min(s.fetch_id) AS first_fetch
+            FROM notice_versions AS v
+            LEFT JOIN sightings AS s
+              ON s.notice_key = v.notice_key AND s.version = v.version
+             AND s.observed_at = v.first_observed_at
+            WHERE v.notice_key IN (SELECT notice_key FROM earlier)
+            GROUP BY ALL
+        ), numbered AS (
             SELECT notice_key, version AS old_version,
                    row_number() OVER (PARTITION BY notice_key
-                                      ORDER BY first_observed_at, version) AS version
-            FROM notice_versions
-            WHERE notice_key IN (SELECT notice_key FROM earlier)
+                                      ORDER BY first_observed_at, first_fetch, content_hash)
+                   AS version
+            FROM firsts
         )
         SELECT * FROM numbered
         WHERE notice_key IN (SELECT notice_key FROM numbered WHERE version <> old_version)

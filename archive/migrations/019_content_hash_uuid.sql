@@ -94,6 +94,16 @@ UPDATE sightings AS t SET version = r.version FROM renumber_019 AS r
 WHERE t.notice_key = r.notice_key AND t.version = r.old_version;
 UPDATE notice_events AS t SET version = r.version FROM renumber_019 AS r
 WHERE t.notice_key = r.notice_key AND t.version = r.old_version;
+-- a reappearance names the highest version its fetch showed (as ingest and the replay of
+-- vanishing book it), which may now be the other text
+UPDATE notice_events AS e SET version = s.version
+FROM (
+    SELECT notice_key, fetch_id, max(version) AS version
+    FROM sightings
+    WHERE notice_key IN (SELECT notice_key FROM renumber_019)
+    GROUP BY ALL
+) AS s
+WHERE e.event = 'reappeared' AND e.notice_key = s.notice_key AND e.fetch_id = s.fetch_id;
 
 -- Renumbered, the notices, what each version changed and the appeared/changed events are
 -- derived again (archive.db.refresh_notices runs after the migrations when this digest is

@@ -104,13 +104,20 @@ vanished AS (
     GROUP BY notice_key, shown_in, seen_next
 ),
 reappeared AS (
-    SELECT v.notice_key, min(s.observed_at) AS event_at, arg_min(s.version, s.observed_at) AS version,
-           v.seen_next AS crawl_id, arg_min(s.fetch_id, s.observed_at) AS fetch_id
-    FROM vanished AS v
-    JOIN sightings AS s ON s.notice_key = v.notice_key
-    JOIN fetches AS f ON f.fetch_id = s.fetch_id AND f.crawl_id = v.seen_next
-    WHERE v.seen_next IS NOT NULL
-    GROUP BY v.notice_key, v.seen_next
+    -- the crawl's first sighting (earliest, then first fetch) and the highest version that
+    -- fetch showed, as a live crawl books it (archive/ingest.py `_after_sightings`)
+    SELECT notice_key, first.at AS event_at, -first.v AS version, seen_next AS crawl_id,
+           first.fetch_id
+    FROM (
+        SELECT v.notice_key, v.seen_next,
+               min(struct_pack(at := s.observed_at, fetch_id := s.fetch_id, v := -s.version))
+               AS first
+        FROM vanished AS v
+        JOIN sightings AS s ON s.notice_key = v.notice_key
+        JOIN fetches AS f ON f.fetch_id = s.fetch_id AND f.crawl_id = v.seen_next
+        WHERE v.seen_next IS NOT NULL
+        GROUP BY v.notice_key, v.seen_next
+    )
 )
 SELECT v.notice_key, 'vanished', coalesce(c.finished_at, c.started_at), NULL, v.crawl_id, NULL
 FROM vanished AS v

@@ -172,12 +172,13 @@ def test_versions_one_page_showed_together_are_numbered_as_a_reparse_numbers_the
     import archive.db
     import archive.ingest
     from archive.reparse import reparse
-    from tests.handbuilt import build_archive, notice
+    from tests.handbuilt import B, C, D, build_archive, notice
 
     hashed = ", ".join(f'coalesce(CAST("{c}" AS VARCHAR), chr(0))' for c in HASHED)
     at = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
-    numbered = "SELECT version, state_raw FROM notice_versions ORDER BY version"
-    tables = ("notice_updates", "sightings", "notice_events")
+    numbered = "SELECT notice_key, version, state_raw FROM notice_versions ORDER BY ALL"
+    events = "SELECT notice_key, event, version, fetch_id FROM notice_events ORDER BY ALL"
+    tables = ("notice_updates", "sightings")
     named = " UNION ALL ".join(
         f"SELECT '{t}', version, count(*) FROM {t} GROUP BY ALL" for t in tables
     )
@@ -189,14 +190,18 @@ def test_versions_one_page_showed_together_are_numbered_as_a_reparse_numbers_the
         with monkeypatch.context() as before:
             before.setattr(archive.db, "migrations", lambda: migrations()[:18])
             before.setattr(archive.ingest, "_HASH_SQL", f"md5(concat_ws(chr(31), {hashed}))")
-            con = build_archive(db, [(at, page)])
+            # shown, dropped, shown again: a reappearance names one of the two versions
+            con = build_archive(db, [(at, [*page, B, C, D]), (at + timedelta(hours=1), [B, C, D]),
+                                     (at + timedelta(hours=2), [*page, B, C, D])])  # fmt: skip
             stored = con.execute(numbered).fetchall()
             con.close()
         con = connect(db)
         upgraded = con.execute(numbered).fetchall()
         orders.add(upgraded == stored)
-        state = "SELECT version, state_raw FROM notices"
-        rows = {q: con.execute(q).fetchall() for q in (numbered, state, named + " ORDER BY ALL")}
+        state = "SELECT notice_key, version, state_raw FROM notices ORDER BY ALL"
+        queries = (numbered, state, events, named + " ORDER BY ALL")
+        rows = {q: con.execute(q).fetchall() for q in queries}
+        assert any(e[1] == "reappeared" for e in rows[events])
         report = reparse(con, jobs=1)
         assert report.changed_notices == 0, report.lines()
         assert {q: con.execute(q).fetchall() for q in rows} == rows
@@ -788,6 +793,50 @@ def test_an_older_observation_ingested_later_takes_its_place_in_the_history(
         (1, "NEW", None),
         (2, "RESOLVED", ["title", "summary", "state", "body", "updates"]),
     ]
+
+
+def test_stored_versions_a_capture_shows_together_are_numbered_as_its_page_would_be(
+    tmp_path: Path,
+) -> None:
+    """Live crawls saw a notice in one text, then another; an older capture shows both on
+    one page. Both move back to the capture's fetch, and are numbered as versions first
+    seen together always are (by content hash), not in the order the live crawls met them:
+    as ingesting the capture first, or a reparse, numbers them."""
+    from tests.handbuilt import notice
+
+    t = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    query = "SELECT state_raw FROM notice_versions ORDER BY version"
+    orders = set()
+    for v in range(4):  # hashes that sort the two texts as the live crawls met them, or not
+        x, y = (notice(f"INC10000001 – Relay Delay – {s}", "10/01/2023 09:00:00 AM",
+                       f"Text {s} ({v}).") for s in ("NEW", "RESOLVED"))  # fmt: skip
+        pages = _pages([(t, [x, y]), (t + timedelta(hours=1), [x]), (t + timedelta(hours=2), [y])])
+        orders.add(tuple(_late(tmp_path / str(v), pages, [1, 2, 0], query)))
+    assert orders == {(("NEW",), ("RESOLVED",)), (("RESOLVED",), ("NEW",))}
+
+
+def test_a_notice_reappearing_in_two_texts_names_the_same_version_live_and_replayed(
+    tmp_path: Path,
+) -> None:
+    """A page shows a notice in two texts, drops it, then shows both again: the reappeared
+    event names the page's higher-numbered version, whether booked live or replayed by a
+    reparse."""
+    from archive.reparse import reparse
+    from tests.handbuilt import B, C, D, build_archive, notice
+
+    t = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
+    events = "SELECT event, version, fetch_id FROM notice_events ORDER BY ALL"
+    for v in range(4):  # either text may be version 2
+        x, y = (notice(f"INC10000001 – Relay Delay – {s}", "10/01/2023 09:00:00 AM",
+                       f"Text {s} ({v}).") for s in ("NEW", "RESOLVED"))  # fmt: skip
+        crawls = [(t, [x, y, B, C, D]), (t + timedelta(hours=1), [B, C, D]),
+                  (t + timedelta(hours=2), [x, y, B, C, D])]  # fmt: skip
+        con = build_archive(tmp_path / f"{v}.duckdb", crawls)
+        live = con.execute(events).fetchall()
+        assert ("reappeared", 2, 3) in live
+        reparse(con, jobs=1)
+        assert con.execute(events).fetchall() == live
+        con.close()
 
 
 def test_a_stored_version_seen_earlier_than_another_comes_first(tmp_path: Path) -> None:

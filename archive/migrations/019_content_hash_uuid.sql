@@ -6,12 +6,12 @@
 -- And hashed over text this project defines: lists and maps as JSON. The hashes before
 -- this were over DuckDB's own text for them, which changes between DuckDB releases (2.0
 -- doubles a backslash that 1.4 left single; 1.4 quotes a value holding a comma, which 1.2
--- did not), so an upgraded DuckDB made a new version of every notice with such a value. Each stored version is hashed again from
--- its stored fields, as archive/ingest.py's `_HASH_SQL` hashes a staged row
--- (tests/archive/test_archive.py holds the two equal). Two versions of one notice that
--- hash alike now (recorded by two DuckDB releases that wrote the same content apart) are
--- both kept: the first takes the new hash, the later keeps its old one, so no history is
--- lost and new sightings pair with the first.
+-- did not), so an upgraded DuckDB made a new version of every notice with such a value.
+-- Each stored version is hashed again from its stored fields, as archive/ingest.py's
+-- `_HASH_SQL` hashes a staged row (tests/archive/test_archive.py holds the two equal).
+-- Two versions of one notice that hash alike now (recorded by two DuckDB releases that
+-- wrote the same content apart) are both kept: the first takes the new hash, the later
+-- keeps its old one, so no history is lost and new sightings pair with the first.
 ALTER TABLE notice_versions ALTER content_hash TYPE UUID USING CAST(content_hash AS UUID);
 ALTER TABLE notices ALTER content_hash TYPE UUID USING CAST(content_hash AS UUID);
 

@@ -88,6 +88,13 @@ def test_a_migration_that_fails_leaves_no_part_of_itself(
     connect(db).close()  # and the release's own migrations still open it
 
 
+# The content hash as the releases before migration 019 wrote it: 32 hex characters over
+# DuckDB's own text of every field.
+_HEX_HASH = "md5(concat_ws(chr(31), {}))".format(
+    ", ".join(f'coalesce(CAST("{c}" AS VARCHAR), chr(0))' for c in HASHED)
+)
+
+
 def test_hashes_from_before_019_are_redone_and_still_pair(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -102,8 +109,6 @@ def test_hashes_from_before_019_are_redone_and_still_pair(
     import archive.ingest
     from tests.archive.test_new_notices import _batch, _record
 
-    hashed = ", ".join(f'coalesce(CAST("{c}" AS VARCHAR), chr(0))' for c in HASHED)
-    hex_hash = f"md5(concat_ws(chr(31), {hashed}))"  # as the releases before 019 hashed
     records = [_record(random.Random(i), f"nhsmail:inc{i}", 0) for i in range(20)]
     for i, record in enumerate(records[:10]):  # values DuckDB 1.2 and 1.4 write apart
         record.update(details={"issue_status": f"RESOLVED, {i}"}, flags=["a, b"],
@@ -113,7 +118,7 @@ def test_hashes_from_before_019_are_redone_and_still_pair(
     )
     with monkeypatch.context() as before:
         before.setattr(archive.db, "migrations", lambda: migrations()[:18])
-        before.setattr(archive.ingest, "_HASH_SQL", hex_hash)
+        before.setattr(archive.ingest, "_HASH_SQL", _HEX_HASH)
         con = connect(db)
         con.execute("INSERT INTO contents VALUES ('x', 'zlib', 0, ''::BLOB)")
         con.execute(
@@ -174,7 +179,6 @@ def test_versions_one_page_showed_together_are_numbered_as_a_reparse_numbers_the
     from archive.reparse import reparse
     from tests.handbuilt import B, C, D, build_archive, notice
 
-    hashed = ", ".join(f'coalesce(CAST("{c}" AS VARCHAR), chr(0))' for c in HASHED)
     at = datetime(2023, 1, 10, 9, 30, tzinfo=UTC)
     numbered = "SELECT notice_key, version, state_raw FROM notice_versions ORDER BY ALL"
     events = "SELECT notice_key, event, version, fetch_id FROM notice_events ORDER BY ALL"
@@ -189,7 +193,7 @@ def test_versions_one_page_showed_together_are_numbered_as_a_reparse_numbers_the
         db = tmp_path / f"{v}.duckdb"
         with monkeypatch.context() as before:
             before.setattr(archive.db, "migrations", lambda: migrations()[:18])
-            before.setattr(archive.ingest, "_HASH_SQL", f"md5(concat_ws(chr(31), {hashed}))")
+            before.setattr(archive.ingest, "_HASH_SQL", _HEX_HASH)
             # shown, dropped, shown again: a reappearance names one of the two versions
             con = build_archive(db, [(at, [*page, B, C, D]), (at + timedelta(hours=1), [B, C, D]),
                                      (at + timedelta(hours=2), [*page, B, C, D])])  # fmt: skip
